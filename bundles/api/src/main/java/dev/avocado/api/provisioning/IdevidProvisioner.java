@@ -1,0 +1,19 @@
+package dev.avocado.api.provisioning;
+
+import dev.avocado.api.identity.DeviceIdentity;
+import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.util.promise.Promise;
+
+/**
+ * Obtains the device's IDevID from its manufacturer (steps O.1 to O.8, then O.c and O.d). The boot
+ * bundle calls it when the device has no IDevID.
+ */
+@ProviderType
+public interface IdevidProvisioner {
+
+    /**
+     * Starts provisioning. The promise resolves with the saved IDevID, or fails with an exception whose
+     * message says which step failed and why.
+     */
+    Promise<DeviceIdentity> provision();
+}

@@ -1,0 +1,325 @@
+package dev.avocado.boot.internal;
+
+import dev.avocado.api.identity.DeviceIdentity;
+import dev.avocado.api.identity.IdentityException;
+import dev.avocado.api.identity.IdentityStore;
+import dev.avocado.api.keys.DeviceKey;
+import dev.avocado.api.keys.KeyService;
+import dev.avocado.api.keys.KeyServiceException;
+import dev.avocado.api.lifecycle.DeviceState;
+import dev.avocado.api.lifecycle.LifecycleEvents;
+import dev.avocado.api.mpr.ManufacturerRoot;
+import dev.avocado.api.mpr.ManufacturerRootReader;
+import dev.avocado.api.mpr.MprException;
+import dev.avocado.api.onboarding.Onboarder;
+import dev.avocado.api.provisioning.IdevidProvisioner;
+import dev.avocado.protocol.profile.IdevidProfile;
+import dev.avocado.protocol.profile.ProfileException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.event.EventAdmin;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * The boot state machine. No IDevID: hand over to the IDevID provisioner (or wait for one). A
+ * well-formed IDevID whose key is in the key service: activate partition two and hand over to the
+ * onboarder. Anything else: failed, with the reason. Transitions run one at a time on one thread.
+ */
+@Component(service = {}, immediate = true, configurationPid = BootStateMachine.PID)
+@Designate(ocd = BootConfig.class)
+public class BootStateMachine implements Lifecycle.Actions {
+
+    public static final String PID = "dev.avocado.boot";
+
+    @Reference(service = LoggerFactory.class)
+    private Logger log;
+
+    @Reference
+    private EventAdmin events;
+
+    @Reference
+    private ManufacturerRootReader mpr;
+
+    @Reference
+    private IdentityStore identity;
+
+    @Reference
+    private PartitionTwo partitionTwo;
+
+    /** Target filter from configuration (keyService.target): which key service the device uses. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile KeyService keyService;
+
+    private volatile IdevidProvisioner provisioner;
+    private volatile Onboarder onboarder;
+
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "avocado-boot"));
+    private BundleContext context;
+    private Lifecycle lifecycle;
+    private BootConfig config;
+
+    @Activate
+    void activate(BundleContext context, BootConfig config) {
+        this.context = context;
+        this.config = config;
+        lifecycle = new Lifecycle(events, log);
+        lifecycle.register(context, this);
+        executor.execute(this::boot);
+    }
+
+    @Deactivate
+    void deactivate() {
+        executor.shutdownNow();
+        lifecycle.unregister();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindProvisioner(IdevidProvisioner p) {
+        provisioner = p;
+        submit(() -> {
+            if (lifecycle.state() == DeviceState.UNPROVISIONED) {
+                provision(p);
+            }
+        });
+    }
+
+    void unbindProvisioner(IdevidProvisioner p) {
+        if (provisioner == p) {
+            provisioner = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindOnboarder(Onboarder o) {
+        onboarder = o;
+        submit(() -> {
+            if (lifecycle.state() == DeviceState.PROVISIONED) {
+                onboard(o);
+            }
+        });
+    }
+
+    void unbindOnboarder(Onboarder o) {
+        if (onboarder == o) {
+            onboarder = null;
+        }
+    }
+
+    private void submit(Runnable task) {
+        if (!executor.isShutdown()) {
+            executor.execute(task);
+        }
+    }
+
+    // --- the states
+
+    private void boot() {
+        ManufacturerRoot root;
+        try {
+            root = mpr.read();
+        } catch (MprException e) {
+            fail(e.getMessage());
+            return;
+        }
+        log.info("MPR {} from {}: provisioning service at {}", root.subject(), root.source(), root.provisioningUri());
+        Optional<DeviceIdentity> idevid;
+        try {
+            idevid = identity.idevid();
+        } catch (IdentityException e) {
+            fail(e.getMessage());
+            return;
+        }
+        if (idevid.isEmpty()) {
+            IdevidProvisioner p = provisioner;
+            if (p == null) {
+                lifecycle.enter(DeviceState.UNPROVISIONED, "no IDevID yet; no IDevID provisioner is installed", true);
+            } else {
+                lifecycle.enter(DeviceState.UNPROVISIONED, "no IDevID yet; provisioning starts", false);
+                provision(p);
+            }
+            return;
+        }
+        provisioned(root, idevid.get());
+    }
+
+    private void provision(IdevidProvisioner p) {
+        lifecycle.enter(DeviceState.PROVISIONING, "IDevID provisioner running (" + p.getClass().getSimpleName() + ")",
+                false);
+        p.provision().onResolve(() -> submit(this::boot)).onFailure(
+                e -> submit(() -> fail("IDevID provisioning failed: " + message(e))));
+    }
+
+    private void provisioned(ManufacturerRoot root, DeviceIdentity idevid) {
+        IdevidProfile.Idevid checked;
+        try {
+            checked = IdevidProfile.check(idevid.chain(), root.certificates(), Instant.now());
+        } catch (ProfileException e) {
+            fail("IDevID at " + idevid.location() + " is not well formed: " + e.getMessage());
+            return;
+        }
+        KeyService keys = awaitKeyService();
+        if (keys == null) {
+            fail("IDevID present, but no key service matching " + keyFilter() + " started within "
+                    + config.keyServiceWaitSeconds() + " s");
+            return;
+        }
+        try {
+            Optional<DeviceKey> key = keys.find(idevid.keyAlias());
+            if (key.isEmpty()) {
+                fail("IDevID at " + idevid.location() + " has no private key: no key '" + idevid.keyAlias() + "' in "
+                        + keys.describe());
+                return;
+            }
+            if (!Arrays.equals(key.get().publicKey().getEncoded(), idevid.certificate().getPublicKey().getEncoded())) {
+                fail("IDevID at " + idevid.location() + " does not match key '" + idevid.keyAlias() + "' at "
+                        + key.get().location());
+                return;
+            }
+        } catch (KeyServiceException e) {
+            fail("IDevID key check failed: " + e.getMessage());
+            return;
+        }
+        List<Bundle> started;
+        try {
+            started = partitionTwo.activatePartition();
+        } catch (BundleException e) {
+            fail(e.getMessage());
+            return;
+        }
+        String who = "IDevID serial " + checked.serialNumber() + " (MASA " + checked.masaUrl() + ")";
+        try {
+            Optional<DeviceIdentity> ldevid = identity.ldevid();
+            if (ldevid.isPresent()) {
+                lifecycle.enter(DeviceState.ONBOARDED, who + "; LDevID "
+                        + ldevid.get().certificate().getSubjectX500Principal().getName() + "; partition two active ("
+                        + started.size() + " bundles)", true);
+                return;
+            }
+        } catch (IdentityException e) {
+            fail(e.getMessage());
+            return;
+        }
+        Onboarder o = onboarder;
+        lifecycle.enter(DeviceState.PROVISIONED, who + "; partition two active (" + started.size() + " bundles)"
+                + (o == null ? "; no onboarder installed" : ""), o == null);
+        if (o != null) {
+            onboard(o);
+        }
+    }
+
+    private void onboard(Onboarder o) {
+        lifecycle.enter(DeviceState.ONBOARDING, "onboarder running (" + o.getClass().getSimpleName() + ")", false);
+        o.onboard().onSuccess(ldevid -> submit(() -> lifecycle.enter(DeviceState.ONBOARDED,
+                "LDevID " + ldevid.certificate().getSubjectX500Principal().getName() + " saved at " + ldevid.location(),
+                true))).onFailure(e -> submit(() -> fail("onboarding failed: " + message(e))));
+    }
+
+    private void fail(String why) {
+        lifecycle.enter(DeviceState.FAILED, why, true);
+    }
+
+    private KeyService awaitKeyService() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.keyServiceWaitSeconds());
+        KeyService k;
+        while ((k = keyService) == null && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return k;
+    }
+
+    private String keyFilter() {
+        return config.keyService_target();
+    }
+
+    // --- wipe and reboot
+
+    @Override
+    public void wipe() throws Exception {
+        try {
+            executor.submit(() -> {
+                KeyService keys = keyService;
+                if (keys == null) {
+                    throw new KeyServiceException("cannot wipe: no key service matching " + keyFilter()
+                            + " is available, so the keys could not be destroyed; nothing was removed");
+                }
+                partitionTwo.deactivatePartition();
+                identity.wipe();
+                keys.destroy(KeyService.LDEVID);
+                keys.destroy(KeyService.IDEVID);
+                lifecycle.enter(DeviceState.UNPROVISIONED,
+                        "wiped: LDevID, IDevID and their keys removed; rebooting into provisioning", false);
+                return null;
+            }).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception ex ? ex : e;
+        }
+        reboot();
+    }
+
+    @Override
+    public void reboot() {
+        log.info("reboot requested");
+        try {
+            Collection<ServiceReference<Runnable>> refs = context.getServiceReferences(Runnable.class,
+                    "(" + LifecycleEvents.REBOOT_SERVICE + "=true)");
+            if (!refs.isEmpty()) {
+                ServiceReference<Runnable> ref = refs.iterator().next();
+                Runnable r = context.getService(ref);
+                try {
+                    r.run();
+                } finally {
+                    context.ungetService(ref);
+                }
+                return;
+            }
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        // no launcher (a plain framework): the framework's own restart
+        new Thread(() -> {
+            try {
+                context.getBundle(0).update();
+            } catch (BundleException e) {
+                log.error("framework restart failed: {}", e.getMessage());
+            }
+        }, "avocado-reboot").start();
+    }
+
+    private static String message(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof ExecutionException || t instanceof java.lang.reflect.InvocationTargetException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+}

@@ -1,0 +1,295 @@
+package dev.avocado.boot.internal;
+
+import dev.avocado.api.lifecycle.LifecycleEvents;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import org.apache.felix.fileinstall.ArtifactInstaller;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.wiring.FrameworkWiring;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * What runs from partition two: installs its bundles in place ({@code reference:file:}) once the boot
+ * state machine allows it, and lets a new build dropped into the deploy folder replace one of them
+ * while the framework runs (FileInstall hands such jars to this installer). Removing the new build
+ * from the deploy folder restores the partition two version.
+ */
+@Component(service = {PartitionTwo.class, ArtifactInstaller.class}, configurationPid = PartitionTwo.PID)
+@Designate(ocd = PartitionTwoConfig.class)
+public class PartitionTwo implements ArtifactInstaller {
+
+    public static final String PID = "dev.avocado.p2";
+
+    @Reference(service = LoggerFactory.class)
+    private Logger log;
+
+    @Reference
+    private EventAdmin events;
+
+    private final BundleContext context;
+    private final Path bundlesFolder;
+    private final Path deployFolder;
+    /** Bundle symbolic name to the deploy folder jar that replaces the partition two build. */
+    private final Map<String, File> overrides = new ConcurrentHashMap<>();
+    private volatile boolean active;
+
+    @Activate
+    public PartitionTwo(BundleContext context, PartitionTwoConfig config) {
+        this.context = context;
+        this.bundlesFolder = folder(config.bundles(), context.getProperty("avocado.p2"), "p2", "bundles");
+        this.deployFolder = folder(config.deploy(), context.getProperty("avocado.data"), "data", "deploy");
+    }
+
+    private static Path folder(String configured, String base, String fallback, String child) {
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured).toAbsolutePath().normalize();
+        }
+        return Path.of(base == null ? fallback : base).resolve(child).toAbsolutePath().normalize();
+    }
+
+    public Path bundlesFolder() {
+        return bundlesFolder;
+    }
+
+    public Path deployFolder() {
+        return deployFolder;
+    }
+
+    public boolean isActive() {
+        return active;
+    }
+
+    /**
+     * Installs and starts every bundle of partition two (and the deploy folder builds that replace
+     * some of them).
+     *
+     * @return the started bundles
+     * @throws BundleException naming every jar that could not be installed or started, and why
+     */
+    public synchronized List<Bundle> activatePartition() throws BundleException {
+        Map<Path, String> jars;
+        try {
+            jars = jars();
+        } catch (IOException e) {
+            throw new BundleException("partition two: cannot list " + bundlesFolder + ": " + e.getMessage(), e);
+        }
+        List<Bundle> bundles = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<Path, String> jar : jars.entrySet()) {
+            String location = location(jar.getKey());
+            try {
+                Bundle b = context.getBundle(location);
+                if (b == null) {
+                    b = context.installBundle(location);
+                }
+                File override = overrides.get(jar.getValue());
+                if (override != null) {
+                    try (InputStream in = Files.newInputStream(override.toPath())) {
+                        b.update(in);
+                    }
+                    log.info("p2 bundle {} runs the build from {}", jar.getValue(), override);
+                }
+                bundles.add(b);
+            } catch (BundleException | IOException e) {
+                problems.add(jar.getKey().getFileName() + ": " + e.getMessage());
+            }
+        }
+        for (Bundle b : bundles) {
+            if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
+                continue;
+            }
+            try {
+                b.start();
+            } catch (BundleException e) {
+                problems.add(fileName(b) + " does not start: " + e.getMessage());
+            }
+        }
+        active = true;
+        if (!problems.isEmpty()) {
+            throw new BundleException("partition two: " + String.join("; ", problems));
+        }
+        log.info("partition two active: {} bundle(s) from {}", bundles.size(), bundlesFolder);
+        return bundles;
+    }
+
+    /** Uninstalls the partition two bundles (before a wipe: nothing of p2 may run without an IDevID). */
+    public synchronized void deactivatePartition() {
+        active = false;
+        List<Bundle> removed = new ArrayList<>();
+        for (Bundle b : bundles()) {
+            try {
+                b.uninstall();
+                removed.add(b);
+            } catch (BundleException | IllegalStateException e) {
+                log.warn("cannot uninstall p2 bundle {}: {}", b.getSymbolicName(), e.getMessage());
+            }
+        }
+        refresh(removed);
+    }
+
+    /** The installed partition two bundles. */
+    public List<Bundle> bundles() {
+        String prefix = location(bundlesFolder) + "/";
+        List<Bundle> result = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            if (b.getLocation().startsWith(prefix)) {
+                result.add(b);
+            }
+        }
+        return result;
+    }
+
+    /** The deploy folder builds that replace partition two bundles, by symbolic name. */
+    public Map<String, File> overrides() {
+        return Map.copyOf(overrides);
+    }
+
+    // --- FileInstall: jars in the deploy folder that are new builds of partition two bundles
+
+    @Override
+    public boolean canHandle(File artifact) {
+        if (!artifact.getName().endsWith(".jar")
+                || !artifact.toPath().toAbsolutePath().normalize().startsWith(deployFolder)) {
+            return false;
+        }
+        Optional<String> bsn = symbolicName(artifact.toPath());
+        try {
+            return bsn.isPresent() && jars().containsValue(bsn.get());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void install(File artifact) throws Exception {
+        redeploy(artifact);
+    }
+
+    @Override
+    public void update(File artifact) throws Exception {
+        redeploy(artifact);
+    }
+
+    @Override
+    public synchronized void uninstall(File artifact) throws Exception {
+        String bsn = overrides.entrySet().stream().filter(e -> e.getValue().equals(artifact)).map(Map.Entry::getKey)
+                .findFirst().orElse(null);
+        if (bsn == null) {
+            return;
+        }
+        overrides.remove(bsn);
+        Optional<Bundle> b = installed(bsn);
+        if (active && b.isPresent()) {
+            b.get().update(); // from its location: the partition two build
+            refresh(List.of(b.get()));
+            announce(bsn, b.get().getLocation(), "restored from partition two");
+        }
+    }
+
+    private synchronized void redeploy(File artifact) throws Exception {
+        String bsn = symbolicName(artifact.toPath()).orElseThrow(
+                () -> new BundleException(artifact + " is not an OSGi bundle (no Bundle-SymbolicName)"));
+        overrides.put(bsn, artifact);
+        Optional<Bundle> b = installed(bsn);
+        if (active && b.isPresent()) {
+            try (InputStream in = Files.newInputStream(artifact.toPath())) {
+                b.get().update(in);
+            }
+            refresh(List.of(b.get()));
+            announce(bsn, artifact.toString(), "redeployed from " + artifact);
+        } else {
+            log.info("p2 bundle {}: new build {} recorded; it runs once partition two is active", bsn, artifact);
+        }
+    }
+
+    private void announce(String bsn, String file, String what) {
+        log.info("p2 bundle {} {}", bsn, what);
+        events.postEvent(new Event(LifecycleEvents.REDEPLOY_TOPIC, Map.of(LifecycleEvents.BUNDLE, bsn,
+                LifecycleEvents.FILE, file, LifecycleEvents.TIMESTAMP, System.currentTimeMillis())));
+    }
+
+    private Optional<Bundle> installed(String bsn) {
+        return bundles().stream().filter(b -> bsn.equals(b.getSymbolicName())).findFirst();
+    }
+
+    /** The jars of partition two, in name order, with their symbolic names. */
+    private Map<Path, String> jars() throws IOException {
+        Map<Path, String> jars = new LinkedHashMap<>();
+        if (!Files.isDirectory(bundlesFolder)) {
+            return jars;
+        }
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(bundlesFolder, "*.jar")) {
+            ds.forEach(files::add);
+        }
+        files.sort(null);
+        for (Path f : files) {
+            jars.put(f, symbolicName(f).orElse(f.getFileName().toString()));
+        }
+        return jars;
+    }
+
+    private void refresh(List<Bundle> bundles) {
+        if (bundles.isEmpty()) {
+            return;
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class).refreshBundles(bundles,
+                event -> {
+                    if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED) {
+                        done.countDown();
+                    }
+                });
+        try {
+            if (!done.await(30, TimeUnit.SECONDS)) {
+                log.warn("bundle refresh did not finish within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static Optional<String> symbolicName(Path jar) {
+        try (JarFile jf = new JarFile(jar.toFile())) {
+            Manifest m = jf.getManifest();
+            String bsn = m == null ? null : m.getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME);
+            return bsn == null ? Optional.empty() : Optional.of(bsn.split(";")[0].trim());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String location(Path path) {
+        return "reference:" + path.toAbsolutePath().normalize().toUri().toString().replaceAll("/$", "");
+    }
+
+    private static String fileName(Bundle b) {
+        String loc = b.getLocation();
+        return loc.substring(loc.lastIndexOf('/') + 1);
+    }
+}

@@ -1,0 +1,184 @@
+package dev.avocado.protocol.profile;
+
+import dev.avocado.protocol.x509.CertificateBuilder;
+import dev.avocado.protocol.x509.Names;
+import dev.avocado.protocol.x509.Oids;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.PublicKey;
+import java.security.cert.CertPath;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.DERIA5String;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.KeyUsage;
+
+/**
+ * The IDevID profile of IEEE 802.1AR and RFC 8995: subject serialNumber, id-pe-masa-url, notAfter
+ * 99991231235959Z, keyUsage digitalSignature, not a CA, issued under the manufacturer root (the MPR).
+ * Both the manufacturer's CA (O.6) and the device (O.7, and at every boot) use this one definition.
+ */
+public final class IdevidProfile {
+
+    /** A serial number this project accepts: printable, 1 to 64 characters, no spaces. */
+    public static final Pattern SERIAL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
+
+    /** What a well-formed IDevID says. */
+    public record Idevid(X509Certificate certificate, String serialNumber, String masaUrl) {
+
+        /**
+         * The MASA base URI: id-pe-masa-url is often only an authority ({@code host:port}); then the base
+         * is {@code https://} + authority + {@code /.well-known/brski} (RFC 8995 section 2.3.2).
+         */
+        public URI masaBase() {
+            try {
+                if (masaUrl.contains("://")) {
+                    return new URI(masaUrl);
+                }
+                return new URI("https://" + masaUrl + "/.well-known/brski");
+            } catch (URISyntaxException e) {
+                throw new IllegalStateException("checked MASA URL no longer parses: " + masaUrl, e);
+            }
+        }
+    }
+
+    private IdevidProfile() {
+    }
+
+    /** The subject of an IDevID: the given name with the serialNumber attribute added. */
+    public static X500Name subject(String organization, String commonName, String serialNumber) {
+        X500NameBuilder b = new X500NameBuilder(BCStyle.INSTANCE);
+        if (organization != null) {
+            b.addRDN(BCStyle.O, organization);
+        }
+        if (commonName != null) {
+            b.addRDN(BCStyle.CN, commonName);
+        }
+        b.addRDN(BCStyle.SERIALNUMBER, serialNumber);
+        return b.build();
+    }
+
+    /** Issues an IDevID for a device key (O.6). */
+    public static X509Certificate issue(X509Certificate issuingCa, PrivateKey caKey, Provider caProvider,
+            X500Name subject, PublicKey deviceKey, String masaUrl, Instant notBefore) {
+        CertificateBuilder b = CertificateBuilder.subject(subject, deviceKey)
+                .issuer(issuingCa, caKey)
+                .validity(notBefore, CertificateBuilder.NO_WELL_DEFINED_EXPIRY)
+                .endEntity()
+                .keyUsage(KeyUsage.digitalSignature)
+                .extension(Oids.ID_PE_MASA_URL, false, new DERIA5String(masaUrl));
+        if (caProvider != null) {
+            b.signingProvider(caProvider);
+        }
+        return b.build();
+    }
+
+    /** Checks a serial number against {@link #SERIAL}. */
+    public static String checkSerial(String serial) throws ProfileException {
+        if (serial == null || serial.isEmpty()) {
+            throw new ProfileException("serial number is empty");
+        }
+        if (!SERIAL.matcher(serial).matches()) {
+            throw new ProfileException("serial number '" + serial
+                    + "' is not 1 to 64 characters of letters, digits and . _ : -");
+        }
+        return serial;
+    }
+
+    /**
+     * Checks that a chain is a well-formed IDevID issued under one of the trust anchors (the MPR).
+     *
+     * @param chain the IDevID first, then issuing CA certificates
+     * @throws ProfileException naming the rule the IDevID breaks
+     */
+    public static Idevid check(List<X509Certificate> chain, List<X509Certificate> trustAnchors, Instant now)
+            throws ProfileException {
+        if (chain.isEmpty()) {
+            throw new ProfileException("IDevID chain is empty");
+        }
+        X509Certificate cert = chain.get(0);
+        String serial = Names.serialNumber(cert).orElseThrow(() -> new ProfileException(
+                "IDevID " + Describe.cert(cert) + " has no subject serialNumber (2.5.4.5)"));
+        try {
+            checkSerial(serial);
+        } catch (ProfileException e) {
+            throw new ProfileException("IDevID " + Describe.cert(cert) + ": " + e.getMessage());
+        }
+        String masaUrl = masaUrl(cert).orElseThrow(() -> new ProfileException(
+                "IDevID " + Describe.cert(cert) + " has no id-pe-masa-url extension (1.3.6.1.5.5.7.1.32)"));
+        if (masaUrl.isBlank()) {
+            throw new ProfileException("IDevID " + Describe.cert(cert) + " has an empty id-pe-masa-url");
+        }
+        if (cert.getBasicConstraints() >= 0) {
+            throw new ProfileException("IDevID " + Describe.cert(cert) + " is a CA certificate");
+        }
+        boolean[] ku = cert.getKeyUsage();
+        if (ku == null || !ku[0]) {
+            throw new ProfileException("IDevID " + Describe.cert(cert) + " lacks keyUsage digitalSignature");
+        }
+        MprProfile.checkValidity(cert, now);
+        validatePath(chain, trustAnchors, now);
+        Idevid idevid = new Idevid(cert, serial, masaUrl);
+        try {
+            idevid.masaBase();
+        } catch (IllegalStateException e) {
+            throw new ProfileException("IDevID " + Describe.cert(cert) + " has a MASA URL that is not a URI: " + masaUrl);
+        }
+        return idevid;
+    }
+
+    /** The id-pe-masa-url of a certificate, if it has one. */
+    public static Optional<String> masaUrl(X509Certificate cert) throws ProfileException {
+        byte[] ext = cert.getExtensionValue(Oids.ID_PE_MASA_URL.getId());
+        if (ext == null) {
+            return Optional.empty();
+        }
+        try {
+            ASN1Primitive value = ASN1Primitive.fromByteArray(ASN1OctetString.getInstance(ext).getOctets());
+            return Optional.of(DERIA5String.getInstance(value).getString());
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ProfileException(Describe.cert(cert) + " has an id-pe-masa-url that is not an IA5String");
+        }
+    }
+
+    /** PKIX path validation from the device certificate to one of the anchors, revocation not checked. */
+    static void validatePath(List<X509Certificate> chain, List<X509Certificate> trustAnchors, Instant now)
+            throws ProfileException {
+        Set<TrustAnchor> anchors = new HashSet<>();
+        for (X509Certificate a : trustAnchors) {
+            anchors.add(new TrustAnchor(a, null));
+        }
+        List<X509Certificate> path = chain.stream().filter(c -> !trustAnchors.contains(c)).toList();
+        try {
+            CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(path);
+            PKIXParameters params = new PKIXParameters(anchors);
+            params.setRevocationEnabled(false);
+            params.setDate(Date.from(now));
+            CertPathValidator.getInstance("PKIX").validate(certPath, params);
+        } catch (CertPathValidatorException e) {
+            throw new ProfileException(Describe.cert(chain.get(0)) + " does not chain to the manufacturer root: "
+                    + e.getMessage(), e);
+        } catch (GeneralSecurityException e) {
+            throw new ProfileException("cannot validate " + Describe.cert(chain.get(0)) + ": " + e.getMessage(), e);
+        }
+    }
+}

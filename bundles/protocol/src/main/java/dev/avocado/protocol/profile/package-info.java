@@ -1,0 +1,7 @@
+/** Certificate profiles shared by device and servers: what an MPR and an IDevID must look like. */
+@Version("1.0.0")
+@Export
+package dev.avocado.protocol.profile;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,221 @@
+package dev.avocado.launcher;
+
+import dev.avocado.api.lifecycle.DeviceState;
+import dev.avocado.api.lifecycle.LifecycleEvents;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.felix.framework.Felix;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+
+/**
+ * One device: boots its image into Felix, again after every reboot, until the framework stops for good
+ * (or, in batch mode, until the wanted state is reached).
+ */
+final class Device {
+
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int TIMEOUT = 3;
+    static final int EXEC_FAILED = 4;
+
+    private static final String GOGO_SHELL = "org.apache.felix.gogo.shell";
+
+    /** How the device runs: with the Gogo shell on the console, as a service, or until a state. */
+    enum Mode {
+        SHELL, DAEMON, BATCH
+    }
+
+    /** How the launcher was asked to run. */
+    record Options(Mode mode, DeviceState until, long timeoutMillis, String exec, Map<String, String> properties) {
+
+        boolean interactive() {
+            return mode == Mode.SHELL;
+        }
+
+        boolean untilStopped() {
+            return mode != Mode.BATCH;
+        }
+    }
+
+    private final DeviceImage image;
+    private final Options options;
+    private final PrintStream out;
+    private volatile Framework framework;
+    private volatile boolean rebootRequested;
+    private volatile boolean shuttingDown;
+
+    Device(DeviceImage image, Options options, PrintStream out) {
+        this.image = image;
+        this.options = options;
+        this.out = out;
+    }
+
+    int run() throws Exception {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "avocado-shutdown"));
+        long deadline = System.currentTimeMillis() + options.timeoutMillis();
+        boolean first = true;
+        while (true) {
+            try {
+                FirmwareManifest.verify(image.p1());
+            } catch (FirmwareException e) {
+                out.println("avocado: refusing to boot: " + e.getMessage());
+                return FAILED;
+            }
+            out.println("[launcher] p1 verified against its signed manifest; " + (first ? "booting" : "rebooting")
+                    + " " + image.root());
+            rebootRequested = false;
+            StateFollower follower = new StateFollower(out, options.until());
+            Framework fw = boot(first, follower);
+            first = false;
+            if (options.untilStopped()) {
+                FrameworkEvent stopped = fw.waitForStop(0);
+                if (awaitOwnRestart(fw, stopped)) {
+                    continue;
+                }
+                return OK;
+            }
+            // batch: wait for the state, across reboots, within the one timeout
+            StateFollower.Outcome outcome = StateFollower.Outcome.WAITING;
+            while (outcome == StateFollower.Outcome.WAITING && System.currentTimeMillis() < deadline
+                    && fw.getState() == Bundle.ACTIVE) {
+                outcome = follower.await(Math.min(200, Math.max(1, deadline - System.currentTimeMillis())));
+            }
+            if (outcome == StateFollower.Outcome.WAITING && (rebootRequested || fw.getState() != Bundle.ACTIVE)) {
+                FrameworkEvent stopped = fw.waitForStop(TimeUnit.SECONDS.toMillis(30));
+                if (awaitOwnRestart(fw, stopped)) {
+                    continue;
+                }
+                out.println("avocado: the framework stopped before the device reached "
+                        + (options.until() == null ? "a settled state" : options.until().label()));
+                return FAILED;
+            }
+            int code = switch (outcome) {
+                case REACHED -> OK;
+                case FAILED -> options.until() == null && options.exec() != null ? OK : FAILED;
+                case WAITING -> TIMEOUT;
+            };
+            if (outcome == StateFollower.Outcome.FAILED) {
+                out.println("avocado: device failed: " + follower.describe());
+            } else if (outcome == StateFollower.Outcome.WAITING) {
+                out.println("avocado: timed out after " + options.timeoutMillis() / 1000 + " s waiting for "
+                        + (options.until() == null ? "a settled state" : "state " + options.until().label())
+                        + "; device is " + follower.describe());
+            }
+            if (code == OK && options.exec() != null) {
+                code = GogoExec.run(fw.getBundleContext(), options.exec(), out, out) == 0 ? OK : EXEC_FAILED;
+            }
+            stop(fw);
+            return code;
+        }
+    }
+
+    /** True when the framework stopped to reboot (ours, or Felix's own after a system bundle update). */
+    private boolean awaitOwnRestart(Framework fw, FrameworkEvent stopped) throws Exception {
+        if (rebootRequested) {
+            return true;
+        }
+        if (stopped.getType() == FrameworkEvent.STOPPED_UPDATE && !shuttingDown) {
+            // Felix restarts itself after "update 0"; take it down again and reboot through the
+            // manifest check like any other reboot.
+            for (int i = 0; i < 300 && fw.getState() != Bundle.ACTIVE; i++) {
+                Thread.sleep(100);
+            }
+            stop(fw);
+            return true;
+        }
+        return false;
+    }
+
+    private Framework boot(boolean first, StateFollower follower) throws Exception {
+        Framework fw = new Felix(frameworkProperties());
+        fw.init();
+        BundleContext context = fw.getBundleContext();
+        follower.listen(context);
+        Hashtable<String, Object> rebootProps = new Hashtable<>();
+        rebootProps.put(LifecycleEvents.REBOOT_SERVICE, Boolean.TRUE);
+        context.registerService(Runnable.class, this::requestReboot, rebootProps);
+
+        List<Bundle> bundles = new ArrayList<>();
+        for (Path jar : image.bundles()) {
+            bundles.add(context.installBundle("reference:" + jar.toUri()));
+        }
+        fw.start();
+        framework = fw;
+        for (Bundle b : bundles) {
+            if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null
+                    || (!options.interactive() && GOGO_SHELL.equals(b.getSymbolicName()))) {
+                continue;
+            }
+            try {
+                b.start();
+            } catch (BundleException e) {
+                out.println("avocado: p1 bundle " + b.getSymbolicName() + " does not start: " + e.getMessage());
+            }
+        }
+        return fw;
+    }
+
+    private void requestReboot() {
+        rebootRequested = true;
+        Framework fw = framework;
+        new Thread(() -> stop(fw), "avocado-reboot").start();
+    }
+
+    private Map<String, String> frameworkProperties() throws IOException {
+        Map<String, String> p = new HashMap<>();
+        Files.createDirectories(image.data());
+        p.put(Constants.FRAMEWORK_STORAGE, image.cache().toString());
+        // every boot starts from the firmware and the data partition, never from a stale cache
+        p.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        p.put("avocado.image", image.root().toString());
+        p.put("avocado.p1", image.p1().toString());
+        p.put("avocado.p2", image.p2().toString());
+        p.put("avocado.data", image.data().toString());
+        p.put("felix.cm.dir", image.configAdmin().toString());
+        Files.createDirectories(image.config());
+        Files.createDirectories(image.deploy());
+        p.put("felix.fileinstall.dir", image.config() + "," + image.deploy());
+        p.put("felix.fileinstall.poll", "1000");
+        p.put("felix.fileinstall.noInitialDelay", "true");
+        p.put("felix.fileinstall.enableConfigSave", "true");
+        p.put("felix.fileinstall.log.level", "2");
+        p.put("felix.log.level", "1");
+        p.put("ds.loglevel", "warn");
+        p.put("org.apache.felix.log.maxSize", "500");
+        p.putAll(options.properties());
+        return p;
+    }
+
+    private void stop(Framework fw) {
+        if (fw == null) {
+            return;
+        }
+        try {
+            fw.stop();
+            fw.waitForStop(TimeUnit.SECONDS.toMillis(30));
+        } catch (BundleException | InterruptedException e) {
+            out.println("avocado: framework stop: " + e.getMessage());
+        }
+    }
+
+    private void shutdown() {
+        shuttingDown = true;
+        Framework fw = framework;
+        if (fw != null && (fw.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
+            stop(fw);
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package dev.avocado.launcher;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * The signed manifest of partition one: {@code MANIFEST.sha256} lists the SHA-256 of every file in the
+ * {@code sha256sum} format ({@code sha256sum -c} reads it), {@code MANIFEST.sha256.sig} is a detached
+ * signature over it ({@code openssl dgst -sha256 -verify} reads it), made with the firmware signing
+ * key whose certificate ({@code firmware-signer.pem}) the MPR issued.
+ */
+public final class FirmwareManifest {
+
+    public static final String MANIFEST = "MANIFEST.sha256";
+    public static final String SIGNATURE = "MANIFEST.sha256.sig";
+    public static final String SIGNER = "firmware-signer.pem";
+    public static final String MPR = "mpr/mpr.pem";
+    /** extendedKeyUsage id-kp-codeSigning. */
+    public static final String CODE_SIGNING = "1.3.6.1.5.5.7.3.3";
+
+    private FirmwareManifest() {
+    }
+
+    /** Writes the manifest of {@code p1} and signs it. The signer certificate and the MPR must be in place. */
+    public static void write(Path p1, PrivateKey signingKey) throws IOException, GeneralSecurityException {
+        Files.deleteIfExists(p1.resolve(MANIFEST));
+        Files.deleteIfExists(p1.resolve(SIGNATURE));
+        byte[] manifest = render(hashes(p1));
+        Files.write(p1.resolve(MANIFEST), manifest);
+        Signature s = Signature.getInstance(signatureAlgorithm(signingKey.getAlgorithm()));
+        s.initSign(signingKey);
+        s.update(manifest);
+        Files.write(p1.resolve(SIGNATURE), s.sign());
+    }
+
+    /**
+     * Checks partition one: the manifest signature, the signer certificate against the MPR, and every
+     * file's hash; no file may be added or missing.
+     *
+     * @throws FirmwareException naming the first file that differs, and how
+     */
+    public static void verify(Path p1) throws FirmwareException {
+        Path manifestFile = p1.resolve(MANIFEST);
+        byte[] manifest;
+        byte[] signature;
+        try {
+            manifest = Files.readAllBytes(manifestFile);
+            signature = Files.readAllBytes(p1.resolve(SIGNATURE));
+        } catch (IOException e) {
+            throw new FirmwareException("partition one " + p1 + " has no signed manifest (" + e.getMessage() + ")");
+        }
+        X509Certificate signer = certificates(p1.resolve(SIGNER)).get(0);
+        List<X509Certificate> mpr = certificates(p1.resolve(MPR));
+        checkSigner(signer, mpr);
+        try {
+            Signature s = Signature.getInstance(signatureAlgorithm(signer.getPublicKey().getAlgorithm()));
+            s.initVerify(signer.getPublicKey());
+            s.update(manifest);
+            if (!s.verify(signature)) {
+                throw new FirmwareException("p1/" + MANIFEST + " does not match its signature " + SIGNATURE
+                        + ": the manifest was changed after the firmware was built");
+            }
+        } catch (GeneralSecurityException e) {
+            throw new FirmwareException("p1/" + SIGNATURE + " cannot be checked: " + e.getMessage(), e);
+        }
+        Map<String, String> listed = parse(manifest);
+        Map<String, String> actual;
+        try {
+            actual = hashes(p1);
+        } catch (IOException e) {
+            throw new FirmwareException("partition one " + p1 + " cannot be read: " + e.getMessage(), e);
+        }
+        for (Map.Entry<String, String> e : listed.entrySet()) {
+            String now = actual.get(e.getKey());
+            if (now == null) {
+                throw new FirmwareException("p1/" + e.getKey() + " is missing (it is in the signed manifest)");
+            }
+            if (!now.equals(e.getValue())) {
+                throw new FirmwareException("p1/" + e.getKey() + " changed after the firmware was built "
+                        + "(SHA-256 " + now + ", signed manifest says " + e.getValue() + ")");
+            }
+        }
+        for (String name : new TreeSet<>(actual.keySet())) {
+            if (!listed.containsKey(name)) {
+                throw new FirmwareException("p1/" + name + " was added after the firmware was built "
+                        + "(it is not in the signed manifest)");
+            }
+        }
+    }
+
+    /** The signer must be issued by an MPR key and allowed to sign code. Its dates are not checked: a
+     * device may boot with no trustworthy clock, and a firmware image must not stop booting one day. */
+    private static void checkSigner(X509Certificate signer, List<X509Certificate> mpr) throws FirmwareException {
+        boolean issued = false;
+        for (X509Certificate root : mpr) {
+            try {
+                signer.verify(root.getPublicKey());
+                issued = true;
+                break;
+            } catch (GeneralSecurityException e) {
+                // try the next MPR key
+            }
+        }
+        if (!issued) {
+            throw new FirmwareException("p1/" + SIGNER + " (" + signer.getSubjectX500Principal().getName()
+                    + ") is not issued by the MPR in p1/" + MPR);
+        }
+        try {
+            List<String> eku = signer.getExtendedKeyUsage();
+            if (eku == null || !eku.contains(CODE_SIGNING)) {
+                throw new FirmwareException("p1/" + SIGNER + " may not sign firmware (no extendedKeyUsage codeSigning)");
+            }
+        } catch (java.security.cert.CertificateParsingException e) {
+            throw new FirmwareException("p1/" + SIGNER + " has a malformed extendedKeyUsage", e);
+        }
+    }
+
+    private static List<X509Certificate> certificates(Path file) throws FirmwareException {
+        try (InputStream in = Files.newInputStream(file)) {
+            Collection<? extends java.security.cert.Certificate> certs =
+                    CertificateFactory.getInstance("X.509").generateCertificates(in);
+            List<X509Certificate> result = new ArrayList<>();
+            for (java.security.cert.Certificate c : certs) {
+                result.add((X509Certificate) c);
+            }
+            if (result.isEmpty()) {
+                throw new FirmwareException(file + " holds no certificate");
+            }
+            return result;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new FirmwareException(file + " cannot be read as certificates: " + e.getMessage(), e);
+        }
+    }
+
+    /** SHA-256 of every file under p1 except the manifest and its signature, by path relative to p1. */
+    static Map<String, String> hashes(Path p1) throws IOException {
+        Map<String, String> result = new TreeMap<>();
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(p1)) {
+            files = walk.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).toList();
+        }
+        for (Path f : files) {
+            String name = p1.relativize(f).toString().replace('\\', '/');
+            if (name.equals(MANIFEST) || name.equals(SIGNATURE)) {
+                continue;
+            }
+            if (Files.isSymbolicLink(f)) {
+                throw new IOException("p1/" + name + " is a symbolic link; firmware holds plain files only");
+            }
+            result.put(name, sha256(f));
+        }
+        return result;
+    }
+
+    static byte[] render(Map<String, String> hashes) {
+        StringBuilder b = new StringBuilder();
+        hashes.forEach((name, hash) -> b.append(hash).append("  ").append(name).append('\n'));
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static Map<String, String> parse(byte[] manifest) throws FirmwareException {
+        Map<String, String> result = new TreeMap<>();
+        int n = 0;
+        for (String line : new String(manifest, StandardCharsets.UTF_8).split("\n")) {
+            n++;
+            if (line.isEmpty()) {
+                continue;
+            }
+            if (line.length() < 67 || !line.substring(0, 64).matches("[0-9a-f]{64}") || !line.startsWith("  ", 64)) {
+                throw new FirmwareException("p1/" + MANIFEST + " line " + n + " is not '<sha256>  <path>'");
+            }
+            result.put(line.substring(66), line.substring(0, 64));
+        }
+        return result;
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[65536];
+            int r;
+            while ((r = in.read(buf)) > 0) {
+                md.update(buf, 0, r);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String signatureAlgorithm(String keyAlgorithm) {
+        return switch (keyAlgorithm) {
+            case "EC" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            default -> throw new IllegalArgumentException("unsupported firmware key algorithm " + keyAlgorithm);
+        };
+    }
+
+    /** Checks that a public key is the signer's (used by the image builder before it signs). */
+    public static boolean isSigner(Path p1, PublicKey key) throws FirmwareException {
+        return certificates(p1.resolve(SIGNER)).get(0).getPublicKey().equals(key);
+    }
+}

@@ -1,0 +1,8 @@
+package dev.avocado.tools;
+
+import picocli.CommandLine.Command;
+
+@Command(name = "bench", description = "Benchmarks (ratios measured in one run; see docs/).", mixinStandardHelpOptions = true,
+        subcommands = BootBench.class)
+final class BenchCommand {
+}

@@ -1,0 +1,143 @@
+package dev.avocado.tools;
+
+import dev.avocado.launcher.DeviceImage;
+import dev.avocado.launcher.FirmwareManifest;
+import dev.avocado.protocol.io.AtomicFiles;
+import dev.avocado.protocol.pem.Pem;
+import dev.avocado.protocol.profile.MprProfile;
+import dev.avocado.protocol.profile.ProfileException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Builds a device image: partition one (launcher, boot bundles, MPR, firmware signer certificate, signed
+ * manifest, read-only), partition two (onboarding bundles) and an empty data partition with the default
+ * configuration.
+ */
+final class ImageBuilder {
+
+    private final Pki pki;
+    private final Path partitions;
+    private final PrintStream out;
+
+    ImageBuilder(Pki pki, Path partitions, PrintStream out) {
+        this.pki = pki;
+        this.partitions = partitions;
+        this.out = out;
+    }
+
+    /**
+     * @param mprOverride a different MPR file for p1 (a demo of a bad MPR, a key rollover), or null for
+     *        the PKI's own
+     */
+    DeviceImage build(Path target, Path mprOverride, boolean force) throws IOException, GeneralSecurityException {
+        Pki.Credential signer = pki.load(Pki.MANUFACTURER, Pki.FIRMWARE_SIGNER);
+        Path mprSource = mprOverride != null ? mprOverride : pki.mpr();
+        List<X509Certificate> mpr = Pem.readCertificates(mprSource);
+        try {
+            out.println("MPR:          " + mpr.get(0).getSubjectX500Principal().getName());
+            out.println("provisioning: " + MprProfile.check(mpr, Instant.now(), MprProfile.DEFAULT_PORT));
+        } catch (ProfileException e) {
+            out.println("warning: the MPR " + mprSource + " does not pass the device's check, the device will "
+                    + "refuse it: " + e.getMessage());
+        }
+        if (Files.exists(target)) {
+            boolean empty;
+            try (Stream<Path> s = Files.list(target)) {
+                empty = s.findAny().isEmpty();
+            }
+            if (!empty && !force) {
+                throw new IOException(target + " exists and is not empty (use --force to replace it)");
+            }
+            deleteTree(target);
+        }
+        DeviceImage image = DeviceImage.at(target);
+        copyTree(partitions.resolve("p1"), image.p1());
+        copyTree(partitions.resolve("p2"), image.p2());
+        try (Stream<Path> bins = Files.list(image.p1().resolve("bin"))) {
+            for (Path b : bins.toList()) {
+                Files.setPosixFilePermissions(b, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+        }
+        Files.createDirectories(image.p1().resolve("mpr"));
+        Files.copy(mprSource, image.p1().resolve(FirmwareManifest.MPR), StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(image.p1().resolve(FirmwareManifest.SIGNER), Pem.encode(signer.certificate()));
+        FirmwareManifest.write(image.p1(), signer.key());
+        readOnly(image.p1());
+
+        Files.createDirectories(image.config());
+        Files.createDirectories(image.deploy());
+        AtomicFiles.write(image.config().resolve("dev.avocado.boot.cfg"), String.join("\n",
+                "# Boot state machine (PID dev.avocado.boot). Edit while the device runs: FileInstall applies it.",
+                "# Which key service holds the device keys: (avocado.keys.type=soft) or (avocado.keys.type=tpm)",
+                "keyService.target=(avocado.keys.type=soft)",
+                "").getBytes(StandardCharsets.UTF_8), AtomicFiles.PUBLIC);
+        out.println("image:        " + image.root() + " (p1 signed by "
+                + signer.certificate().getSubjectX500Principal().getName() + ")");
+        return image;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.REPLACE_EXISTING);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** p1 is firmware: no write permission for anyone (a real device mounts it read-only). */
+    private static void readOnly(Path p1) throws IOException {
+        try (Stream<Path> walk = Files.walk(p1)) {
+            for (Path p : walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                boolean exec = Files.isDirectory(p) || p.getParent().getFileName().toString().equals("bin");
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(exec ? "r-xr-xr-x" : "r--r--r--"));
+            }
+        }
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

@@ -1,0 +1,45 @@
+package dev.avocado.tools;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "pki", description = "The manufacturer's (and later the network owner's) certificates and keys.",
+        mixinStandardHelpOptions = true, subcommands = PkiCommand.Init.class)
+final class PkiCommand {
+
+    @Command(name = "init", mixinStandardHelpOptions = true,
+            description = "Creates the manufacturer root (the MPR) and the firmware signing key.")
+    static final class Init implements Callable<Integer> {
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "The PKI folder to create.")
+        Path out;
+
+        @Option(names = "--provisioning-url", paramLabel = "URL", defaultValue = "https://127.0.0.1:8443",
+                description = "Base address of the IDevID provisioning service, put in the MPR: an https:// URI, "
+                        + "or an IP address or DNS name (then port 443). Default: ${DEFAULT-VALUE}.")
+        String provisioningUrl;
+
+        @Option(names = "--manufacturer", paramLabel = "NAME", defaultValue = "Avocado Demo Manufacturer",
+                description = "Organization name in the certificates. Default: ${DEFAULT-VALUE}.")
+        String manufacturer;
+
+        @Option(names = "--force", description = "Replace an existing PKI in DIR.")
+        boolean force;
+
+        @Override
+        public Integer call() throws Exception {
+            Pki pki = new Pki(out);
+            if (pki.exists() && !force) {
+                System.err.println("avocado pki init: " + pki.folder() + " holds a PKI already (use --force to replace it)");
+                return 1;
+            }
+            pki.init(manufacturer, provisioningUrl);
+            System.out.println("PKI:          " + pki.folder());
+            System.out.println("MPR:          " + pki.mpr());
+            System.out.println("provisioning: " + provisioningUrl);
+            return 0;
+        }
+    }
+}
