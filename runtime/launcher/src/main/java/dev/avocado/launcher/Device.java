@@ -31,8 +31,6 @@ final class Device {
     static final int TIMEOUT = 3;
     static final int EXEC_FAILED = 4;
 
-    private static final String GOGO_SHELL = "org.apache.felix.gogo.shell";
-
     /** How the device runs: with the Gogo shell on the console, as a service, or until a state. */
     enum Mode {
         SHELL, DAEMON, BATCH
@@ -66,6 +64,7 @@ final class Device {
     int run() throws Exception {
         Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "avocado-shutdown"));
         long deadline = System.currentTimeMillis() + options.timeoutMillis();
+        String exec = options.exec();
         boolean first = true;
         while (true) {
             try {
@@ -78,7 +77,7 @@ final class Device {
                     + " " + image.root());
             rebootRequested = false;
             StateFollower follower = new StateFollower(out, options.until());
-            Framework fw = boot(first, follower);
+            Framework fw = boot(follower);
             first = false;
             if (options.untilStopped()) {
                 FrameworkEvent stopped = fw.waitForStop(0);
@@ -104,18 +103,25 @@ final class Device {
             }
             int code = switch (outcome) {
                 case REACHED -> OK;
-                case FAILED -> options.until() == null && options.exec() != null ? OK : FAILED;
+                // --exec alone inspects the device whatever its state, a failed one included
+                case FAILED -> options.until() == null && exec != null ? OK : FAILED;
                 case WAITING -> TIMEOUT;
             };
-            if (outcome == StateFollower.Outcome.FAILED) {
+            if (outcome == StateFollower.Outcome.FAILED && code != OK) {
                 out.println("avocado: device failed: " + follower.describe());
             } else if (outcome == StateFollower.Outcome.WAITING) {
                 out.println("avocado: timed out after " + options.timeoutMillis() / 1000 + " s waiting for "
                         + (options.until() == null ? "a settled state" : "state " + options.until().label())
                         + "; device is " + follower.describe());
             }
-            if (code == OK && options.exec() != null) {
-                code = GogoExec.run(fw.getBundleContext(), options.exec(), out, out) == 0 ? OK : EXEC_FAILED;
+            if (code == OK && exec != null) {
+                code = GogoExec.run(fw.getBundleContext(), exec, out, out) == 0 ? OK : EXEC_FAILED;
+                exec = null;
+                if (code == OK && rebootRequested) {
+                    // the commands rebooted the device (device:wipe, device:reboot): follow it until it settles
+                    fw.waitForStop(TimeUnit.SECONDS.toMillis(30));
+                    continue;
+                }
             }
             stop(fw);
             return code;
@@ -139,7 +145,7 @@ final class Device {
         return false;
     }
 
-    private Framework boot(boolean first, StateFollower follower) throws Exception {
+    private Framework boot(StateFollower follower) throws Exception {
         Framework fw = new Felix(frameworkProperties());
         fw.init();
         BundleContext context = fw.getBundleContext();
@@ -155,8 +161,7 @@ final class Device {
         fw.start();
         framework = fw;
         for (Bundle b : bundles) {
-            if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null
-                    || (!options.interactive() && GOGO_SHELL.equals(b.getSymbolicName()))) {
+            if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
                 continue;
             }
             try {
@@ -194,7 +199,14 @@ final class Device {
         p.put("felix.fileinstall.log.level", "2");
         p.put("felix.log.level", "1");
         p.put("ds.loglevel", "warn");
+        // EventAdmin warns on stderr when the framework stops under an event being delivered
+        p.put("org.apache.felix.eventadmin.LogLevel", "1");
         p.put("org.apache.felix.log.maxSize", "500");
+        if (!options.interactive()) {
+            // the Gogo shell bundle still runs (its built-in commands and converters serve --exec),
+            // but reads no console
+            p.put("gosh.args", "--nointeractive");
+        }
         p.putAll(options.properties());
         return p;
     }

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
-import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -68,9 +67,26 @@ public final class FirmwareManifest {
         } catch (IOException e) {
             throw new FirmwareException("partition one " + p1 + " has no signed manifest (" + e.getMessage() + ")");
         }
-        X509Certificate signer = certificates(p1.resolve(SIGNER)).get(0);
-        List<X509Certificate> mpr = certificates(p1.resolve(MPR));
-        checkSigner(signer, mpr);
+        Map<String, String> actual;
+        try {
+            actual = hashes(p1);
+        } catch (IOException e) {
+            throw new FirmwareException("partition one " + p1 + " cannot be read: " + e.getMessage(), e);
+        }
+        X509Certificate signer;
+        try {
+            signer = certificates(p1.resolve(SIGNER)).get(0);
+            checkSigner(signer, certificates(p1.resolve(MPR)));
+        } catch (FirmwareException e) {
+            // the signer certificate or the MPR changed: name the file, if the manifest still says which
+            String changed = null;
+            try {
+                changed = firstDifference(parse(manifest), actual);
+            } catch (FirmwareException unreadable) {
+                // the manifest is damaged too; the signer error is what can be said
+            }
+            throw changed == null ? e : new FirmwareException(changed + "; " + e.getMessage(), e);
+        }
         try {
             Signature s = Signature.getInstance(signatureAlgorithm(signer.getPublicKey().getAlgorithm()));
             s.initVerify(signer.getPublicKey());
@@ -82,29 +98,30 @@ public final class FirmwareManifest {
         } catch (GeneralSecurityException e) {
             throw new FirmwareException("p1/" + SIGNATURE + " cannot be checked: " + e.getMessage(), e);
         }
-        Map<String, String> listed = parse(manifest);
-        Map<String, String> actual;
-        try {
-            actual = hashes(p1);
-        } catch (IOException e) {
-            throw new FirmwareException("partition one " + p1 + " cannot be read: " + e.getMessage(), e);
+        String changed = firstDifference(parse(manifest), actual);
+        if (changed != null) {
+            throw new FirmwareException(changed);
         }
+    }
+
+    /** The first file that differs from the manifest (changed, missing or added), or null. */
+    private static String firstDifference(Map<String, String> listed, Map<String, String> actual) {
         for (Map.Entry<String, String> e : listed.entrySet()) {
             String now = actual.get(e.getKey());
             if (now == null) {
-                throw new FirmwareException("p1/" + e.getKey() + " is missing (it is in the signed manifest)");
+                return "p1/" + e.getKey() + " is missing (it is in the signed manifest)";
             }
             if (!now.equals(e.getValue())) {
-                throw new FirmwareException("p1/" + e.getKey() + " changed after the firmware was built "
-                        + "(SHA-256 " + now + ", signed manifest says " + e.getValue() + ")");
+                return "p1/" + e.getKey() + " changed after the firmware was built (SHA-256 " + now
+                        + ", signed manifest says " + e.getValue() + ")";
             }
         }
         for (String name : new TreeSet<>(actual.keySet())) {
             if (!listed.containsKey(name)) {
-                throw new FirmwareException("p1/" + name + " was added after the firmware was built "
-                        + "(it is not in the signed manifest)");
+                return "p1/" + name + " was added after the firmware was built (it is not in the signed manifest)";
             }
         }
+        return null;
     }
 
     /** The signer must be issued by an MPR key and allowed to sign code. Its dates are not checked: a
@@ -213,10 +230,5 @@ public final class FirmwareManifest {
             case "RSA" -> "SHA256withRSA";
             default -> throw new IllegalArgumentException("unsupported firmware key algorithm " + keyAlgorithm);
         };
-    }
-
-    /** Checks that a public key is the signer's (used by the image builder before it signs). */
-    public static boolean isSigner(Path p1, PublicKey key) throws FirmwareException {
-        return certificates(p1.resolve(SIGNER)).get(0).getPublicKey().equals(key);
     }
 }

@@ -15,6 +15,7 @@ import dev.avocado.api.onboarding.Onboarder;
 import dev.avocado.api.provisioning.IdevidProvisioner;
 import dev.avocado.protocol.profile.IdevidProfile;
 import dev.avocado.protocol.profile.ProfileException;
+import dev.avocado.protocol.x509.Names;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
@@ -215,7 +216,7 @@ public class BootStateMachine implements Lifecycle.Actions {
             Optional<DeviceIdentity> ldevid = identity.ldevid();
             if (ldevid.isPresent()) {
                 lifecycle.enter(DeviceState.ONBOARDED, who + "; LDevID "
-                        + ldevid.get().certificate().getSubjectX500Principal().getName() + "; partition two active ("
+                        + Names.display(ldevid.get().certificate().getSubjectX500Principal()) + "; partition two active ("
                         + started.size() + " bundles)", true);
                 return;
             }
@@ -234,7 +235,7 @@ public class BootStateMachine implements Lifecycle.Actions {
     private void onboard(Onboarder o) {
         lifecycle.enter(DeviceState.ONBOARDING, "onboarder running (" + o.getClass().getSimpleName() + ")", false);
         o.onboard().onSuccess(ldevid -> submit(() -> lifecycle.enter(DeviceState.ONBOARDED,
-                "LDevID " + ldevid.certificate().getSubjectX500Principal().getName() + " saved at " + ldevid.location(),
+                "LDevID " + Names.display(ldevid.certificate().getSubjectX500Principal()) + " saved at " + ldevid.location(),
                 true))).onFailure(e -> submit(() -> fail("onboarding failed: " + message(e))));
     }
 

@@ -126,7 +126,8 @@ public class PartitionTwo implements ArtifactInstaller {
             try {
                 b.start();
             } catch (BundleException e) {
-                problems.add(fileName(b) + " does not start: " + e.getMessage());
+                problems.add(fileName(b) + " does not start: " + e.getMessage()
+                        + (e.getCause() != null ? " (" + e.getCause() + ")" : ""));
             }
         }
         active = true;

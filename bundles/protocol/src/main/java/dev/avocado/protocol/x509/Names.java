@@ -1,7 +1,9 @@
 package dev.avocado.protocol.x509;
 
 import java.security.cert.X509Certificate;
+import java.util.Map;
 import java.util.Optional;
+import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1String;
@@ -12,6 +14,14 @@ import org.bouncycastle.asn1.x500.X500Name;
 public final class Names {
 
     private Names() {
+    }
+
+    /**
+     * A distinguished name for people: RFC 2253 order and syntax, with serialNumber spelled out (the
+     * JDK prints it as a hex OID otherwise).
+     */
+    public static String display(X500Principal name) {
+        return name.getName(X500Principal.RFC2253, Map.of(Oids.SERIAL_NUMBER.getId(), "serialNumber"));
     }
 
     public static X500Name subject(X509Certificate cert) {

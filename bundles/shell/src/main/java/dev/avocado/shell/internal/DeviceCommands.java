@@ -89,7 +89,7 @@ public class DeviceCommands {
         }
         X509Certificate c = id.get().certificate();
         out.append(label).append(": ").append(Format.subject(c)).append('\n');
-        out.append("  issuer:   ").append(c.getIssuerX500Principal().getName()).append('\n');
+        out.append("  issuer:   ").append(Format.issuer(c)).append('\n');
         out.append("  valid:    ").append(Format.validity(c)).append('\n');
         out.append("  key:      ").append(id.get().keyAlias()).append(", ").append(Format.key(c.getPublicKey())).append('\n');
         out.append("  file:     ").append(id.get().location()).append(" (").append(id.get().chain().size())

@@ -6,6 +6,7 @@ import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
+import dev.avocado.protocol.x509.Names;
 import java.util.HexFormat;
 
 /** How the shell shows keys and certificates. */
@@ -35,7 +36,11 @@ final class Format {
     }
 
     static String subject(X509Certificate c) {
-        return c.getSubjectX500Principal().getName();
+        return Names.display(c.getSubjectX500Principal());
+    }
+
+    static String issuer(X509Certificate c) {
+        return Names.display(c.getIssuerX500Principal());
     }
 
     static String validity(X509Certificate c) {
