@@ -84,6 +84,7 @@ public final class Fixtures {
     public static Path image(Manufacturer m) {
         try {
             Path root = Files.createTempDirectory("avocado-itest");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(root)));
             Files.createDirectories(root.resolve("p1/mpr"));
             Files.writeString(root.resolve("p1/mpr/mpr.pem"), Pem.encode(m.root()));
             Files.createDirectories(root.resolve("p2/bundles"));
@@ -93,6 +94,14 @@ public final class Fixtures {
             return root;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary folder left behind is no test failure
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.felix.framework.Felix;
 import org.osgi.framework.Bundle;
@@ -67,17 +68,20 @@ final class Device {
         String exec = options.exec();
         boolean first = true;
         while (true) {
-            try {
-                FirmwareManifest.verify(image.p1());
-            } catch (FirmwareException e) {
-                out.println("avocado: refusing to boot: " + e.getMessage());
+            // the check of p1 runs while the framework initialises; no p1 bundle is installed before it passed
+            CompletableFuture<FirmwareException> check = CompletableFuture.supplyAsync(this::checkFirmware);
+            rebootRequested = false;
+            StateFollower follower = new StateFollower(out, options.until());
+            Framework fw = create(follower);
+            FirmwareException refused = check.join();
+            if (refused != null) {
+                stop(fw);
+                out.println("avocado: refusing to boot: " + refused.getMessage());
                 return FAILED;
             }
             out.println("[launcher] p1 verified against its signed manifest; " + (first ? "booting" : "rebooting")
                     + " " + image.root());
-            rebootRequested = false;
-            StateFollower follower = new StateFollower(out, options.until());
-            Framework fw = boot(follower);
+            start(fw);
             first = false;
             if (options.untilStopped()) {
                 FrameworkEvent stopped = fw.waitForStop(0);
@@ -145,7 +149,17 @@ final class Device {
         return false;
     }
 
-    private Framework boot(StateFollower follower) throws Exception {
+    private FirmwareException checkFirmware() {
+        try {
+            FirmwareManifest.verify(image.p1());
+            return null;
+        } catch (FirmwareException e) {
+            return e;
+        }
+    }
+
+    /** A framework, initialised, with the launcher's listener and reboot service, and no bundle yet. */
+    private Framework create(StateFollower follower) throws Exception {
         Framework fw = new Felix(frameworkProperties());
         fw.init();
         BundleContext context = fw.getBundleContext();
@@ -153,7 +167,12 @@ final class Device {
         Hashtable<String, Object> rebootProps = new Hashtable<>();
         rebootProps.put(LifecycleEvents.REBOOT_SERVICE, Boolean.TRUE);
         context.registerService(Runnable.class, this::requestReboot, rebootProps);
+        return fw;
+    }
 
+    /** Installs partition one's bundles in place and starts them in the order of p1/bundles.list. */
+    private void start(Framework fw) throws Exception {
+        BundleContext context = fw.getBundleContext();
         List<Bundle> bundles = new ArrayList<>();
         for (Path jar : image.bundles()) {
             bundles.add(context.installBundle("reference:" + jar.toUri()));
@@ -170,7 +189,6 @@ final class Device {
                 out.println("avocado: p1 bundle " + b.getSymbolicName() + " does not start: " + e.getMessage());
             }
         }
-        return fw;
     }
 
     private void requestReboot() {

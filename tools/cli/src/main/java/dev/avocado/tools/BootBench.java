@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
         description = "Cold boot to the shell prompt: the device image against bare Felix 7.0.5 + SCR + Gogo.")
 final class BootBench implements Callable<Integer> {
 
+    /** The JVM options of p1/bin/avocado-device, used for both sides. */
     static final String JAVA_OPTS = "-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto";
     private static final String[] BARE_BUNDLES = {"org.osgi.util.function.jar", "org.osgi.util.promise.jar",
         "org.osgi.service.component.jar", "org.apache.felix.scr.jar", "org.apache.felix.gogo.runtime.jar",
@@ -34,6 +35,10 @@ final class BootBench implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "10", description = "Runs of each. Default: ${DEFAULT-VALUE}.")
     int runs;
 
+    @Option(names = "--java-opts", defaultValue = JAVA_OPTS,
+            description = "JVM options for both sides. Default: the start script's, ${DEFAULT-VALUE}.")
+    String javaOpts;
+
     /** One boot: time to the prompt and resident memory then. */
     record Sample(double seconds, long rssKiB) {
     }
@@ -43,7 +48,7 @@ final class BootBench implements Callable<Integer> {
         DeviceImage img = DeviceImage.at(image).check();
         Path cache = Files.createTempDirectory("avocado-bare-felix");
         List<String> bare = new ArrayList<>(List.of(javaBin()));
-        bare.addAll(Arrays.asList(JAVA_OPTS.split(" ")));
+        bare.addAll(Arrays.asList(javaOpts.trim().split("\\s+")));
         bare.addAll(List.of("-cp", ownJar() + ":" + img.p1().resolve("launcher/org.apache.felix.framework.jar"),
                 BareFelix.class.getName(), cache.toString()));
         for (String b : BARE_BUNDLES) {
@@ -51,15 +56,15 @@ final class BootBench implements Callable<Integer> {
         }
         List<Sample> device = new ArrayList<>();
         List<Sample> baseline = new ArrayList<>();
-        measure(deviceProcess(img)); // warm the page cache for both before counting
+        measure(deviceProcess(img, javaOpts)); // warm the page cache for both before counting
         measure(new ProcessBuilder(bare));
         for (int i = 0; i < runs; i++) {
-            device.add(measure(deviceProcess(img)));
+            device.add(measure(deviceProcess(img, javaOpts)));
             baseline.add(measure(new ProcessBuilder(bare)));
         }
         Sample d = median(device);
         Sample b = median(baseline);
-        System.out.printf(Locale.ROOT, "runs: %d each, alternating; JVM options: %s%n", runs, JAVA_OPTS);
+        System.out.printf(Locale.ROOT, "runs: %d each, alternating; JVM options: %s%n", runs, javaOpts);
         System.out.printf(Locale.ROOT, "device image to shell prompt:      median %.3f s, RSS %d MiB%n", d.seconds(), d.rssKiB() / 1024);
         System.out.printf(Locale.ROOT, "bare Felix + SCR + Gogo to prompt: median %.3f s, RSS %d MiB%n", b.seconds(), b.rssKiB() / 1024);
         System.out.printf(Locale.ROOT, "ratio device / bare:               time %.2f, RSS %.2f%n",
@@ -68,9 +73,9 @@ final class BootBench implements Callable<Integer> {
         return 0;
     }
 
-    private static ProcessBuilder deviceProcess(DeviceImage img) {
+    private static ProcessBuilder deviceProcess(DeviceImage img, String javaOpts) {
         ProcessBuilder pb = DeviceProcess.start(img, List.of());
-        pb.environment().put("AVOCADO_JAVA_OPTS", JAVA_OPTS);
+        pb.environment().put("AVOCADO_JAVA_OPTS", javaOpts);
         return pb;
     }
 
