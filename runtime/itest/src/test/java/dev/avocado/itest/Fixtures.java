@@ -6,6 +6,7 @@ import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
+import dev.avocado.api.lifecycle.Partitions;
 import dev.avocado.itest.p2probe.P2Probe;
 import dev.avocado.protocol.pem.Pem;
 import dev.avocado.protocol.profile.IdevidProfile;
@@ -153,10 +154,10 @@ public final class Fixtures {
         o.add(junitBundles());
         o.add(systemProperty("pax.exam.osgi.unresolved.fail").value("true"));
         o.add(systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
-        o.add(frameworkProperty("avocado.image").value(image.toString()));
-        o.add(frameworkProperty("avocado.p1").value(image.resolve("p1").toString()));
-        o.add(frameworkProperty("avocado.p2").value(image.resolve("p2").toString()));
-        o.add(frameworkProperty("avocado.data").value(image.resolve("data").toString()));
+        o.add(frameworkProperty(Partitions.IMAGE).value(image.toString()));
+        o.add(frameworkProperty(Partitions.P1).value(image.resolve("p1").toString()));
+        o.add(frameworkProperty(Partitions.P2).value(image.resolve("p2").toString()));
+        o.add(frameworkProperty(Partitions.DATA).value(image.resolve("data").toString()));
         o.add(frameworkProperty("felix.cm.dir").value(image.resolve("data/cm").toString()));
         o.add(frameworkProperty("felix.fileinstall.dir").value(image.resolve("data/config") + "," + image.resolve("data/deploy")));
         o.add(frameworkProperty("felix.fileinstall.poll").value("200"));

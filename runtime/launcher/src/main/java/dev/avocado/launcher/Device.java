@@ -1,5 +1,6 @@
 package dev.avocado.launcher;
 
+import dev.avocado.api.lifecycle.Partitions;
 import dev.avocado.api.lifecycle.DeviceState;
 import dev.avocado.api.lifecycle.LifecycleEvents;
 import java.io.IOException;
@@ -203,10 +204,10 @@ final class Device {
         p.put(Constants.FRAMEWORK_STORAGE, image.cache().toString());
         // every boot starts from the firmware and the data partition, never from a stale cache
         p.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        p.put("avocado.image", image.root().toString());
-        p.put("avocado.p1", image.p1().toString());
-        p.put("avocado.p2", image.p2().toString());
-        p.put("avocado.data", image.data().toString());
+        p.put(Partitions.IMAGE, image.root().toString());
+        p.put(Partitions.P1, image.p1().toString());
+        p.put(Partitions.P2, image.p2().toString());
+        p.put(Partitions.DATA, image.data().toString());
         p.put("felix.cm.dir", image.configAdmin().toString());
         Files.createDirectories(image.config());
         Files.createDirectories(image.deploy());

@@ -1,5 +1,6 @@
 package dev.avocado.boot.internal;
 
+import dev.avocado.api.lifecycle.Partitions;
 import dev.avocado.api.lifecycle.LifecycleEvents;
 import java.io.File;
 import java.io.IOException;
@@ -61,15 +62,8 @@ public class PartitionTwo implements ArtifactInstaller {
     @Activate
     public PartitionTwo(BundleContext context, PartitionTwoConfig config) {
         this.context = context;
-        this.bundlesFolder = folder(config.bundles(), context.getProperty("avocado.p2"), "p2", "bundles");
-        this.deployFolder = folder(config.deploy(), context.getProperty("avocado.data"), "data", "deploy");
-    }
-
-    private static Path folder(String configured, String base, String fallback, String child) {
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured).toAbsolutePath().normalize();
-        }
-        return Path.of(base == null ? fallback : base).resolve(child).toAbsolutePath().normalize();
+        this.bundlesFolder = Partitions.folder(context, config.bundles(), Partitions.P2, "bundles");
+        this.deployFolder = Partitions.folder(context, config.deploy(), Partitions.DATA, "deploy");
     }
 
     public Path bundlesFolder() {

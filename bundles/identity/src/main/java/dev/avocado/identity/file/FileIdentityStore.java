@@ -1,10 +1,10 @@
 package dev.avocado.identity.file;
 
+import dev.avocado.api.lifecycle.Partitions;
 import dev.avocado.api.identity.DeviceIdentity;
 import dev.avocado.api.identity.DeviceIdentity.Kind;
 import dev.avocado.api.identity.IdentityException;
 import dev.avocado.api.identity.IdentityStore;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
@@ -30,12 +30,7 @@ public class FileIdentityStore implements IdentityStore {
 
     @Activate
     void activate(BundleContext context, IdentityConfig config) {
-        String folder = config.folder();
-        if (folder == null || folder.isBlank()) {
-            String data = context.getProperty("avocado.data");
-            folder = Path.of(data == null ? "data" : data).resolve("identity").toString();
-        }
-        files = new IdentityFiles(Path.of(folder).toAbsolutePath());
+        files = new IdentityFiles(Partitions.folder(context, config.folder(), Partitions.DATA, "identity"));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.avocado.logfile.internal;
 
+import dev.avocado.api.lifecycle.Partitions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
@@ -47,12 +48,7 @@ public class LogFileWriter implements LogListener {
 
     @Activate
     void activate(BundleContext context, LogFileConfig config) throws IOException {
-        String f = config.file();
-        if (f == null || f.isBlank()) {
-            String data = context.getProperty("avocado.data");
-            f = Path.of(data == null ? "data" : data).resolve("logs").resolve("avocado.log").toString();
-        }
-        file = Path.of(f).toAbsolutePath();
+        file = Partitions.folder(context, config.file(), Partitions.DATA, "logs/avocado.log");
         fileLevel = LogLevel.valueOf(config.fileLevel().trim().toUpperCase(Locale.ROOT));
         consoleLevel = LogLevel.valueOf(config.consoleLevel().trim().toUpperCase(Locale.ROOT));
         rotateBytes = config.rotateBytes();

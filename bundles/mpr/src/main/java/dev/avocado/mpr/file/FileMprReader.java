@@ -1,5 +1,6 @@
 package dev.avocado.mpr.file;
 
+import dev.avocado.api.lifecycle.Partitions;
 import dev.avocado.api.mpr.ManufacturerRoot;
 import dev.avocado.api.mpr.ManufacturerRootReader;
 import dev.avocado.api.mpr.MprException;
@@ -37,16 +38,8 @@ public class FileMprReader implements ManufacturerRootReader {
 
     @Activate
     public FileMprReader(BundleContext context, FileMprConfig config) {
-        this.file = resolve(context, config.path());
+        this.file = Partitions.folder(context, config.path(), Partitions.P1, WELL_KNOWN_PATH);
         this.defaultPort = config.defaultPort();
-    }
-
-    static Path resolve(BundleContext context, String configured) {
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured);
-        }
-        String p1 = context.getProperty("avocado.p1");
-        return Path.of(p1 == null ? "p1" : p1).resolve(WELL_KNOWN_PATH);
     }
 
     @Override

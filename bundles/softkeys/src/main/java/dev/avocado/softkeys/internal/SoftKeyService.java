@@ -1,12 +1,12 @@
 package dev.avocado.softkeys.internal;
 
+import dev.avocado.api.lifecycle.Partitions;
 import dev.avocado.api.keys.DeviceKey;
 import dev.avocado.api.keys.KeyAlgorithm;
 import dev.avocado.api.keys.KeyService;
 import dev.avocado.api.keys.KeyServiceException;
 import dev.avocado.api.keys.SignatureScheme;
 import dev.avocado.protocol.x509.Bc;
-import java.nio.file.Path;
 import java.security.Provider;
 import java.util.List;
 import java.util.Optional;
@@ -35,12 +35,7 @@ public class SoftKeyService implements KeyService {
 
     @Activate
     void activate(BundleContext context, SoftKeyConfig config) {
-        String folder = config.folder();
-        if (folder == null || folder.isBlank()) {
-            String data = context.getProperty("avocado.data");
-            folder = Path.of(data == null ? "data" : data).resolve("keys").toString();
-        }
-        store = new SoftKeyStore(Path.of(folder).toAbsolutePath());
+        store = new SoftKeyStore(Partitions.folder(context, config.folder(), Partitions.DATA, "keys"));
         log.warn("software key service: private keys are NOT in secure storage, they are files in {}; "
                 + "use the TPM key service on a real device", store.folder());
     }
