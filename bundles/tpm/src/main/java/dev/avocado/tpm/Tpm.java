@@ -1,0 +1,541 @@
+package dev.avocado.tpm;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.ByteByReference;
+import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.PointerByReference;
+import dev.avocado.api.keys.KeyAlgorithm;
+import dev.avocado.api.keys.SignatureScheme;
+import dev.avocado.tpm.tss.Esys;
+import dev.avocado.tpm.tss.Tss;
+import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.bouncycastle.asn1.ASN1EncodableVector;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.DERSequence;
+
+/**
+ * One connection to a TPM 2.0 through ESYS. Every call is serialized on this object (swtpm serves one
+ * connection, and ESYS contexts are not thread-safe); transient objects are flushed before a method
+ * returns, on success or failure, because without a resource manager they outlive the connection.
+ * Authorization is the empty password throughout (owner hierarchy and keys).
+ */
+public final class Tpm implements AutoCloseable {
+
+    /** TCTI string: a name and an optional configuration, for example device:/dev/tpmrm0 or swtpm:port=2321. */
+    private static final Pattern TCTI = Pattern.compile("[a-z][a-z0-9_-]*(:.*)?");
+    private static final int RC_RETRY = 0x922;
+    private static final int RC_YIELDED = 0x908;
+    private static final int RC_TESTING = 0x90A;
+    private static final int RC_HANDLE = 0x08B;
+    private static final int RC_NV_DEFINED = 0x14C;
+    private static final int NV_CHUNK = 512;
+
+    private final Tss tss;
+    private final Esys esys;
+    private final String tcti;
+    private PointerByReference tctiContext;
+    private PointerByReference context;
+    private final Map<Integer, Integer> objects = new HashMap<>();
+    private long commands;
+
+    private Tpm(Tss tss, String tcti) {
+        this.tss = tss;
+        this.esys = tss.esys;
+        this.tcti = tcti;
+    }
+
+    /**
+     * Connects to the TPM behind a TCTI and checks that it answers.
+     *
+     * @throws TpmException if the TCTI string does not parse, the software stack is missing, or no TPM answers
+     */
+    public static Tpm open(String tcti) throws TpmException {
+        if (tcti == null || !TCTI.matcher(tcti).matches()) {
+            throw new TpmException("TCTI '" + tcti + "' does not parse: expected name[:configuration], for example "
+                    + "device:/dev/tpmrm0, swtpm:port=2321 or tabrmd:");
+        }
+        Tss tss;
+        try {
+            tss = Tss.get();
+        } catch (UnsatisfiedLinkError e) {
+            throw new TpmException(e.getMessage(), e);
+        }
+        Tpm tpm = new Tpm(tss, tcti);
+        tpm.connect();
+        return tpm;
+    }
+
+    private void connect() throws TpmException {
+        PointerByReference t = new PointerByReference();
+        int rc = tss.tctiLdr.Tss2_TctiLdr_Initialize(tcti, t);
+        if (rc != 0) {
+            throw error("Tss2_TctiLdr_Initialize(\"" + tcti + "\")", rc);
+        }
+        tctiContext = t;
+        PointerByReference c = new PointerByReference();
+        rc = esys.Esys_Initialize(c, t.getValue(), null);
+        if (rc != 0) {
+            tss.tctiLdr.Tss2_TctiLdr_Finalize(t);
+            tctiContext = null;
+            throw error("Esys_Initialize", rc);
+        }
+        context = c;
+        try {
+            properties(Tpm2.PT_MANUFACTURER, 1); // does a TPM answer?
+        } catch (TpmException e) {
+            close();
+            throw new TpmException("no TPM answers at " + tcti + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String tcti() {
+        return tcti;
+    }
+
+    /** TPM commands sent since this connection opened. */
+    public synchronized long commandCount() {
+        return commands;
+    }
+
+    @Override
+    public synchronized void close() {
+        for (int tr : objects.values()) {
+            esys.Esys_TR_Close(context.getValue(), new IntByReference(tr));
+        }
+        objects.clear();
+        if (context != null) {
+            esys.Esys_Finalize(context);
+            context = null;
+        }
+        if (tctiContext != null) {
+            tss.tctiLdr.Tss2_TctiLdr_Finalize(tctiContext);
+            tctiContext = null;
+        }
+    }
+
+    // --- capabilities
+
+    public synchronized TpmInfo info() throws TpmException {
+        Map<Integer, Integer> p = properties(Tpm2.PT_FAMILY_INDICATOR, 64);
+        Map<Integer, Integer> v = properties(Tpm2.PT_PERMANENT, 32);
+        StringBuilder vendor = new StringBuilder();
+        for (int i = 0; i < 4; i++) {
+            vendor.append(ascii(p.getOrDefault(Tpm2.PT_VENDOR_STRING_1 + i, 0)));
+        }
+        int fw1 = p.getOrDefault(Tpm2.PT_FIRMWARE_VERSION_1, 0);
+        int fw2 = p.getOrDefault(Tpm2.PT_FIRMWARE_VERSION_2, 0);
+        int rev = p.getOrDefault(Tpm2.PT_REVISION, 0);
+        return new TpmInfo(ascii(p.getOrDefault(Tpm2.PT_MANUFACTURER, 0)).strip(), vendor.toString().strip(),
+                (fw1 >>> 16) + "." + (fw1 & 0xffff) + "." + (fw2 >>> 16) + "." + (fw2 & 0xffff),
+                (rev / 100) + "." + String.format("%02d", rev % 100),
+                v.getOrDefault(Tpm2.PT_LOCKOUT_COUNTER, 0), v.getOrDefault(Tpm2.PT_MAX_AUTH_FAIL, 0));
+    }
+
+    /** The persistent object handles (0x81......). */
+    public synchronized List<Integer> persistentHandles() throws TpmException {
+        return handles(Tpm2.HT_PERSISTENT);
+    }
+
+    /** The transient object handles (0x80......): none, unless something leaked. */
+    public synchronized List<Integer> transientHandles() throws TpmException {
+        return handles(Tpm2.HT_TRANSIENT);
+    }
+
+    /** The NV indexes (0x01......). */
+    public synchronized List<Integer> nvIndexes() throws TpmException {
+        return handles(Tpm2.HT_NV_INDEX);
+    }
+
+    private List<Integer> handles(int first) throws TpmException {
+        List<Integer> result = new ArrayList<>();
+        TpmReader r = new TpmReader(capability(Tpm2.CAP_HANDLES, first, 254), "TPMS_CAPABILITY_DATA");
+        r.u32();
+        int count = r.u32();
+        for (int i = 0; i < count; i++) {
+            int h = r.u32();
+            if ((h & 0xFF000000) == (first & 0xFF000000)) {
+                result.add(h);
+            }
+        }
+        return result;
+    }
+
+    private Map<Integer, Integer> properties(int first, int count) throws TpmException {
+        TpmReader r = new TpmReader(capability(Tpm2.CAP_TPM_PROPERTIES, first, count), "TPMS_CAPABILITY_DATA");
+        r.u32();
+        int n = r.u32();
+        Map<Integer, Integer> result = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            result.put(r.u32(), r.u32());
+        }
+        return result;
+    }
+
+    private byte[] capability(int capability, int property, int count) throws TpmException {
+        PointerByReference data = new PointerByReference();
+        call("TPM2_GetCapability", () -> esys.Esys_GetCapability(ctx(), Esys.TR_NONE, Esys.TR_NONE, Esys.TR_NONE,
+                capability, property, count, new ByteByReference(), data));
+        return take("TPMS_CAPABILITY_DATA", data);
+    }
+
+    // --- keys
+
+    /** The key at a persistent handle, or null when the handle is empty. */
+    public synchronized TpmKey readKey(int handle) throws TpmException {
+        Integer tr = object(handle);
+        if (tr == null) {
+            return null;
+        }
+        PointerByReference pub = new PointerByReference();
+        call("TPM2_ReadPublic", () -> esys.Esys_ReadPublic(ctx(), tr, Esys.TR_NONE, Esys.TR_NONE, Esys.TR_NONE, pub,
+                null, null));
+        TpmPublic p = TpmPublic.parse(take("TPM2B_PUBLIC", pub));
+        return new TpmKey(handle, p.algorithm(), p.attributes(), p.algorithm() == null ? null : p.publicKey());
+    }
+
+    /**
+     * Why the object at a handle cannot serve as a signing key of {@code algorithm} (another type, other
+     * attributes), or null when it can or the handle is empty.
+     */
+    public synchronized String unfitAsSigningKey(int handle, KeyAlgorithm algorithm) throws TpmException {
+        Integer tr = object(handle);
+        if (tr == null) {
+            return null;
+        }
+        PointerByReference pub = new PointerByReference();
+        call("TPM2_ReadPublic", () -> esys.Esys_ReadPublic(ctx(), tr, Esys.TR_NONE, Esys.TR_NONE, Esys.TR_NONE, pub,
+                null, null));
+        return TpmPublic.parse(take("TPM2B_PUBLIC", pub)).unfitAsSigningKey(algorithm);
+    }
+
+    /**
+     * The storage root key at {@code srkHandle}, created from the standard template and made persistent
+     * if the handle is empty.
+     */
+    public synchronized void ensureStorageRoot(int srkHandle) throws TpmException {
+        Integer existing = object(srkHandle);
+        if (existing != null) {
+            return;
+        }
+        IntByReference primary = new IntByReference();
+        try (Memory sensitive = emptySensitive(); Memory template = mu("TPM2B_PUBLIC", TpmPublic.storageRootTemplate());
+                Memory outside = mu("TPM2B_DATA", new TpmWriter().u16(0).toBytes());
+                Memory pcrs = mu("TPML_PCR_SELECTION", new TpmWriter().u32(0).toBytes())) {
+            call("TPM2_CreatePrimary", () -> esys.Esys_CreatePrimary(ctx(), Esys.TR_RH_OWNER, Esys.TR_PASSWORD,
+                    Esys.TR_NONE, Esys.TR_NONE, sensitive, template, outside, pcrs, primary, null, null, null, null));
+            try {
+                persist(primary.getValue(), srkHandle);
+            } finally {
+                flush(primary.getValue());
+            }
+        }
+    }
+
+    /**
+     * Creates a signing key under the storage root key and makes it persistent at {@code handle}
+     * (TPM2_Create, TPM2_Load, TPM2_EvictControl; the loaded copy is flushed).
+     *
+     * @throws TpmException if the handle is occupied, or a command fails
+     */
+    public synchronized TpmKey createSigningKey(int srkHandle, int handle, KeyAlgorithm algorithm) throws TpmException {
+        if (object(handle) != null) {
+            throw new TpmException(String.format("persistent handle 0x%08x is occupied", handle));
+        }
+        ensureStorageRoot(srkHandle);
+        int parent = object(srkHandle);
+        PointerByReference outPrivate = new PointerByReference();
+        PointerByReference outPublic = new PointerByReference();
+        try (Memory sensitive = emptySensitive(); Memory template = mu("TPM2B_PUBLIC", TpmPublic.signingTemplate(algorithm));
+                Memory outside = mu("TPM2B_DATA", new TpmWriter().u16(0).toBytes());
+                Memory pcrs = mu("TPML_PCR_SELECTION", new TpmWriter().u32(0).toBytes())) {
+            call("TPM2_Create", () -> esys.Esys_Create(ctx(), parent, Esys.TR_PASSWORD, Esys.TR_NONE, Esys.TR_NONE,
+                    sensitive, template, outside, pcrs, outPrivate, outPublic, null, null, null));
+        }
+        IntByReference loaded = new IntByReference();
+        try {
+            call("TPM2_Load", () -> esys.Esys_Load(ctx(), parent, Esys.TR_PASSWORD, Esys.TR_NONE, Esys.TR_NONE,
+                    outPrivate.getValue(), outPublic.getValue(), loaded));
+        } finally {
+            esys.Esys_Free(outPrivate.getValue());
+        }
+        TpmPublic pub = TpmPublic.parse(take("TPM2B_PUBLIC", outPublic));
+        try {
+            persist(loaded.getValue(), handle);
+        } finally {
+            flush(loaded.getValue());
+        }
+        return new TpmKey(handle, pub.algorithm(), pub.attributes(), pub.publicKey());
+    }
+
+    /** Removes the persistent object at {@code handle}; does nothing when there is none. */
+    public synchronized void evict(int handle) throws TpmException {
+        Integer tr = object(handle);
+        if (tr == null) {
+            return;
+        }
+        IntByReference none = new IntByReference();
+        call("TPM2_EvictControl", () -> esys.Esys_EvictControl(ctx(), Esys.TR_RH_OWNER, tr, Esys.TR_PASSWORD,
+                Esys.TR_NONE, Esys.TR_NONE, handle, none));
+        objects.remove(handle);
+    }
+
+    private void persist(int transientTr, int handle) throws TpmException {
+        IntByReference persistent = new IntByReference();
+        call("TPM2_EvictControl", () -> esys.Esys_EvictControl(ctx(), Esys.TR_RH_OWNER, transientTr, Esys.TR_PASSWORD,
+                Esys.TR_NONE, Esys.TR_NONE, handle, persistent));
+        objects.put(handle, persistent.getValue());
+    }
+
+    private void flush(int tr) {
+        int rc = esys.Esys_FlushContext(ctx(), tr);
+        commands++;
+        if (rc != 0) {
+            // the connection is gone: the TPM flushes transients itself when it restarts
+            System.getLogger(Tpm.class.getName()).log(System.Logger.Level.WARNING,
+                    "TPM2_FlushContext failed: " + decode(rc));
+        }
+    }
+
+    /**
+     * Signs a digest with the key at a persistent handle (one TPM command, TPM2_Sign).
+     *
+     * @return DER (SEQUENCE of r and s) for ECDSA, the signature octets for RSA
+     */
+    public synchronized byte[] sign(int handle, SignatureScheme scheme, byte[] digest) throws TpmException {
+        Integer tr = object(handle);
+        if (tr == null) {
+            throw new TpmException(String.format("no key at persistent handle 0x%08x", handle));
+        }
+        int hash = scheme.digestAlgorithm().equals("SHA-384") ? Tpm2.ALG_SHA384 : Tpm2.ALG_SHA256;
+        int alg = switch (scheme) {
+            case ECDSA_SHA256, ECDSA_SHA384 -> Tpm2.ALG_ECDSA;
+            case RSA_PKCS1_SHA256 -> Tpm2.ALG_RSASSA;
+            case RSA_PSS_SHA256 -> Tpm2.ALG_RSAPSS;
+        };
+        PointerByReference signature = new PointerByReference();
+        try (Memory d = mu("TPM2B_DIGEST", new TpmWriter().tpm2b(digest).toBytes());
+                Memory s = mu("TPMT_SIG_SCHEME", new TpmWriter().u16(alg).u16(hash).toBytes());
+                Memory ticket = mu("TPMT_TK_HASHCHECK",
+                        new TpmWriter().u16(Tpm2.ST_HASHCHECK).u32(Tpm2.RH_NULL).u16(0).toBytes())) {
+            call("TPM2_Sign", () -> esys.Esys_Sign(ctx(), tr, Esys.TR_PASSWORD, Esys.TR_NONE, Esys.TR_NONE, d, s, ticket,
+                    signature));
+        }
+        TpmReader r = new TpmReader(take("TPMT_SIGNATURE", signature), "TPMT_SIGNATURE");
+        int sigAlg = r.u16();
+        r.u16(); // hash
+        if (sigAlg == Tpm2.ALG_ECDSA) {
+            ASN1EncodableVector rs = new ASN1EncodableVector();
+            rs.add(new ASN1Integer(new BigInteger(1, r.tpm2b())));
+            rs.add(new ASN1Integer(new BigInteger(1, r.tpm2b())));
+            try {
+                return new DERSequence(rs).getEncoded();
+            } catch (java.io.IOException e) {
+                throw new TpmException("cannot encode the ECDSA signature: " + e.getMessage(), e);
+            }
+        }
+        return r.tpm2b();
+    }
+
+    /** Random bytes from the TPM's generator (TPM2_GetRandom, 32 bytes per command). */
+    public synchronized byte[] random(int n) throws TpmException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        while (out.size() < n) {
+            int want = Math.min(32, n - out.size());
+            PointerByReference bytes = new PointerByReference();
+            call("TPM2_GetRandom", () -> esys.Esys_GetRandom(ctx(), Esys.TR_NONE, Esys.TR_NONE, Esys.TR_NONE,
+                    (short) want, bytes));
+            out.writeBytes(new TpmReader(take("TPM2B_DIGEST", bytes), "TPM2B_DIGEST").tpm2b());
+        }
+        return out.toByteArray();
+    }
+
+    // --- NV
+
+    /**
+     * Defines an NV index of {@code size} bytes that the owner writes and anyone reads, and that
+     * NV_WriteLock locks for good (TPMA_NV_WRITEDEFINE).
+     *
+     * @throws TpmException if the index exists
+     */
+    public synchronized void nvDefine(int index, int size) throws TpmException {
+        int attributes = Tpm2.NV_OWNERWRITE | Tpm2.NV_OWNERREAD | Tpm2.NV_AUTHREAD | Tpm2.NV_WRITEDEFINE | Tpm2.NV_NO_DA;
+        byte[] pub = new TpmWriter().u32(index).u16(Tpm2.ALG_SHA256).u32(attributes).tpm2b(new byte[0]).u16(size).sized();
+        IntByReference nv = new IntByReference();
+        try (Memory auth = mu("TPM2B_AUTH", new TpmWriter().u16(0).toBytes()); Memory info = mu("TPM2B_NV_PUBLIC", pub)) {
+            call("TPM2_NV_DefineSpace", () -> esys.Esys_NV_DefineSpace(ctx(), Esys.TR_RH_OWNER, Esys.TR_PASSWORD,
+                    Esys.TR_NONE, Esys.TR_NONE, auth, info, nv));
+        } catch (TpmException e) {
+            if (e.isTpm(RC_NV_DEFINED)) {
+                throw new TpmException(String.format("NV index 0x%08x is defined already", index), e);
+            }
+            throw e;
+        }
+        objects.put(index, nv.getValue());
+    }
+
+    /** The public area of an NV index, or null when it is not defined. */
+    public synchronized NvPublic nvReadPublic(int index) throws TpmException {
+        Integer tr = object(index);
+        if (tr == null) {
+            return null;
+        }
+        PointerByReference pub = new PointerByReference();
+        call("TPM2_NV_ReadPublic", () -> esys.Esys_NV_ReadPublic(ctx(), tr, Esys.TR_NONE, Esys.TR_NONE, Esys.TR_NONE,
+                pub, null));
+        TpmReader r = new TpmReader(take("TPM2B_NV_PUBLIC", pub), "TPM2B_NV_PUBLIC");
+        r.u16();
+        int idx = r.u32();
+        r.u16();
+        int attributes = r.u32();
+        r.tpm2b();
+        return new NvPublic(idx, attributes, r.u16());
+    }
+
+    /** Writes the whole index, in chunks the TPM accepts, with owner authorization. */
+    public synchronized void nvWrite(int index, byte[] data) throws TpmException {
+        Integer tr = object(index);
+        if (tr == null) {
+            throw new TpmException(String.format("NV index 0x%08x is not defined", index));
+        }
+        for (int off = 0; off < data.length; off += NV_CHUNK) {
+            byte[] chunk = java.util.Arrays.copyOfRange(data, off, Math.min(data.length, off + NV_CHUNK));
+            short offset = (short) off;
+            try (Memory buf = mu("TPM2B_MAX_NV_BUFFER", new TpmWriter().tpm2b(chunk).toBytes())) {
+                call("TPM2_NV_Write", () -> esys.Esys_NV_Write(ctx(), Esys.TR_RH_OWNER, tr, Esys.TR_PASSWORD,
+                        Esys.TR_NONE, Esys.TR_NONE, buf, offset));
+            }
+        }
+    }
+
+    /** Reads the whole index with its own (empty) authorization. */
+    public synchronized byte[] nvRead(int index) throws TpmException {
+        NvPublic pub = nvReadPublic(index);
+        if (pub == null) {
+            throw new TpmException(String.format("NV index 0x%08x is not defined", index));
+        }
+        int tr = object(index);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int off = 0; off < pub.size(); off += NV_CHUNK) {
+            short size = (short) Math.min(NV_CHUNK, pub.size() - off);
+            short offset = (short) off;
+            PointerByReference data = new PointerByReference();
+            call("TPM2_NV_Read", () -> esys.Esys_NV_Read(ctx(), tr, tr, Esys.TR_PASSWORD, Esys.TR_NONE, Esys.TR_NONE,
+                    size, offset, data));
+            out.writeBytes(new TpmReader(take("TPM2B_MAX_NV_BUFFER", data), "TPM2B_MAX_NV_BUFFER").tpm2b());
+        }
+        return out.toByteArray();
+    }
+
+    /** Locks the index against writes until it is undefined (TPMA_NV_WRITEDEFINE: for good). */
+    public synchronized void nvWriteLock(int index) throws TpmException {
+        int tr = object(index);
+        call("TPM2_NV_WriteLock", () -> esys.Esys_NV_WriteLock(ctx(), Esys.TR_RH_OWNER, tr, Esys.TR_PASSWORD,
+                Esys.TR_NONE, Esys.TR_NONE));
+    }
+
+    /** Removes an NV index (owner authorization). */
+    public synchronized void nvUndefine(int index) throws TpmException {
+        Integer tr = object(index);
+        if (tr == null) {
+            return;
+        }
+        call("TPM2_NV_UndefineSpace", () -> esys.Esys_NV_UndefineSpace(ctx(), Esys.TR_RH_OWNER, tr, Esys.TR_PASSWORD,
+                Esys.TR_NONE, Esys.TR_NONE));
+        objects.remove(index);
+    }
+
+    // --- plumbing
+
+    /** The ESYS_TR of a persistent handle or NV index, or null when nothing is there (one ReadPublic, then cached). */
+    private Integer object(int handle) throws TpmException {
+        Integer cached = objects.get(handle);
+        if (cached != null) {
+            return cached;
+        }
+        IntByReference tr = new IntByReference();
+        try {
+            call("Esys_TR_FromTPMPublic(" + String.format("0x%08x", handle) + ")", () -> esys.Esys_TR_FromTPMPublic(ctx(),
+                    handle, Esys.TR_NONE, Esys.TR_NONE, Esys.TR_NONE, tr));
+        } catch (TpmException e) {
+            if (e.isTpm(RC_HANDLE)) {
+                return null;
+            }
+            throw e;
+        }
+        objects.put(handle, tr.getValue());
+        return tr.getValue();
+    }
+
+    private Pointer ctx() {
+        if (context == null) {
+            throw new IllegalStateException("the connection to the TPM at " + tcti + " is closed");
+        }
+        return context.getValue();
+    }
+
+    private interface Command {
+        int run();
+    }
+
+    /** Runs one TPM command; RETRY, YIELDED and TESTING are tried again, anything else is a TpmException. */
+    private void call(String name, Command command) throws TpmException {
+        for (int attempt = 0;; attempt++) {
+            int rc = command.run();
+            commands++;
+            if (rc == 0) {
+                return;
+            }
+            boolean again = rc == RC_RETRY || rc == RC_YIELDED || rc == RC_TESTING;
+            if (!again || attempt >= 20) {
+                throw error(name, rc);
+            }
+            try {
+                Thread.sleep(Math.min(1000, 10L << Math.min(attempt, 6)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw error(name, rc);
+            }
+        }
+    }
+
+    private TpmException error(String name, int rc) {
+        return new TpmException(name, rc, decode(rc));
+    }
+
+    private String decode(int rc) {
+        String text = tss.rc.Tss2_RC_Decode(rc);
+        return text == null ? "unknown error" : text;
+    }
+
+    /** Marshals an ESYS-allocated structure to wire format and frees it. */
+    private byte[] take(String type, PointerByReference ref) {
+        Pointer p = ref.getValue();
+        try {
+            return tss.mu.marshal(type, p);
+        } finally {
+            esys.Esys_Free(p);
+        }
+    }
+
+    private Memory mu(String type, byte[] wire) {
+        return tss.mu.unmarshal(type, wire);
+    }
+
+    private Memory emptySensitive() {
+        return mu("TPM2B_SENSITIVE_CREATE", new TpmWriter().u16(0).u16(0).sized());
+    }
+
+    private static String ascii(int v) {
+        byte[] b = {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+        return new String(b, StandardCharsets.US_ASCII).replace('\0', ' ');
+    }
+}

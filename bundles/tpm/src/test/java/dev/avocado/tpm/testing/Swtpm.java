@@ -1,0 +1,136 @@
+package dev.avocado.tpm.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real software TPM (swtpm, libtpms) for tests: started on free loopback ports with a fresh state
+ * folder, stopped and deleted afterwards. swtpm serves one connection at a time, so a test closes its
+ * own connection before tpm2-tools talks to the same TPM.
+ */
+public final class Swtpm implements AutoCloseable {
+
+    private final Path state;
+    private final int port;
+    private Process process;
+
+    private Swtpm(Path state, int port) {
+        this.state = state;
+        this.port = port;
+    }
+
+    public static Swtpm start() throws IOException, InterruptedException {
+        Swtpm s = new Swtpm(Files.createTempDirectory("swtpm"), freePortPair());
+        s.launch();
+        return s;
+    }
+
+    /** The TCTI string of this TPM, for ESYS and tpm2-tools (-T). */
+    public String tcti() {
+        return "swtpm:host=127.0.0.1,port=" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Kills the TPM process (SIGKILL), as a power cut or a crash would. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Starts the TPM again on the same state (persistent objects and NV survive, transients do not). */
+    public void restart() throws IOException, InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+        launch();
+    }
+
+    private void launch() throws IOException, InterruptedException {
+        List<String> cmd = List.of("swtpm", "socket", "--tpm2",
+                "--server", "type=tcp,port=" + port + ",bindaddr=127.0.0.1",
+                "--ctrl", "type=tcp,port=" + (port + 1) + ",bindaddr=127.0.0.1",
+                "--tpmstate", "dir=" + state, "--flags", "not-need-init,startup-clear");
+        try {
+            process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(state.resolveSibling(state.getFileName() + ".log").toFile()).start();
+        } catch (IOException e) {
+            throw new IOException("swtpm is not installed (tools/test installs it; or apt-get install swtpm "
+                    + "swtpm-tools): " + e.getMessage(), e);
+        }
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("swtpm exited with " + process.exitValue() + "; see " + state + ".log");
+            }
+            try (Socket probe = new Socket()) {
+                probe.connect(new InetSocketAddress("127.0.0.1", port + 1), 200);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(20);
+            }
+        }
+        throw new IOException("swtpm did not listen on 127.0.0.1:" + port + " within 10 s");
+    }
+
+    /** Runs a tpm2-tools command against this TPM; returns its output, fails on a non-zero exit. */
+    public String tools(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>(List.of(args));
+        cmd.add(1, "-T");
+        cmd.add(2, tcti());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed (" + (p.isAlive() ? "timeout" : p.exitValue())
+                    + "): " + out);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try (Stream<Path> walk = Files.walk(state)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        Files.deleteIfExists(state.resolveSibling(state.getFileName() + ".log"));
+    }
+
+    /** Two consecutive free ports (server and control). */
+    private static int freePortPair() throws IOException {
+        for (int i = 0; i < 100; i++) {
+            int p = ThreadLocalRandom.current().nextInt(20000, 60000);
+            if (free(p) && free(p + 1)) {
+                return p;
+            }
+        }
+        throw new IOException("no two free consecutive ports on 127.0.0.1");
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
