@@ -30,6 +30,13 @@ public interface KeyService {
     String describe();
 
     /**
+     * Checks that the store can be used now (the TPM answers, the key folder is there).
+     *
+     * @throws KeyServiceException saying what is wrong, for example that no TPM answers at the configured TCTI
+     */
+    void check() throws KeyServiceException;
+
+    /**
      * Creates a key under an alias that has none.
      *
      * @throws KeyServiceException if the alias is taken, the algorithm is not supported or the store fails

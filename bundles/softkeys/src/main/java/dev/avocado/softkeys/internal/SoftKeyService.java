@@ -56,6 +56,11 @@ public class SoftKeyService implements KeyService {
     }
 
     @Override
+    public void check() throws KeyServiceException {
+        store.check();
+    }
+
+    @Override
     public DeviceKey create(String alias, KeyAlgorithm algorithm) throws KeyServiceException {
         DeviceKey key = store.create(alias, algorithm);
         log.info("key {} created: {} at {}", alias, algorithm, key.location());

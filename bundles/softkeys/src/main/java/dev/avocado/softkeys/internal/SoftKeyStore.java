@@ -47,6 +47,18 @@ final class SoftKeyStore {
         return folder;
     }
 
+    /** The folder is there and writable, or can be made. */
+    void check() throws KeyServiceException {
+        try {
+            AtomicFiles.folder(folder, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new KeyServiceException("key folder " + folder + " cannot be created: " + e.getMessage(), e);
+        }
+        if (!Files.isWritable(folder)) {
+            throw new KeyServiceException("key folder " + folder + " is not writable");
+        }
+    }
+
     DeviceKey create(String alias, KeyAlgorithm algorithm) throws KeyServiceException {
         Path file = file(alias);
         if (algorithm != KeyAlgorithm.EC_P256) {
