@@ -101,6 +101,23 @@ public final class Tpm implements AutoCloseable {
         return tcti;
     }
 
+    /**
+     * Parses a handle as written in configuration ("0x81020000"; decimal works too).
+     *
+     * @throws IllegalArgumentException naming the text when it is no 32-bit handle
+     */
+    public static int handle(String text) {
+        try {
+            long v = Long.decode(text.trim());
+            if (v < 0 || v > 0xFFFFFFFFL) {
+                throw new NumberFormatException();
+            }
+            return (int) v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a TPM handle (for example 0x81020000)");
+        }
+    }
+
     /** TPM commands sent since this connection opened. */
     public synchronized long commandCount() {
         return commands;

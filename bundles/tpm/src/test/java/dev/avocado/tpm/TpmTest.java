@@ -155,6 +155,29 @@ public class TpmTest {
     }
 
     @Test
+    public void lockedOutTpmIsNamedInTheError() throws Exception {
+        tpm.createSigningKey(SRK, KEY, KeyAlgorithm.EC_P256);
+        tpm.close();
+        tpm = null;
+        // tpm2-tools: one failed authorization locks the TPM out
+        swtpm.tools("tpm2_dictionarylockout", "--setup-parameters", "--max-tries=1", "--recovery-time=600",
+                "--lockout-recovery-time=600");
+        Path message = Files.createTempFile("message", ".bin");
+        Files.write(message, new byte[] {1, 2, 3});
+        Swtpm.Result wrong = swtpm.toolsResult("tpm2_sign", "-c", "0x81020000", "-p", "wrong", "-g", "sha256", "-o",
+                "/dev/null", message.toString());
+        Files.delete(message);
+        assertTrue("the wrong password is refused: " + wrong.output(), wrong.code() != 0);
+
+        tpm = Tpm.open(swtpm.tcti());
+        assertEquals(1, tpm.info().lockoutCounter());
+        TpmException e = assertThrows(TpmException.class, () -> tpm.sign(KEY, SignatureScheme.ECDSA_SHA256, new byte[32]));
+        assertTrue(e.getMessage(), e.getMessage().startsWith("TPM2_Sign failed: "));
+        assertTrue(e.getMessage(), e.getMessage().contains("lockout") && e.getMessage().endsWith("(0x921)"));
+        assertEquals(List.of(), tpm.transientHandles());
+    }
+
+    @Test
     public void killedTpmIsAConnectionErrorAndLeavesNothingHalfMade() throws Exception {
         tpm.createSigningKey(SRK, KEY, KeyAlgorithm.EC_P256);
         swtpm.kill();

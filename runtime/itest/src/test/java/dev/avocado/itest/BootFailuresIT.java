@@ -69,7 +69,8 @@ public class BootFailuresIT {
         rerun(device, 2);
         awaitReason(device, "partition two: probe.jar does not start", "does.not.exist");
 
-        device.configure("dev.avocado.boot", "keyService.target", "(avocado.keys.type=tpm)", "keyServiceWaitSeconds", 1);
+        device.configure("dev.avocado.boot", "keyServiceWaitSeconds", 1);
+        device.configure("dev.avocado.keys", "keyService.target", "(avocado.keys.type=tpm)");
         awaitReason(device, "no key service matching (avocado.keys.type=tpm) started within 1 s");
         String state = device.shell("device:state");
         assertTrue(state, state.contains("state:   failed"));
@@ -92,7 +93,7 @@ public class BootFailuresIT {
 
     /** A configuration change restarts the boot state machine (as after a reboot). */
     private static void rerun(Device device, int n) throws Exception {
-        device.configure("dev.avocado.boot", "keyService.target", "(avocado.keys.type=soft)", "rerun", n);
+        device.configure("dev.avocado.boot", "rerun", n);
     }
 
     private static void use(Path variantData, Path data) {

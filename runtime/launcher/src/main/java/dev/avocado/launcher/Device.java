@@ -226,6 +226,7 @@ final class Device {
             // but reads no console
             p.put("gosh.args", "--nointeractive");
         }
+        p.putAll(image.firmwareProperties());
         p.putAll(options.properties());
         return p;
     }

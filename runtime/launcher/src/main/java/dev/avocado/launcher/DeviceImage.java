@@ -15,6 +15,8 @@ public record DeviceImage(Path root, Path p1, Path p2, Path data) {
 
     /** Partition one's list of bundles, in start order, one path relative to p1 per line. */
     public static final String BUNDLE_LIST = "bundles.list";
+    /** Framework properties the firmware sets (signed with the rest of p1); only avocado.* names. */
+    public static final String FIRMWARE_PROPERTIES = "firmware.properties";
 
     public static DeviceImage at(Path root) {
         Path r = root.toAbsolutePath().normalize();
@@ -43,6 +45,24 @@ public record DeviceImage(Path root, Path p1, Path p2, Path data) {
             String l = line.strip();
             if (!l.isEmpty() && !l.startsWith("#")) {
                 result.add(p1.resolve(l));
+            }
+        }
+        return result;
+    }
+
+    /** The avocado.* properties of p1/firmware.properties, empty when the firmware has none. */
+    public java.util.Map<String, String> firmwareProperties() throws IOException {
+        java.util.Map<String, String> result = new java.util.TreeMap<>();
+        Path file = p1.resolve(FIRMWARE_PROPERTIES);
+        if (Files.isRegularFile(file)) {
+            java.util.Properties p = new java.util.Properties();
+            try (java.io.Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            }
+            for (String name : p.stringPropertyNames()) {
+                if (name.startsWith("avocado.")) {
+                    result.put(name, p.getProperty(name));
+                }
             }
         }
         return result;

@@ -39,6 +39,14 @@ final class DeviceCommand {
         @Option(names = "--daemon", description = "No shell, run until stopped.")
         boolean daemon;
 
+        @Option(names = "--keys", paramLabel = "soft|tpm",
+                description = "Switch the device's key service before booting (written to data/config).")
+        String keys;
+
+        @Option(names = "--tcti", paramLabel = "TCTI",
+                description = "With --keys tpm: how the device reaches its TPM (device:/dev/tpmrm0, swtpm:port=2321).")
+        String tcti;
+
         @Override
         public Integer call() throws Exception {
             DeviceImage img;
@@ -47,6 +55,11 @@ final class DeviceCommand {
             } catch (FirmwareException e) {
                 System.err.println("avocado device boot: " + e.getMessage());
                 return 1;
+            }
+            if (keys != null) {
+                DeviceConfig.keys(img, keys, tcti);
+            } else if (tcti != null) {
+                DeviceConfig.keys(img, "tpm", tcti);
             }
             List<String> args = new ArrayList<>();
             if (batch) {

@@ -27,9 +27,29 @@ final class FirmwareCommand {
         @Option(names = "--force", description = "Replace an existing image.")
         boolean force;
 
+        @Option(names = "--keys", paramLabel = "soft|tpm", defaultValue = "soft",
+                description = "The key service the device uses. Default: ${DEFAULT-VALUE}.")
+        String keys;
+
+        @Option(names = "--tcti", paramLabel = "TCTI",
+                description = "With --keys tpm: how the device reaches its TPM (device:/dev/tpmrm0, swtpm:port=2321).")
+        String tcti;
+
+        @Option(names = "--anchor-mpr", arity = "0..1", paramLabel = "tpm-nv:INDEX", fallbackValue = MprAnchoring.DEFAULT,
+                description = "Write the MPR into the device's TPM NV index and write-lock it for good; the firmware "
+                        + "then refuses any other MPR. Needs --keys tpm and --tcti. Default index: " + MprAnchoring.DEFAULT + ".")
+        String anchorMpr;
+
+        @Option(names = "--anchor-content", paramLabel = "certificate|digest", defaultValue = "certificate",
+                description = "What the NV index holds: the MPR certificates (the device can read its MPR from NV) or "
+                        + "their SHA-256. Default: ${DEFAULT-VALUE}.")
+        String anchorContent;
+
         @Override
         public Integer call() throws Exception {
-            new ImageBuilder(new Pki(pki), Home.partitions(), System.out).build(out, mpr, force);
+            MprAnchoring.Content content = MprAnchoring.Content.valueOf(anchorContent.toUpperCase(java.util.Locale.ROOT));
+            new ImageBuilder(new Pki(pki), Home.partitions(), System.out).build(out, mpr, force, keys, tcti, anchorMpr,
+                    content);
             return 0;
         }
     }

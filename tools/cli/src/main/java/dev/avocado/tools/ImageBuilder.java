@@ -2,13 +2,11 @@ package dev.avocado.tools;
 
 import dev.avocado.launcher.DeviceImage;
 import dev.avocado.launcher.FirmwareManifest;
-import dev.avocado.protocol.io.AtomicFiles;
 import dev.avocado.protocol.pem.Pem;
 import dev.avocado.protocol.profile.MprProfile;
 import dev.avocado.protocol.profile.ProfileException;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +42,18 @@ final class ImageBuilder {
      *        the PKI's own
      */
     DeviceImage build(Path target, Path mprOverride, boolean force) throws IOException, GeneralSecurityException {
+        return build(target, mprOverride, force, "soft", null, null, MprAnchoring.Content.CERTIFICATE);
+    }
+
+    /**
+     * @param anchor {@code tpm-nv:INDEX} to write the MPR into the device's TPM and make the firmware
+     *        insist on it, or null
+     */
+    DeviceImage build(Path target, Path mprOverride, boolean force, String keys, String tcti, String anchor,
+            MprAnchoring.Content anchorContent) throws IOException, GeneralSecurityException {
+        if (anchor != null && (!"tpm".equals(keys) || tcti == null)) {
+            throw new IllegalArgumentException("--anchor-mpr writes into the device's TPM: it needs --keys tpm and --tcti");
+        }
         Pki.Credential signer = pki.load(Pki.MANUFACTURER, Pki.FIRMWARE_SIGNER);
         Path mprSource = mprOverride != null ? mprOverride : pki.mpr();
         List<X509Certificate> mpr = Pem.readCertificates(mprSource);
@@ -62,9 +72,26 @@ final class ImageBuilder {
             if (!empty && !force) {
                 throw new IOException(target + " exists and is not empty (use --force to replace it)");
             }
+        }
+        // built beside the target and moved in whole: a failed build leaves no half image behind
+        Path staging = target.toAbsolutePath().resolveSibling("." + target.getFileName() + ".building");
+        deleteTree(staging);
+        try {
+            assemble(DeviceImage.at(staging), signer, mpr, mprSource, keys, tcti, anchor, anchorContent);
             deleteTree(target);
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            deleteTree(staging);
         }
         DeviceImage image = DeviceImage.at(target);
+        out.println("image:        " + image.root() + " (p1 signed by "
+                + signer.certificate().getSubjectX500Principal().getName() + ")");
+        return image;
+    }
+
+    private void assemble(DeviceImage image, Pki.Credential signer, List<X509Certificate> mpr, Path mprSource,
+            String keys, String tcti, String anchor, MprAnchoring.Content anchorContent)
+            throws IOException, GeneralSecurityException {
         copyTree(partitions.resolve("p1"), image.p1());
         copyTree(partitions.resolve("p2"), image.p2());
         try (Stream<Path> bins = Files.list(image.p1().resolve("bin"))) {
@@ -75,19 +102,17 @@ final class ImageBuilder {
         Files.createDirectories(image.p1().resolve("mpr"));
         Files.copy(mprSource, image.p1().resolve(FirmwareManifest.MPR), StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(image.p1().resolve(FirmwareManifest.SIGNER), Pem.encode(signer.certificate()));
+        if (anchor != null) {
+            out.println("MPR anchor:   " + MprAnchoring.anchor(tcti, anchor, mpr, anchorContent));
+            Files.writeString(image.p1().resolve(DeviceImage.FIRMWARE_PROPERTIES),
+                    "# set by firmware build: the device refuses an MPR that differs from the anchored one\n"
+                            + MprAnchoring.firmwareProperty(anchor));
+        }
         FirmwareManifest.write(image.p1(), signer.key());
         readOnly(image.p1());
 
-        Files.createDirectories(image.config());
         Files.createDirectories(image.deploy());
-        AtomicFiles.write(image.config().resolve("dev.avocado.boot.cfg"), String.join("\n",
-                "# Boot state machine (PID dev.avocado.boot). Edit while the device runs: FileInstall applies it.",
-                "# Which key service holds the device keys: (avocado.keys.type=soft) or (avocado.keys.type=tpm)",
-                "keyService.target=(avocado.keys.type=soft)",
-                "").getBytes(StandardCharsets.UTF_8), AtomicFiles.PUBLIC);
-        out.println("image:        " + image.root() + " (p1 signed by "
-                + signer.certificate().getSubjectX500Principal().getName() + ")");
-        return image;
+        DeviceConfig.keys(image, keys, tcti);
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

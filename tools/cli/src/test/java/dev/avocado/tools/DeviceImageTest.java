@@ -80,7 +80,8 @@ public class DeviceImageTest {
         Run run = boot(image, "--batch", "--exec", "mpr:show; device:state");
         assertEquals(run.output(), 0, run.code());
         assertTrue(run.output(), run.output().contains("[launcher] p1 verified against its signed manifest"));
-        assertTrue(run.output(), run.output().contains("[device] unprovisioned: no IDevID yet; no IDevID provisioner is installed"));
+        assertTrue(run.output(), run.output().contains("[device] unprovisioned: no IDevID yet; no IDevID provisioner is installed; "
+                + "keys: software keys in " + image.data().resolve("keys") + " (NOT secure storage)"));
         assertTrue(run.output(), run.output().contains("Manufacturer:      CN=Test Maker Root CA,O=Test Maker"));
         assertTrue(run.output(), run.output().contains("Provisioning:      https://127.0.0.1:8443"));
         assertTrue(run.output(), run.output().contains("state:   unprovisioned"));

@@ -20,6 +20,15 @@ public interface KeyService {
     /** Service property naming the implementation ("tpm", "soft"), for selection by target filter. */
     String TYPE_PROPERTY = "avocado.keys.type";
 
+    /**
+     * The configuration that selects the device's key service: its {@code keyService.target} filter is
+     * read by every component that uses the device keys (beside its own configuration).
+     */
+    String SELECTION_PID = "dev.avocado.keys";
+
+    /** The selection without configuration: software keys. */
+    String DEFAULT_SELECTION = "(" + TYPE_PROPERTY + "=soft)";
+
     /** Short name of the implementation, the value of {@link #TYPE_PROPERTY}. */
     String type();
 

@@ -3,12 +3,9 @@ package dev.avocado.boot.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-@ObjectClassDefinition(name = "Avocado boot", description = "The boot state machine and partition two")
+/** The boot state machine's own configuration (its metatype names the PID: the component reads two). */
+@ObjectClassDefinition(pid = BootStateMachine.PID, name = "Avocado boot", description = "The boot state machine")
 public @interface BootConfig {
-
-    @AttributeDefinition(name = "Key service filter",
-            description = "Which key service the device uses: (avocado.keys.type=tpm) or (avocado.keys.type=soft)")
-    String keyService_target() default "(avocado.keys.type=soft)";
 
     @AttributeDefinition(name = "Key service wait",
             description = "Seconds to wait at boot for the key service before the device fails")

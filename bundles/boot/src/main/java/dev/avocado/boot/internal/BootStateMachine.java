@@ -40,15 +40,13 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
-import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * The boot state machine. No IDevID: hand over to the IDevID provisioner (or wait for one). A
  * well-formed IDevID whose key is in the key service: activate partition two and hand over to the
  * onboarder. Anything else: failed, with the reason. Transitions run one at a time on one thread.
  */
-@Component(service = {}, immediate = true, configurationPid = BootStateMachine.PID)
-@Designate(ocd = BootConfig.class)
+@Component(service = {}, immediate = true, configurationPid = {KeysConfig.PID, BootStateMachine.PID})
 public class BootStateMachine implements Lifecycle.Actions {
 
     public static final String PID = "dev.avocado.boot";
@@ -68,7 +66,7 @@ public class BootStateMachine implements Lifecycle.Actions {
     @Reference
     private PartitionTwo partitionTwo;
 
-    /** Target filter from configuration (keyService.target): which key service the device uses. */
+    /** Target filter from configuration (keyService.target of dev.avocado.keys): the device's key service. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile KeyService keyService;
@@ -80,11 +78,13 @@ public class BootStateMachine implements Lifecycle.Actions {
     private BundleContext context;
     private Lifecycle lifecycle;
     private BootConfig config;
+    private KeysConfig keysConfig;
 
     @Activate
-    void activate(BundleContext context, BootConfig config) {
+    void activate(BundleContext context, BootConfig config, KeysConfig keysConfig) {
         this.context = context;
         this.config = config;
+        this.keysConfig = keysConfig;
         lifecycle = new Lifecycle(events, log);
         lifecycle.register(context, this);
         executor.execute(this::boot);
@@ -139,6 +139,20 @@ public class BootStateMachine implements Lifecycle.Actions {
     // --- the states
 
     private void boot() {
+        // keys first: with a TPM, the MPR is checked against the copy anchored in it
+        KeyService keys = awaitKeyService();
+        if (keys == null) {
+            fail("no key service matching " + keyFilter() + " started within " + config.keyServiceWaitSeconds() + " s");
+            return;
+        }
+        try {
+            keys.check();
+        } catch (KeyServiceException e) {
+            fail("key service " + keys.type() + ": " + e.getMessage());
+            return;
+        }
+        String keyStore = "keys: " + keys.describe();
+        log.info("device {}", keyStore);
         ManufacturerRoot root;
         try {
             root = mpr.read();
@@ -146,7 +160,8 @@ public class BootStateMachine implements Lifecycle.Actions {
             fail(e.getMessage());
             return;
         }
-        log.info("MPR {} from {}: provisioning service at {}", root.subject(), root.source(), root.provisioningUri());
+        log.info("MPR {} from {}: provisioning service at {}{}", root.subject(), root.source(), root.provisioningUri(),
+                root.anchor() == null ? "" : "; matches the copy anchored in " + root.anchor());
         Optional<DeviceIdentity> idevid;
         try {
             idevid = identity.idevid();
@@ -157,14 +172,15 @@ public class BootStateMachine implements Lifecycle.Actions {
         if (idevid.isEmpty()) {
             IdevidProvisioner p = provisioner;
             if (p == null) {
-                lifecycle.enter(DeviceState.UNPROVISIONED, "no IDevID yet; no IDevID provisioner is installed", true);
+                lifecycle.enter(DeviceState.UNPROVISIONED, "no IDevID yet; no IDevID provisioner is installed; "
+                        + keyStore, true);
             } else {
-                lifecycle.enter(DeviceState.UNPROVISIONED, "no IDevID yet; provisioning starts", false);
+                lifecycle.enter(DeviceState.UNPROVISIONED, "no IDevID yet; provisioning starts; " + keyStore, false);
                 provision(p);
             }
             return;
         }
-        provisioned(root, idevid.get());
+        provisioned(root, idevid.get(), keys);
     }
 
     private void provision(IdevidProvisioner p) {
@@ -174,18 +190,12 @@ public class BootStateMachine implements Lifecycle.Actions {
                 e -> submit(() -> fail("IDevID provisioning failed: " + message(e))));
     }
 
-    private void provisioned(ManufacturerRoot root, DeviceIdentity idevid) {
+    private void provisioned(ManufacturerRoot root, DeviceIdentity idevid, KeyService keys) {
         IdevidProfile.Idevid checked;
         try {
             checked = IdevidProfile.check(idevid.chain(), root.certificates(), Instant.now());
         } catch (ProfileException e) {
             fail("IDevID at " + idevid.location() + " is not well formed: " + e.getMessage());
-            return;
-        }
-        KeyService keys = awaitKeyService();
-        if (keys == null) {
-            fail("IDevID present, but no key service matching " + keyFilter() + " started within "
-                    + config.keyServiceWaitSeconds() + " s");
             return;
         }
         try {
@@ -258,7 +268,7 @@ public class BootStateMachine implements Lifecycle.Actions {
     }
 
     private String keyFilter() {
-        return config.keyService_target();
+        return keysConfig.keyService_target();
     }
 
     // --- wipe and reboot

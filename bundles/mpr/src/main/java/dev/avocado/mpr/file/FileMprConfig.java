@@ -15,4 +15,8 @@ public @interface FileMprConfig {
     @AttributeDefinition(name = "Default port",
             description = "Port of a provisioning address given as an IP address or DNS name without a port")
     int defaultPort() default MprProfile.DEFAULT_PORT;
+
+    @AttributeDefinition(name = "Anchor wait",
+            description = "Seconds to wait for the anchor service when the firmware anchors its MPR (TPM NV)")
+    int anchorWaitSeconds() default 20;
 }

@@ -2,6 +2,7 @@ package dev.avocado.mpr.file;
 
 import dev.avocado.api.lifecycle.Partitions;
 import dev.avocado.api.mpr.ManufacturerRoot;
+import dev.avocado.api.mpr.MprAnchor;
 import dev.avocado.api.mpr.ManufacturerRootReader;
 import dev.avocado.api.mpr.MprException;
 import dev.avocado.protocol.pem.Pem;
@@ -13,14 +14,18 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
 /** Reads the MPR from its well-known file on partition one ({@code p1/mpr/mpr.pem}). */
@@ -35,11 +40,21 @@ public class FileMprReader implements ManufacturerRootReader {
     private final Path file;
     private final int defaultPort;
     private final Clock clock = Clock.systemUTC();
+    /** The anchor the firmware requires (its source), or null. */
+    private final String requiredAnchor;
+    private final int anchorWaitSeconds;
+
+    /** An unchangeable copy of the MPR (TPM NV), when the device has one. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile MprAnchor anchor;
 
     @Activate
     public FileMprReader(BundleContext context, FileMprConfig config) {
         this.file = Partitions.folder(context, config.path(), Partitions.P1, WELL_KNOWN_PATH);
         this.defaultPort = config.defaultPort();
+        this.requiredAnchor = context.getProperty(MprAnchor.FIRMWARE_PROPERTY);
+        this.anchorWaitSeconds = config.anchorWaitSeconds();
     }
 
     @Override
@@ -69,14 +84,56 @@ public class FileMprReader implements ManufacturerRootReader {
         } catch (ProfileException e) {
             throw new MprException(source(), e.getMessage(), e);
         }
-        return new ManufacturerRoot(certs, provisioning, "file:" + source(), sha256(data));
+        return new ManufacturerRoot(certs, provisioning, "file:" + source(), sha256(data), checkAnchor(certs));
+    }
+
+    /** Compares the MPR with its anchored copy; returns where that is, or null when there is none. */
+    private String checkAnchor(List<X509Certificate> certs) throws MprException {
+        MprAnchor a = awaitAnchor();
+        if (a == null) {
+            return null;
+        }
+        Optional<byte[]> anchored = a.anchored();
+        if (anchored.isEmpty()) {
+            if (requiredAnchor != null) {
+                throw new MprException(source(), "the firmware anchors its MPR in " + requiredAnchor
+                        + ", but nothing was anchored there");
+            }
+            return null;
+        }
+        byte[] der = MprProfile.der(certs);
+        byte[] expected = anchored.get();
+        boolean match = expected.length == 32 ? MessageDigest.isEqual(expected, MprProfile.sha256(der))
+                : MessageDigest.isEqual(expected, der);
+        if (!match) {
+            throw new MprException(source(), "does not match the MPR anchored in " + a.source()
+                    + ": partition one holds another manufacturer root than the one written into this device");
+        }
+        return a.source() + (expected.length == 32 ? " (SHA-256)" : " (certificate)");
+    }
+
+    private MprAnchor awaitAnchor() throws MprException {
+        MprAnchor a = anchor;
+        if (a != null || requiredAnchor == null) {
+            return a;
+        }
+        long deadline = System.nanoTime() + anchorWaitSeconds * 1_000_000_000L;
+        while ((a = anchor) == null && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (a == null) {
+            throw new MprException(source(), "the firmware anchors its MPR in " + requiredAnchor
+                    + ", but no anchor service (the TPM key service) started within " + anchorWaitSeconds + " s");
+        }
+        return a;
     }
 
     private static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(MprProfile.sha256(data));
     }
 }

@@ -49,6 +49,31 @@ public final class MprProfile {
                 .build();
     }
 
+    /**
+     * The MPR as an anchor stores it (in a TPM NV index): the DER of its certificates one after the
+     * other, which CertificateFactory reads back.
+     */
+    public static byte[] der(List<X509Certificate> certificates) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (X509Certificate c : certificates) {
+            try {
+                out.writeBytes(c.getEncoded());
+            } catch (java.security.cert.CertificateEncodingException e) {
+                throw new IllegalStateException("cannot encode " + Describe.cert(c), e);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** SHA-256, the anchored form of an MPR too large for its NV index. */
+    public static byte[] sha256(byte[] data) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The subjectAltName entry for a provisioning address. */
     public static GeneralName addressName(String address) {
         if (address.contains("://")) {

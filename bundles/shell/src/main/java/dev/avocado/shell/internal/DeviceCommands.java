@@ -18,18 +18,20 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /** {@code device:*}: the state, keys and identity of the device; wipe and reboot. */
-@Component(service = DeviceCommands.class, property = {"osgi.command.scope=device", "osgi.command.function=state",
-    "osgi.command.function=keys", "osgi.command.function=identity", "osgi.command.function=events",
-    "osgi.command.function=wipe", "osgi.command.function=reboot"})
+@Component(service = DeviceCommands.class, configurationPid = KeyService.SELECTION_PID, property = {
+    "osgi.command.scope=device", "osgi.command.function=state", "osgi.command.function=keys",
+    "osgi.command.function=identity", "osgi.command.function=events", "osgi.command.function=wipe",
+    "osgi.command.function=reboot", "keyService.target=" + KeyService.DEFAULT_SELECTION})
 public class DeviceCommands {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile DeviceLifecycle lifecycle;
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+    /** The device's key service (keyService.target of dev.avocado.keys). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    private volatile List<KeyService> keyServices;
+    private volatile KeyService keyService;
 
     @Reference
     private IdentityStore identity;
@@ -51,24 +53,23 @@ public class DeviceCommands {
         return out.toString();
     }
 
-    @Descriptor("list the key services and the device keys they hold")
+    @Descriptor("show the device's key service and the keys it holds")
     public String keys() throws Exception {
-        List<KeyService> services = keyServices;
-        if (services == null || services.isEmpty()) {
-            return "no key service is running\n";
+        KeyService ks = keyService;
+        if (ks == null) {
+            return "the device's key service is not running (keyService.target of " + KeyService.SELECTION_PID
+                    + " selects it)\n";
         }
         StringBuilder out = new StringBuilder();
-        for (KeyService ks : services) {
-            out.append("key service ").append(ks.type()).append(": ").append(ks.describe())
-                    .append(ks.secureStorage() ? "" : "  ** private keys NOT in secure storage **").append('\n');
-            List<DeviceKey> keys = ks.list();
-            if (keys.isEmpty()) {
-                out.append("  (no keys)\n");
-            }
-            for (DeviceKey k : keys) {
-                out.append("  ").append(k.alias()).append(": ").append(k.algorithm()).append(" at ").append(k.location())
-                        .append("\n    public key ").append(Format.key(k.publicKey())).append('\n');
-            }
+        out.append("key service ").append(ks.type()).append(": ").append(ks.describe())
+                .append(ks.secureStorage() ? "" : "  ** private keys NOT in secure storage **").append('\n');
+        List<DeviceKey> keys = ks.list();
+        if (keys.isEmpty()) {
+            out.append("  (no keys)\n");
+        }
+        for (DeviceKey k : keys) {
+            out.append("  ").append(k.alias()).append(": ").append(k.algorithm()).append(" at ").append(k.location())
+                    .append("\n    public key ").append(Format.key(k.publicKey())).append('\n');
         }
         return out.toString();
     }

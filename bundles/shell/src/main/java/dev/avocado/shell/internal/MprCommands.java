@@ -23,6 +23,8 @@ public class MprCommands {
         out.append("MPR SHA-256:       ").append(root.sha256()).append('\n');
         out.append("Manufacturer:      ").append(root.subject()).append('\n');
         out.append("Provisioning:      ").append(root.provisioningUri()).append('\n');
+        out.append("Anchored in:       ").append(root.anchor() == null ? "nothing (no unchangeable copy on this device)"
+                : root.anchor() + ", matches").append('\n');
         int i = 1;
         for (X509Certificate c : root.certificates()) {
             out.append("Key ").append(i++).append(":             ").append(Format.key(c.getPublicKey())).append('\n');

@@ -16,4 +16,8 @@ public @interface TpmConfig {
 
     @AttributeDefinition(name = "Key handles", description = "Persistent handle of each device key, as alias=handle")
     String[] keyHandles() default {"idevid=0x81020000", "ldevid=0x81020001"};
+
+    @AttributeDefinition(name = "MPR NV index", description = "NV index where the manufacturer anchors the MPR "
+            + "(write-locked at image build); firmware that names another (avocado.mpr.anchor) wins")
+    String mprIndex() default "0x01800100";
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.Logger;
@@ -21,11 +22,12 @@ import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
- * The TPM key service of the device. With it configured the device uses the TPM or fails saying why;
- * it never falls back to software keys by itself.
+ * The TPM key service of the device. It runs once configured (PID dev.avocado.keys.tpm, its TCTI), so
+ * a device without a TPM never tries one; with it selected the device uses the TPM or fails saying
+ * why, and never falls back to software keys by itself.
  */
 @Component(service = {KeyService.class, TpmKeyService.class}, configurationPid = TpmKeyService.PID,
-        property = KeyService.TYPE_PROPERTY + "=tpm")
+        configurationPolicy = ConfigurationPolicy.REQUIRE, property = KeyService.TYPE_PROPERTY + "=tpm")
 @Designate(ocd = TpmConfig.class)
 public class TpmKeyService implements KeyService {
 
@@ -35,6 +37,7 @@ public class TpmKeyService implements KeyService {
     private Logger log;
 
     private TpmKeys keys;
+    private int mprIndex;
 
     @Activate
     void activate(TpmConfig config) {
@@ -44,9 +47,10 @@ public class TpmKeyService implements KeyService {
             if (kv.length != 2) {
                 throw new IllegalArgumentException("keyHandles entry '" + entry + "' of " + PID + " is not alias=handle");
             }
-            handles.put(kv[0].trim(), Integer.decode(kv[1].trim()));
+            handles.put(kv[0].trim(), Tpm.handle(kv[1]));
         }
-        keys = new TpmKeys(config.tcti(), Integer.decode(config.srkHandle()), handles);
+        keys = new TpmKeys(config.tcti(), Tpm.handle(config.srkHandle()), handles);
+        mprIndex = Tpm.handle(config.mprIndex());
         try {
             TpmInfo info = keys.withTpm(Tpm::info);
             log.info("TPM key service: {} via {}; keys at {}", info, config.tcti(), handles);
@@ -67,6 +71,11 @@ public class TpmKeyService implements KeyService {
 
     TpmKeys keys() {
         return keys;
+    }
+
+    /** The configured NV index of the anchored MPR. */
+    int mprIndex() {
+        return mprIndex;
     }
 
     @Override

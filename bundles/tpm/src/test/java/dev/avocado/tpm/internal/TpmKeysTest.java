@@ -144,6 +144,26 @@ public class TpmKeysTest {
         assertEquals(null, handle.getEncoded());
     }
 
+    @Test
+    public void keyServiceReconnectsAfterTheTpmRestarts() throws Exception {
+        DeviceKey key = keys.find("idevid").orElseGet(() -> create("idevid", KeyAlgorithm.EC_P256));
+        swtpm.kill();
+        KeyServiceException lost = assertThrows(KeyServiceException.class,
+                () -> keys.sign("idevid", dev.avocado.api.keys.SignatureScheme.ECDSA_SHA256, new byte[32]));
+        assertTrue(lost.getMessage(), lost.getMessage().startsWith("connection to the TPM at " + swtpm.tcti() + " lost"));
+        KeyServiceException down = assertThrows(KeyServiceException.class, () -> keys.check());
+        assertTrue(down.getMessage(), down.getMessage().startsWith("TPM at " + swtpm.tcti() + " is not reachable"));
+        swtpm.restart();
+        keys.check();
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(new byte[] {7});
+        byte[] sig = keys.sign("idevid", dev.avocado.api.keys.SignatureScheme.ECDSA_SHA256, digest);
+        java.security.Signature v = java.security.Signature.getInstance("SHA256withECDSA");
+        v.initVerify(key.publicKey());
+        v.update(new byte[] {7});
+        assertTrue("the same key signs after the restart", v.verify(sig));
+        assertEquals(List.of(), keys.withTpm(Tpm::transientHandles));
+    }
+
     // --- helpers
 
     private static DeviceKey create(String alias, KeyAlgorithm algorithm) {

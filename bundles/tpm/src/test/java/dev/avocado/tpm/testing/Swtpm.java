@@ -86,16 +86,29 @@ public final class Swtpm implements AutoCloseable {
 
     /** Runs a tpm2-tools command against this TPM; returns its output, fails on a non-zero exit. */
     public String tools(String... args) throws IOException, InterruptedException {
+        Result r = toolsResult(args);
+        if (r.code() != 0) {
+            throw new IOException(String.join(" ", args) + " failed (" + r.code() + "): " + r.output());
+        }
+        return r.output();
+    }
+
+    /** What a tpm2-tools command printed and how it ended. */
+    public record Result(int code, String output) {
+    }
+
+    /** Runs a tpm2-tools command against this TPM, which may fail. */
+    public Result toolsResult(String... args) throws IOException, InterruptedException {
         List<String> cmd = new java.util.ArrayList<>(List.of(args));
         cmd.add(1, "-T");
         cmd.add(2, tcti());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", cmd) + " failed (" + (p.isAlive() ? "timeout" : p.exitValue())
-                    + "): " + out);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException(String.join(" ", cmd) + " timed out");
         }
-        return out;
+        return new Result(p.exitValue(), out);
     }
 
     @Override

@@ -1,0 +1,54 @@
+package dev.avocado.tpm.internal;
+
+import dev.avocado.api.keys.KeyServiceException;
+import dev.avocado.api.mpr.MprAnchor;
+import dev.avocado.api.mpr.MprException;
+import dev.avocado.tpm.NvPublic;
+import dev.avocado.tpm.Tpm;
+import java.util.Optional;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The MPR anchored in a write-locked TPM NV index. The index is the one the firmware names
+ * ({@value MprAnchor#FIRMWARE_PROPERTY}, from the signed partition one), else the configured one.
+ */
+@Component
+public class TpmMprAnchor implements MprAnchor {
+
+    static final String PREFIX = "tpm-nv:";
+
+    @Reference
+    private TpmKeyService tpm;
+
+    private int index;
+
+    @Activate
+    void activate(BundleContext context) {
+        String fromFirmware = context.getProperty(FIRMWARE_PROPERTY);
+        index = fromFirmware != null && fromFirmware.startsWith(PREFIX)
+                ? Tpm.handle(fromFirmware.substring(PREFIX.length())) : tpm.mprIndex();
+    }
+
+    @Override
+    public String source() {
+        return String.format(PREFIX + "0x%08x", index);
+    }
+
+    @Override
+    public Optional<byte[]> anchored() throws MprException {
+        try {
+            return tpm.withTpm(t -> {
+                NvPublic nv = t.nvReadPublic(index);
+                if (nv == null || !nv.written()) {
+                    return Optional.empty();
+                }
+                return Optional.of(t.nvRead(index));
+            });
+        } catch (KeyServiceException e) {
+            throw new MprException(source(), "the anchored MPR cannot be read: " + e.getMessage(), e);
+        }
+    }
+}

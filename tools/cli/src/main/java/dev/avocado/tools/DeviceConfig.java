@@ -1,0 +1,43 @@
+package dev.avocado.tools;
+
+import dev.avocado.launcher.DeviceImage;
+import dev.avocado.protocol.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+
+/** The configuration files of a device image's data partition (Config Admin, through FileInstall). */
+final class DeviceConfig {
+
+    static final String KEYS_PID = "dev.avocado.keys";
+    static final String TPM_PID = "dev.avocado.keys.tpm";
+
+    private DeviceConfig() {
+    }
+
+    /**
+     * Selects the key service: "soft", or "tpm" reached through {@code tcti}.
+     *
+     * @throws IllegalArgumentException for another key service, or tpm without a TCTI
+     */
+    static void keys(DeviceImage image, String keys, String tcti) throws IOException {
+        if (!"soft".equals(keys) && !"tpm".equals(keys)) {
+            throw new IllegalArgumentException("--keys must be soft or tpm, not '" + keys + "'");
+        }
+        write(image, KEYS_PID, "# Which key service holds the device keys: (avocado.keys.type=soft) or (avocado.keys.type=tpm)\n"
+                + "keyService.target=(avocado.keys.type=" + keys + ")\n");
+        if ("tpm".equals(keys)) {
+            if (tcti == null) {
+                throw new IllegalArgumentException("--keys tpm needs --tcti (device:/dev/tpmrm0, swtpm:port=2321, tabrmd:)");
+            }
+            write(image, TPM_PID, "# TPM key service: how to reach the TPM\ntcti=" + tcti + "\n");
+        } else {
+            Files.deleteIfExists(image.config().resolve(TPM_PID + ".cfg"));
+        }
+    }
+
+    static void write(DeviceImage image, String pid, String content) throws IOException {
+        Files.createDirectories(image.config());
+        AtomicFiles.write(image.config().resolve(pid + ".cfg"), content.getBytes(StandardCharsets.UTF_8), AtomicFiles.PUBLIC);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.avocado.tools;
+
+import dev.avocado.api.mpr.MprAnchor;
+import dev.avocado.protocol.profile.MprProfile;
+import dev.avocado.tpm.NvPublic;
+import dev.avocado.tpm.Tpm;
+import dev.avocado.tpm.TpmException;
+import java.io.IOException;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Writes the MPR into the device's TPM at image build and write-locks it (TPMA_NV_WRITEDEFINE +
+ * TPM2_NV_WriteLock): from then on the TPM refuses any other MPR, and the device refuses a partition
+ * one whose MPR differs.
+ */
+final class MprAnchoring {
+
+    static final String PREFIX = "tpm-nv:";
+    static final String DEFAULT = PREFIX + "0x01800100";
+
+    /** What the NV index holds: the certificates (readable by the NV MPR reader) or their SHA-256. */
+    enum Content {
+        CERTIFICATE, DIGEST
+    }
+
+    private MprAnchoring() {
+    }
+
+    /**
+     * @param anchor {@code tpm-nv:INDEX}
+     * @return a line saying what was done
+     * @throws IOException naming the index and what the TPM said
+     */
+    static String anchor(String tcti, String anchor, List<X509Certificate> mpr, Content content) throws IOException {
+        if (!anchor.startsWith(PREFIX)) {
+            throw new IllegalArgumentException("--anchor-mpr must be tpm-nv:INDEX, not '" + anchor + "'");
+        }
+        int index = Tpm.handle(anchor.substring(PREFIX.length()));
+        byte[] der = MprProfile.der(mpr);
+        byte[] data = content == Content.DIGEST ? MprProfile.sha256(der) : der;
+        try (Tpm tpm = Tpm.open(tcti)) {
+            NvPublic nv = tpm.nvReadPublic(index);
+            if (nv == null) {
+                tpm.nvDefine(index, data.length);
+            } else if (nv.written() && nv.size() == data.length && Arrays.equals(tpm.nvRead(index), data)) {
+                if (!nv.writeLocked()) {
+                    tpm.nvWriteLock(index);
+                }
+                return anchor + " holds this MPR already (write-locked)";
+            } else if (nv.size() != data.length && !nv.writeLocked()) {
+                throw new IOException(anchor + " has " + nv.size() + " bytes; this MPR needs " + data.length);
+            }
+            tpm.nvWrite(index, data);
+            tpm.nvWriteLock(index);
+            return anchor + ": MPR written (" + data.length + " bytes, " + content.name().toLowerCase()
+                    + ") and write-locked";
+        } catch (TpmException e) {
+            throw new IOException("cannot anchor the MPR in " + anchor + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The p1/firmware.properties line that makes the device insist on the anchor. */
+    static String firmwareProperty(String anchor) {
+        return MprAnchor.FIRMWARE_PROPERTY + "=" + anchor + "\n";
+    }
+}
