@@ -162,6 +162,7 @@ public final class Fixtures {
         o.add(frameworkProperty("felix.fileinstall.dir").value(image.resolve("data/config") + "," + image.resolve("data/deploy")));
         o.add(frameworkProperty("felix.fileinstall.poll").value("200"));
         o.add(frameworkProperty("felix.fileinstall.noInitialDelay").value("true"));
+        o.add(frameworkProperty("felix.fileinstall.enableConfigSave").value("false"));
         o.add(frameworkProperty("felix.log.level").value("1"));
         o.add(frameworkProperty("ds.loglevel").value("warn"));
         o.add(frameworkProperty("ds.delayed.keepInstances").value("true"));

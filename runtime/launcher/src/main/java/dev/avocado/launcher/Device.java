@@ -214,7 +214,9 @@ final class Device {
         p.put("felix.fileinstall.dir", image.config() + "," + image.deploy());
         p.put("felix.fileinstall.poll", "1000");
         p.put("felix.fileinstall.noInitialDelay", "true");
-        p.put("felix.fileinstall.enableConfigSave", "true");
+        // FileInstall rewrites a .cfg in place when its configuration changes, and a rescan can then read it
+        // half written (seen as a config of the TPM key service without its TCTI): the files stay as written
+        p.put("felix.fileinstall.enableConfigSave", "false");
         p.put("felix.fileinstall.log.level", "2");
         p.put("felix.log.level", "1");
         p.put("ds.loglevel", "warn");
