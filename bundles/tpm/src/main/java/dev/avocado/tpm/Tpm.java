@@ -267,6 +267,33 @@ public final class Tpm implements AutoCloseable {
         if (object(handle) != null) {
             throw new TpmException(String.format("persistent handle 0x%08x is occupied", handle));
         }
+        WrappedKey wrapped = createWrapped(srkHandle, algorithm);
+        int loaded = load(srkHandle, wrapped);
+        try {
+            persist(loaded, handle);
+        } finally {
+            flush(loaded);
+        }
+        TpmPublic pub = TpmPublic.parse(wrapped.publicArea());
+        return new TpmKey(handle, pub.algorithm(), pub.attributes(), pub.publicKey());
+    }
+
+    /**
+     * A signing key made by the TPM under the storage root key and returned wrapped (TPM2_Create): the
+     * private part is encrypted by the storage key and only this TPM can load it.
+     *
+     * @param publicArea TPM2B_PUBLIC, wire format
+     * @param privateArea TPM2B_PRIVATE, wire format
+     */
+    public record WrappedKey(byte[] publicArea, byte[] privateArea) {
+
+        public java.security.PublicKey publicKey() {
+            return TpmPublic.parse(publicArea).publicKey();
+        }
+    }
+
+    /** Creates a wrapped signing key under the storage root key (one TPM2_Create). */
+    public synchronized WrappedKey createWrapped(int srkHandle, KeyAlgorithm algorithm) throws TpmException {
         ensureStorageRoot(srkHandle);
         int parent = object(srkHandle);
         PointerByReference outPrivate = new PointerByReference();
@@ -277,20 +304,31 @@ public final class Tpm implements AutoCloseable {
             call("TPM2_Create", () -> esys.Esys_Create(ctx(), parent, Esys.TR_PASSWORD, Esys.TR_NONE, Esys.TR_NONE,
                     sensitive, template, outside, pcrs, outPrivate, outPublic, null, null, null));
         }
+        return new WrappedKey(take("TPM2B_PUBLIC", outPublic), take("TPM2B_PRIVATE", outPrivate));
+    }
+
+    /**
+     * Loads a wrapped key (one TPM2_Load). The caller must {@link #flushTransient} the returned object:
+     * without a resource manager it outlives the connection.
+     *
+     * @return the ESYS_TR of the transient object
+     */
+    public synchronized int load(int srkHandle, WrappedKey key) throws TpmException {
+        Integer parent = object(srkHandle);
+        if (parent == null) {
+            throw new TpmException(String.format("no storage root key at 0x%08x", srkHandle));
+        }
         IntByReference loaded = new IntByReference();
-        try {
-            call("TPM2_Load", () -> esys.Esys_Load(ctx(), parent, Esys.TR_PASSWORD, Esys.TR_NONE, Esys.TR_NONE,
-                    outPrivate.getValue(), outPublic.getValue(), loaded));
-        } finally {
-            esys.Esys_Free(outPrivate.getValue());
+        try (Memory priv = mu("TPM2B_PRIVATE", key.privateArea()); Memory pub = mu("TPM2B_PUBLIC", key.publicArea())) {
+            call("TPM2_Load", () -> esys.Esys_Load(ctx(), parent, Esys.TR_PASSWORD, Esys.TR_NONE, Esys.TR_NONE, priv, pub,
+                    loaded));
         }
-        TpmPublic pub = TpmPublic.parse(take("TPM2B_PUBLIC", outPublic));
-        try {
-            persist(loaded.getValue(), handle);
-        } finally {
-            flush(loaded.getValue());
-        }
-        return new TpmKey(handle, pub.algorithm(), pub.attributes(), pub.publicKey());
+        return loaded.getValue();
+    }
+
+    /** Flushes a transient object returned by {@link #load}. */
+    public synchronized void flushTransient(int object) {
+        flush(object);
     }
 
     /** Removes the persistent object at {@code handle}; does nothing when there is none. */
