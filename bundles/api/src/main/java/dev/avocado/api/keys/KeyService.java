@@ -80,6 +80,9 @@ public interface KeyService {
      */
     byte[] sign(String alias, SignatureScheme scheme, byte[] digest) throws KeyServiceException;
 
+    /** Random bytes for nonces, from the TPM's generator when keys are in a TPM. */
+    byte[] random(int length) throws KeyServiceException;
+
     /**
      * A JCA provider whose Signature implementations accept {@link DeviceKey#privateKey()} handles of
      * this service, so BouncyCastle content signers (CSR, CMS) and TLS key managers work unchanged.

@@ -27,6 +27,7 @@ import org.osgi.service.metatype.annotations.Designate;
 public class SoftKeyService implements KeyService {
 
     public static final String PID = "dev.avocado.keys.soft";
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     @Reference(service = LoggerFactory.class)
     private Logger log;
@@ -86,6 +87,13 @@ public class SoftKeyService implements KeyService {
     @Override
     public byte[] sign(String alias, SignatureScheme scheme, byte[] digest) throws KeyServiceException {
         return store.sign(alias, scheme, digest);
+    }
+
+    @Override
+    public byte[] random(int length) {
+        byte[] b = new byte[length];
+        RANDOM.nextBytes(b);
+        return b;
     }
 
     @Override

@@ -127,6 +127,11 @@ public class TpmKeyService implements KeyService {
     }
 
     @Override
+    public byte[] random(int length) throws KeyServiceException {
+        return keys.withTpm(t -> t.random(length));
+    }
+
+    @Override
     public Provider provider() {
         return keys.provider();
     }
