@@ -208,14 +208,10 @@ public final class Tpm implements AutoCloseable {
 
     /** The key at a persistent handle, or null when the handle is empty. */
     public synchronized TpmKey readKey(int handle) throws TpmException {
-        Integer tr = object(handle);
-        if (tr == null) {
+        TpmPublic p = readPublic(handle);
+        if (p == null) {
             return null;
         }
-        PointerByReference pub = new PointerByReference();
-        call("TPM2_ReadPublic", () -> esys.Esys_ReadPublic(ctx(), tr, Esys.TR_NONE, Esys.TR_NONE, Esys.TR_NONE, pub,
-                null, null));
-        TpmPublic p = TpmPublic.parse(take("TPM2B_PUBLIC", pub));
         return new TpmKey(handle, p.algorithm(), p.attributes(), p.algorithm() == null ? null : p.publicKey());
     }
 
@@ -224,6 +220,11 @@ public final class Tpm implements AutoCloseable {
      * attributes), or null when it can or the handle is empty.
      */
     public synchronized String unfitAsSigningKey(int handle, KeyAlgorithm algorithm) throws TpmException {
+        TpmPublic p = readPublic(handle);
+        return p == null ? null : p.unfitAsSigningKey(algorithm);
+    }
+
+    private TpmPublic readPublic(int handle) throws TpmException {
         Integer tr = object(handle);
         if (tr == null) {
             return null;
@@ -231,7 +232,7 @@ public final class Tpm implements AutoCloseable {
         PointerByReference pub = new PointerByReference();
         call("TPM2_ReadPublic", () -> esys.Esys_ReadPublic(ctx(), tr, Esys.TR_NONE, Esys.TR_NONE, Esys.TR_NONE, pub,
                 null, null));
-        return TpmPublic.parse(take("TPM2B_PUBLIC", pub)).unfitAsSigningKey(algorithm);
+        return TpmPublic.parse(take("TPM2B_PUBLIC", pub));
     }
 
     /**

@@ -135,9 +135,9 @@ abstract class TpmSignature extends SignatureSpi {
         }
     }
 
-    /** NONEwithECDSA: the input is the digest (TLS computes it); 32 bytes mean SHA-256, 48 SHA-384. */
-    static final class RawEcdsa extends TpmSignature {
-        private final ByteArrayOutputStream data = new ByteArrayOutputStream();
+    /** The NONEwith... signatures: the caller hashed already, the input is kept as it comes. */
+    abstract static class Prehashed extends TpmSignature {
+        final ByteArrayOutputStream data = new ByteArrayOutputStream();
 
         @Override
         void reset() {
@@ -153,7 +153,10 @@ abstract class TpmSignature extends SignatureSpi {
         protected void engineUpdate(byte[] b, int off, int len) {
             data.write(b, off, len);
         }
+    }
 
+    /** NONEwithECDSA: the input is the digest (TLS computes it); 32 bytes mean SHA-256, 48 SHA-384. */
+    static final class RawEcdsa extends Prehashed {
         @Override
         Signing finish() throws SignatureException {
             byte[] digest = data.toByteArray();
@@ -167,24 +170,7 @@ abstract class TpmSignature extends SignatureSpi {
     }
 
     /** NONEwithRSA: the input is a DigestInfo (PKCS#1 v1.5 in TLS 1.2); the TPM adds it back itself. */
-    static final class RawRsa extends TpmSignature {
-        private final ByteArrayOutputStream data = new ByteArrayOutputStream();
-
-        @Override
-        void reset() {
-            data.reset();
-        }
-
-        @Override
-        protected void engineUpdate(byte b) {
-            data.write(b);
-        }
-
-        @Override
-        protected void engineUpdate(byte[] b, int off, int len) {
-            data.write(b, off, len);
-        }
-
+    static final class RawRsa extends Prehashed {
         @Override
         Signing finish() throws SignatureException {
             try {
@@ -199,5 +185,4 @@ abstract class TpmSignature extends SignatureSpi {
             }
         }
     }
-
 }
