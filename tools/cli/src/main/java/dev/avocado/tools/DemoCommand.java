@@ -1,5 +1,6 @@
 package dev.avocado.tools;
 
+import dev.avocado.server.Pki;
 import dev.avocado.launcher.DeviceImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ final class DemoCommand implements Callable<Integer> {
         ImageBuilder.deleteTree(base);
         Pki pki = new Pki(base.resolve("pki"));
         section("manufacturer PKI");
-        pki.init("Avocado Demo Manufacturer", "https://127.0.0.1:8443");
+        pki.init("Avocado Demo Manufacturer", "https://127.0.0.1:8443", "127.0.0.1:8444");
         System.out.println("PKI:          " + pki.folder());
         section("firmware image");
         DeviceImage image = new ImageBuilder(pki, Home.partitions(), System.out).build(base.resolve("image"), null, false);

@@ -1,5 +1,6 @@
 package dev.avocado.tools;
 
+import dev.avocado.server.Pki;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,5 +1,6 @@
 package dev.avocado.tools;
 
+import dev.avocado.server.Pki;
 import dev.avocado.launcher.DeviceImage;
 import dev.avocado.launcher.FirmwareManifest;
 import dev.avocado.protocol.pem.Pem;

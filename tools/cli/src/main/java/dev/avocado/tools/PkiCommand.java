@@ -1,5 +1,6 @@
 package dev.avocado.tools;
 
+import dev.avocado.server.Pki;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -10,7 +11,8 @@ import picocli.CommandLine.Option;
 final class PkiCommand {
 
     @Command(name = "init", mixinStandardHelpOptions = true,
-            description = "Creates the manufacturer root (the MPR) and the firmware signing key.")
+            description = "Creates the manufacturer root (the MPR), the firmware signing key, the IDevID CA and the "
+                    + "provisioning service's TLS certificate.")
     static final class Init implements Callable<Integer> {
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "The PKI folder to create.")
@@ -20,6 +22,10 @@ final class PkiCommand {
                 description = "Base address of the IDevID provisioning service, put in the MPR: an https:// URI, "
                         + "or an IP address or DNS name (then port 443). Default: ${DEFAULT-VALUE}.")
         String provisioningUrl;
+
+        @Option(names = "--masa-url", paramLabel = "HOST:PORT|URL", defaultValue = "127.0.0.1:8444",
+                description = "The MASA the IDevIDs name (id-pe-masa-url). Default: ${DEFAULT-VALUE}.")
+        String masaUrl;
 
         @Option(names = "--manufacturer", paramLabel = "NAME", defaultValue = "Avocado Demo Manufacturer",
                 description = "Organization name in the certificates. Default: ${DEFAULT-VALUE}.")
@@ -35,7 +41,7 @@ final class PkiCommand {
                 System.err.println("avocado pki init: " + pki.folder() + " holds a PKI already (use --force to replace it)");
                 return 1;
             }
-            pki.init(manufacturer, provisioningUrl);
+            pki.init(manufacturer, provisioningUrl, masaUrl);
             System.out.println("PKI:          " + pki.folder());
             System.out.println("MPR:          " + pki.mpr());
             System.out.println("provisioning: " + provisioningUrl);

@@ -1,5 +1,6 @@
 package dev.avocado.tools;
 
+import dev.avocado.server.Pki;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;

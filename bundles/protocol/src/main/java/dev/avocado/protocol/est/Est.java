@@ -1,0 +1,104 @@
+package dev.avocado.protocol.est;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaCertStore;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cms.CMSException;
+import org.bouncycastle.cms.CMSProcessableByteArray;
+import org.bouncycastle.cms.CMSSignedData;
+import org.bouncycastle.cms.CMSSignedDataGenerator;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+
+/**
+ * EST (RFC 7030) bodies: base64 DER, with or without line breaks. Certificates travel as a CMS
+ * SignedData without signers ("certs-only", application/pkcs7-mime), requests as PKCS#10.
+ */
+public final class Est {
+
+    public static final String PATH = "/.well-known/est";
+    public static final String CACERTS = PATH + "/cacerts";
+    public static final String SIMPLEENROLL = PATH + "/simpleenroll";
+    public static final String SIMPLEREENROLL = PATH + "/simplereenroll";
+    public static final String CSRATTRS = PATH + "/csrattrs";
+
+    public static final String CERTS_ONLY = "application/pkcs7-mime; smime-type=certs-only";
+    public static final String PKCS10 = "application/pkcs10";
+    public static final String CSRATTRS_TYPE = "application/csrattrs";
+
+    private Est() {
+    }
+
+    /** The certs-only body for certificates: base64 (MIME lines) of a signer-less CMS SignedData. */
+    public static byte[] certsOnly(List<X509Certificate> certificates) {
+        try {
+            CMSSignedDataGenerator g = new CMSSignedDataGenerator();
+            g.addCertificates(new JcaCertStore(certificates));
+            CMSSignedData sd = g.generate(new CMSProcessableByteArray(new byte[0]));
+            return Base64.getMimeEncoder().encode(sd.getEncoded());
+        } catch (CMSException | CertificateException | IOException e) {
+            throw new IllegalStateException("cannot encode certs-only: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The certificates of a certs-only body, in the order they appear.
+     *
+     * @throws EstException if the body is not base64, not CMS SignedData, or holds no certificate
+     */
+    public static List<X509Certificate> parseCertsOnly(byte[] body) throws EstException {
+        byte[] der = base64(body, "certs-only response");
+        try {
+            CMSSignedData sd = new CMSSignedData(der);
+            List<X509Certificate> certs = new ArrayList<>();
+            JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
+            for (X509CertificateHolder h : sd.getCertificates().getMatches(null)) {
+                certs.add(converter.getCertificate(h));
+            }
+            if (certs.isEmpty()) {
+                throw new EstException("certs-only response holds no certificate");
+            }
+            return certs;
+        } catch (CMSException | CertificateException | RuntimeException e) {
+            throw new EstException("certs-only response is not a CMS SignedData with certificates: " + e.getMessage(), e);
+        }
+    }
+
+    /** The body of a PKCS#10 request: base64 (MIME lines) of its DER. */
+    public static byte[] csr(PKCS10CertificationRequest csr) {
+        try {
+            return Base64.getMimeEncoder().encode(csr.getEncoded());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The PKCS#10 request of a body. */
+    public static PKCS10CertificationRequest parseCsr(byte[] body) throws EstException {
+        byte[] der = base64(body, "PKCS#10 request");
+        try {
+            return new PKCS10CertificationRequest(der);
+        } catch (IOException | RuntimeException e) {
+            throw new EstException("PKCS#10 request is not DER: " + e.getMessage(), e);
+        }
+    }
+
+    /** Decodes base64 with or without line breaks; anything else than base64 and white space is an error. */
+    static byte[] base64(byte[] body, String what) throws EstException {
+        String text = new String(body, StandardCharsets.US_ASCII).replaceAll("[\\r\\n\\t ]", "");
+        if (text.isEmpty()) {
+            throw new EstException(what + " is empty");
+        }
+        try {
+            return Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new EstException(what + " is not base64: " + e.getMessage(), e);
+        }
+    }
+}

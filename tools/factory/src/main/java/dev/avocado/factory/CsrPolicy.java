@@ -1,0 +1,76 @@
+package dev.avocado.factory;
+
+import dev.avocado.protocol.profile.IdevidProfile;
+import dev.avocado.protocol.profile.ProfileException;
+import dev.avocado.protocol.x509.Bc;
+import dev.avocado.protocol.x509.Names;
+import dev.avocado.protocol.x509.Oids;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
+
+/**
+ * O.4: what the manufacturer's CA accepts. A CSR must prove possession of its key (its signature
+ * verifies), carry an ECC P-256 or RSA (2048 bits or more) key, and name a well-formed serial number
+ * in its subject.
+ */
+final class CsrPolicy {
+
+    /** What a CSR that passed says. */
+    record Accepted(String serial, PublicKey publicKey) {
+    }
+
+    private CsrPolicy() {
+    }
+
+    static Accepted check(PKCS10CertificationRequest csr) throws Rejection {
+        PublicKey key;
+        try {
+            key = new JcaPKCS10CertificationRequest(csr).setProvider(Bc.PROVIDER).getPublicKey();
+        } catch (Exception e) {
+            throw new Rejection(400, "the CSR's public key cannot be read: " + e.getMessage());
+        }
+        try {
+            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(Bc.PROVIDER).build(key))) {
+                throw new Rejection(400, "the CSR's signature does not verify: no proof of possession of its key");
+            }
+        } catch (Rejection r) {
+            throw r;
+        } catch (Exception e) {
+            throw new Rejection(400, "the CSR's signature cannot be checked: " + e.getMessage());
+        }
+        checkKey(key, csr);
+        X500Name subject = csr.getSubject();
+        String serial = Names.attribute(subject, Oids.SERIAL_NUMBER).orElseThrow(() -> new Rejection(400,
+                "the CSR's subject has no serialNumber (2.5.4.5): the IDevID names the device by it"));
+        try {
+            IdevidProfile.checkSerial(serial);
+        } catch (ProfileException e) {
+            throw new Rejection(400, "the CSR's subject " + e.getMessage());
+        }
+        return new Accepted(serial, key);
+    }
+
+    private static void checkKey(PublicKey key, PKCS10CertificationRequest csr) throws Rejection {
+        if (key instanceof ECPublicKey) {
+            ASN1Encodable curve = csr.getSubjectPublicKeyInfo().getAlgorithm().getParameters();
+            if (!SECObjectIdentifiers.secp256r1.equals(curve)) {
+                throw new Rejection(400, "the CSR's EC key is not on the named curve P-256 (secp256r1), but " + curve);
+            }
+            return;
+        }
+        if (key instanceof RSAPublicKey rsa) {
+            if (rsa.getModulus().bitLength() < 2048) {
+                throw new Rejection(400, "the CSR's RSA key has " + rsa.getModulus().bitLength() + " bits; 2048 or more are needed");
+            }
+            return;
+        }
+        throw new Rejection(400, "the CSR's key is " + key.getAlgorithm() + "; ECC P-256 or RSA 2048 are accepted");
+    }
+}

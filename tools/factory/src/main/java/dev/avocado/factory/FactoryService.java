@@ -1,0 +1,321 @@
+package dev.avocado.factory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.avocado.protocol.dpp.DppUri;
+import dev.avocado.protocol.est.Est;
+import dev.avocado.protocol.est.EstException;
+import dev.avocado.protocol.profile.IdevidProfile;
+import dev.avocado.protocol.profile.ProfileException;
+import dev.avocado.protocol.tls.TlsContexts;
+import dev.avocado.protocol.x509.Names;
+import dev.avocado.server.Database;
+import dev.avocado.server.HttpsServer;
+import dev.avocado.server.HttpsServer.Exchange;
+import dev.avocado.server.HttpsServer.Reply;
+import dev.avocado.server.Pki;
+import java.io.IOException;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509Certificate;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The manufacturer's IDevID provisioning service: EST (RFC 7030) cacerts and simpleenroll for IDevIDs
+ * under the MPR, and the record of each device's DPP URI (step O.d). The certificate is answered only
+ * after its row is committed.
+ */
+public final class FactoryService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FactoryService.class);
+    /** Step O.d: the device records its DPP URI, authenticated by its new IDevID. */
+    public static final String RECORD = "/factory/v1/record";
+
+    /**
+     * How the service runs.
+     *
+     * @param masaUrl what IDevIDs carry as id-pe-masa-url
+     * @param allowlistOnly issue only for serials of the production plan (allowed_serials)
+     * @param stationCas when not empty, enrollment needs a TLS client certificate of a factory station
+     *        issued by one of these
+     */
+    public record Settings(String bind, int port, String masaUrl, boolean allowlistOnly, List<X509Certificate> stationCas) {
+    }
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final Pki.Credential ca;
+    private final X509Certificate root;
+    private final String manufacturer;
+    private final DeviceRegistry registry;
+    private final Settings settings;
+    private final HttpsServer server;
+
+    private FactoryService(Pki pki, Database db, Settings settings) throws Exception {
+        this.ca = pki.load(Pki.MANUFACTURER, Pki.IDEVID_CA);
+        this.root = pki.root();
+        this.manufacturer = pki.manufacturer();
+        this.registry = new DeviceRegistry(db);
+        this.settings = settings;
+        Pki.Credential tls = pki.load(Pki.MANUFACTURER, Pki.FACTORY_TLS);
+        List<X509Certificate> clientAnchors = new ArrayList<>(settings.stationCas());
+        clientAnchors.add(root); // devices present their IDevID for the record (O.d)
+        this.server = HttpsServer.builder("factory")
+                .bind(settings.bind(), settings.port())
+                .tls(TlsContexts.create(clientAnchors, new TlsContexts.Credential(tls.key(), tls.withChain())),
+                        HttpsServer.ClientAuth.WANT)
+                .maxBody(16 * 1024)
+                .route("GET", Est.CACERTS, this::cacerts)
+                .route("POST", Est.SIMPLEENROLL, this::simpleenroll)
+                .route("POST", RECORD, this::record)
+                .start();
+    }
+
+    /** Opens the database (creating or migrating its schema) and starts serving. */
+    public static FactoryService start(Pki pki, String jdbcUrl, Settings settings) throws Exception {
+        Database db = Database.open(jdbcUrl, "factory", DeviceRegistry.SCHEMA);
+        try {
+            return new FactoryService(pki, db, settings);
+        } catch (Exception e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public String describe() {
+        return "https://" + settings.bind() + ":" + port() + " (database " + registry.database().describe() + ")";
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close();
+        registry.database().close();
+    }
+
+    private Reply cacerts(Exchange ex) {
+        return Reply.of(200, Est.CERTS_ONLY, Est.certsOnly(List.of(ca.certificate(), root)));
+    }
+
+    private Reply simpleenroll(Exchange ex) {
+        try {
+            return Reply.of(200, Est.CERTS_ONLY, Est.certsOnly(enroll(ex)));
+        } catch (Rejection r) {
+            LOG.info("O.4 rejected a CSR from {}: {}", ex.remoteAddress(), r.getMessage());
+            return Reply.text(r.status(), r.getMessage());
+        } catch (SQLException e) {
+            LOG.error("database failure on enrollment", e);
+            return Reply.text(503, "the device database is not available; try again");
+        }
+    }
+
+    /** O.4 to O.6: checks, issues, commits, and only then answers. */
+    private List<X509Certificate> enroll(Exchange ex) throws Rejection, SQLException {
+        if (!settings.stationCas().isEmpty() && !issuedBy(ex.clientChain(), settings.stationCas())) {
+            throw new Rejection(403, "enrollment needs a factory station's TLS client certificate");
+        }
+        if (!"application/pkcs10".equals(ex.mediaType())) {
+            throw new Rejection(415, "expected Content-Type application/pkcs10, got '" + ex.contentType() + "'");
+        }
+        PKCS10CertificationRequest csr;
+        try {
+            csr = Est.parseCsr(ex.body());
+        } catch (EstException e) {
+            throw new Rejection(400, e.getMessage());
+        }
+        CsrPolicy.Accepted accepted = CsrPolicy.check(csr);
+        String serial = accepted.serial();
+        String keyHash = DeviceRegistry.keySha256(accepted.publicKey());
+        String cn = csr.getSubject().getRDNs(BCStyle.CN).length > 0
+                ? csr.getSubject().getRDNs(BCStyle.CN)[0].getFirst().getValue().toString() : manufacturer + " device";
+        // issued before the transaction (the CA signature is the slow part); stored only if it commits
+        X509Certificate issued = IdevidProfile.issue(ca.certificate(), ca.key(), null,
+                IdevidProfile.subject(manufacturer, cn, serial), accepted.publicKey(), settings.masaUrl(),
+                Instant.now().minusSeconds(300));
+        for (int attempt = 0;; attempt++) {
+            try {
+                X509Certificate answer = registry.database().transaction(c -> {
+                    if (settings.allowlistOnly() && !registry.allowed(c, serial)) {
+                        throw new RejectionInSql(new Rejection(403, "serial " + serial
+                                + " is not in the production plan (allowed serials)"));
+                    }
+                    Optional<DeviceRegistry.Device> live = registry.live(c, serial);
+                    if (live.isPresent()) {
+                        return sameKeyOrReject(live.get(), keyHash, serial);
+                    }
+                    registry.insertLive(c, serial, issued, ex.remoteAddress());
+                    return issued;
+                });
+                if (answer == issued) {
+                    LOG.info("O.6 issued IDevID {} for serial {} to {}", issued.getSerialNumber().toString(16), serial,
+                            ex.remoteAddress());
+                }
+                return List.of(answer, ca.certificate());
+            } catch (RejectionInSql r) {
+                throw r.rejection;
+            } catch (SQLException e) {
+                // another instance committed a live IDevID for this serial first: decide again on its row
+                if (!Database.UNIQUE_VIOLATION.equals(e.getSQLState()) || attempt > 0) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The same key asking again (its answer was lost) gets the same IDevID; another key is refused. */
+    private static X509Certificate sameKeyOrReject(DeviceRegistry.Device live, String keyHash, String serial) {
+        if (live.keySha256().equals(keyHash)) {
+            return live.certificate();
+        }
+        throw new RejectionInSql(new Rejection(409, "serial " + serial + " has a live IDevID (issued "
+                + live.issuedAt() + ") for another key; revoke it first"));
+    }
+
+    /** Carries a rejection out of a transaction (which rolls back). */
+    private static final class RejectionInSql extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient Rejection rejection;
+
+        RejectionInSql(Rejection rejection) {
+            super(rejection.getMessage(), null, false, false);
+            this.rejection = rejection;
+        }
+    }
+
+    /** O.d: {"serial": ..., "dpp-uri": ...}, over TLS authenticated by the device's IDevID. */
+    private Reply record(Exchange ex) {
+        try {
+            if (ex.clientChain().isEmpty()) {
+                throw new Rejection(401, "recording needs the device's IDevID as TLS client certificate");
+            }
+            X509Certificate idevid = ex.clientChain().get(0);
+            String serial;
+            try {
+                serial = IdevidProfile.check(List.of(idevid, ca.certificate()), List.of(root), Instant.now()).serialNumber();
+            } catch (ProfileException e) {
+                throw new Rejection(403, "the TLS client certificate is not an IDevID of this manufacturer: " + e.getMessage());
+            }
+            if (!"application/json".equals(ex.mediaType())) {
+                throw new Rejection(415, "expected Content-Type application/json, got '" + ex.contentType() + "'");
+            }
+            JsonNode body;
+            try {
+                body = json.readTree(ex.body());
+            } catch (IOException e) {
+                throw new Rejection(400, "the body is not JSON: " + e.getMessage());
+            }
+            String claimed = body.path("serial").asText(null);
+            String dpp = body.path("dpp-uri").asText(null);
+            if (claimed == null || dpp == null) {
+                throw new Rejection(400, "the body needs \"serial\" and \"dpp-uri\"");
+            }
+            if (!claimed.equals(serial)) {
+                throw new Rejection(403, "serial " + claimed + " is not the serial of the IDevID presented (" + serial + ")");
+            }
+            DppUri uri;
+            try {
+                uri = DppUri.parse(dpp);
+            } catch (IllegalArgumentException e) {
+                throw new Rejection(400, e.getMessage());
+            }
+            if (!uri.publicKey().equals(idevid.getPublicKey())) {
+                throw new Rejection(400, "the DPP URI's key (K:) is not the IDevID's key");
+            }
+            String keyHash = DeviceRegistry.keySha256(idevid.getPublicKey());
+            boolean recorded = registry.database().transaction(c -> {
+                Optional<DeviceRegistry.Device> live = registry.live(c, serial);
+                if (live.isEmpty() || !live.get().keySha256().equals(keyHash)) {
+                    return false;
+                }
+                return registry.record(c, live.get().id(), dpp);
+            });
+            if (!recorded) {
+                throw new Rejection(404, "serial " + serial + " has no live IDevID with this key");
+            }
+            LOG.info("O.d recorded DPP URI of serial {}", serial);
+            ObjectNode answer = json.createObjectNode().put("serial", serial).put("status", "recorded");
+            return Reply.json(200, answer.toString());
+        } catch (Rejection r) {
+            LOG.info("O.d rejected a record from {}: {}", ex.remoteAddress(), r.getMessage());
+            return Reply.text(r.status(), r.getMessage());
+        } catch (SQLException e) {
+            LOG.error("database failure on record", e);
+            return Reply.text(503, "the device database is not available; try again");
+        }
+    }
+
+    /** True when the client's chain validates (PKIX) to one of {@code anchors}. */
+    static boolean issuedBy(List<X509Certificate> chain, List<X509Certificate> anchors) {
+        if (chain.isEmpty()) {
+            return false;
+        }
+        try {
+            Set<TrustAnchor> ta = new HashSet<>();
+            for (X509Certificate a : anchors) {
+                ta.add(new TrustAnchor(a, null));
+            }
+            PKIXParameters params = new PKIXParameters(ta);
+            params.setRevocationEnabled(false);
+            CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(chain), params);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** The registry, for the admin commands. */
+    public static Admin admin(String jdbcUrl) throws SQLException {
+        return new Admin(new DeviceRegistry(Database.open(jdbcUrl, "factory", DeviceRegistry.SCHEMA)));
+    }
+
+    /** List devices, allow serials, revoke: what the manufacturer's staff do. */
+    public static final class Admin implements AutoCloseable {
+        private final DeviceRegistry registry;
+
+        Admin(DeviceRegistry registry) {
+            this.registry = registry;
+        }
+
+        /** One line per IDevID issued. */
+        public List<String> devices() throws SQLException {
+            List<String> lines = new ArrayList<>();
+            for (DeviceRegistry.Device d : registry.all()) {
+                lines.add(String.format("%-20s %-8s issued %s to %s; %s; DPP %s", d.serial(), d.status(), d.issuedAt(),
+                        d.requestedFrom(), Names.display(d.certificate().getSubjectX500Principal()),
+                        d.dppUri() == null ? "not recorded" : d.dppUri()));
+            }
+            return lines;
+        }
+
+        public int allow(List<String> serials) throws SQLException, ProfileException {
+            for (String s : serials) {
+                IdevidProfile.checkSerial(s);
+            }
+            return registry.allow(serials);
+        }
+
+        public boolean revoke(String serial, String reason) throws SQLException {
+            return registry.revoke(serial, reason);
+        }
+
+        @Override
+        public void close() {
+            registry.database().close();
+        }
+    }
+}

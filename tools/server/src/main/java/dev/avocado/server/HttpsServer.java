@@ -1,0 +1,238 @@
+package dev.avocado.server;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * HTTPS on Jetty 12's core handler API: a TLS context of our making (BCJSSE), a client certificate
+ * not asked for, wanted or needed, and a table of routes. Handlers are plain blocking functions from
+ * an {@link Exchange} to a {@link Reply}.
+ */
+public final class HttpsServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpsServer.class);
+    /** Per-connection chatter of the libraries stays out of the service log (kept: JUL holds loggers weakly). */
+    private static final List<java.util.logging.Logger> QUIET = java.util.stream.Stream.of("org.bouncycastle.jsse",
+            "org.eclipse.jetty", "com.zaxxer.hikari").map(java.util.logging.Logger::getLogger).toList();
+
+    static {
+        QUIET.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
+    }
+
+    /** Whether the TLS handshake asks the client for a certificate. */
+    public enum ClientAuth {
+        NONE, WANT, NEED
+    }
+
+    /** One request, read whole. */
+    public record Exchange(String method, String path, String contentType, String accept, byte[] body,
+            List<X509Certificate> clientChain, String remoteAddress) {
+
+        public String bodyText() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        /** The media type without parameters, lower case ("application/pkcs10"), or "". */
+        public String mediaType() {
+            return contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** One response. */
+    public record Reply(int status, String contentType, byte[] body) {
+
+        public static Reply of(int status, String contentType, byte[] body) {
+            return new Reply(status, contentType, body);
+        }
+
+        /** A plain-text answer a person can read (errors say what was wrong). */
+        public static Reply text(int status, String message) {
+            return new Reply(status, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+
+        public static Reply json(int status, String json) {
+            return new Reply(status, "application/json", json.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** A route's code. */
+    public interface Route {
+        Reply handle(Exchange exchange) throws Exception;
+    }
+
+    private final Server server;
+    private final ServerConnector connector;
+
+    private HttpsServer(Builder b) {
+        QueuedThreadPool threads = new QueuedThreadPool(b.maxThreads, 4);
+        threads.setName(b.name);
+        server = new Server(threads);
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setSslContext(b.sslContext);
+        tls.setSniRequired(false);
+        tls.setEndpointIdentificationAlgorithm(null);
+        tls.setWantClientAuth(b.clientAuth == ClientAuth.WANT);
+        tls.setNeedClientAuth(b.clientAuth == ClientAuth.NEED);
+        HttpConfiguration http = new HttpConfiguration();
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        secure.setSniHostCheck(false);
+        http.addCustomizer(secure);
+        http.setSendServerVersion(false);
+        connector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
+        connector.setHost(b.bind);
+        connector.setPort(b.port);
+        server.addConnector(connector);
+        server.setHandler(new Dispatcher(Map.copyOf(b.routes), b.maxBody));
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** The port it listens on (the chosen one when 0 was asked for). */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    public InetSocketAddress address() {
+        return new InetSocketAddress(connector.getHost(), port());
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+
+    /** How to make a server. */
+    public static final class Builder {
+        private final String name;
+        private String bind = "127.0.0.1";
+        private int port;
+        private SSLContext sslContext;
+        private ClientAuth clientAuth = ClientAuth.NONE;
+        private int maxBody = 64 * 1024;
+        private int maxThreads = 64;
+        private final Map<String, Route> routes = new HashMap<>();
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        public Builder bind(String address, int port) {
+            this.bind = address;
+            this.port = port;
+            return this;
+        }
+
+        public Builder tls(SSLContext context, ClientAuth clientAuth) {
+            this.sslContext = context;
+            this.clientAuth = clientAuth;
+            return this;
+        }
+
+        public Builder maxBody(int bytes) {
+            this.maxBody = bytes;
+            return this;
+        }
+
+        public Builder threads(int max) {
+            this.maxThreads = max;
+            return this;
+        }
+
+        public Builder route(String method, String path, Route route) {
+            routes.put(method + " " + path, route);
+            return this;
+        }
+
+        public HttpsServer start() throws Exception {
+            HttpsServer s = new HttpsServer(this);
+            s.server.start();
+            return s;
+        }
+    }
+
+    /** Finds the route, reads the body (up to the limit), runs the route, writes its reply. */
+    private static final class Dispatcher extends Handler.Abstract {
+        private final Map<String, Route> routes;
+        private final int maxBody;
+
+        Dispatcher(Map<String, Route> routes, int maxBody) {
+            this.routes = routes;
+            this.maxBody = maxBody;
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            String path = request.getHttpURI().getPath();
+            Route route = routes.get(request.getMethod() + " " + path);
+            Reply reply;
+            if (route == null) {
+                boolean known = routes.keySet().stream().anyMatch(k -> k.endsWith(" " + path));
+                reply = known ? Reply.text(405, "method " + request.getMethod() + " not allowed on " + path)
+                        : Reply.text(404, "no " + path + " here");
+            } else {
+                reply = run(route, request, path);
+            }
+            response.setStatus(reply.status());
+            if (reply.contentType() != null) {
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
+            }
+            response.write(true, ByteBuffer.wrap(reply.body() == null ? new byte[0] : reply.body()), callback);
+            return true;
+        }
+
+        private Reply run(Route route, Request request, String path) {
+            long declared = request.getLength();
+            if (declared > maxBody) {
+                return Reply.text(413, "request body of " + declared + " bytes is over the limit of " + maxBody);
+            }
+            byte[] body;
+            try {
+                body = Content.Source.asByteArrayAsync(request, maxBody).get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                return Reply.text(413, "request body is over the limit of " + maxBody + " bytes");
+            } catch (Exception e) {
+                return Reply.text(400, "request body could not be read: " + e.getMessage());
+            }
+            List<X509Certificate> chain = List.of();
+            Object ssl = request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE);
+            if (ssl instanceof EndPoint.SslSessionData data && data.peerCertificates() != null) {
+                chain = List.of(data.peerCertificates());
+            }
+            Exchange ex = new Exchange(request.getMethod(), path, request.getHeaders().get(HttpHeader.CONTENT_TYPE),
+                    request.getHeaders().get(HttpHeader.ACCEPT), body, chain, Request.getRemoteAddr(request));
+            try {
+                return route.handle(ex);
+            } catch (Exception | Error e) {
+                LOG.error("{} {} failed", request.getMethod(), path, e);
+                return Reply.text(500, "internal error; the server log has the details");
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.avocado.server;
+
+import dev.avocado.protocol.io.AtomicFiles;
+import dev.avocado.protocol.pem.Pem;
+import dev.avocado.protocol.profile.MprProfile;
+import dev.avocado.protocol.x509.CertificateBuilder;
+import dev.avocado.protocol.x509.KeyPairs;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+
+/**
+ * The PKI folder that {@code pki init} writes: one subfolder per party, a certificate and a PKCS#8 key
+ * (owner-only) per credential, and pki.properties with the addresses the certificates name.
+ *
+ * <pre>
+ * manufacturer/root          the manufacturer root, which is the MPR (mpr.pem is its certificate)
+ * manufacturer/firmware-signer   signs partition one's manifest (codeSigning)
+ * manufacturer/idevid-ca     issues IDevIDs (O.6), under the root
+ * manufacturer/factory-tls   the provisioning service's TLS certificate, under the root (what the MPR trusts)
+ * </pre>
+ */
+public final class Pki {
+
+    /** A certificate with its private key and the certificates between it and its root (none here). */
+    public record Credential(X509Certificate certificate, PrivateKey key, List<X509Certificate> chain) {
+
+        public Credential(X509Certificate certificate, PrivateKey key) {
+            this(certificate, key, List.of());
+        }
+
+        /** The certificate followed by its chain, as sent in TLS or EST. */
+        public List<X509Certificate> withChain() {
+            return java.util.stream.Stream.concat(java.util.stream.Stream.of(certificate), chain.stream()).toList();
+        }
+    }
+
+    public static final String MANUFACTURER = "manufacturer";
+    public static final String ROOT = "root";
+    public static final String FIRMWARE_SIGNER = "firmware-signer";
+    public static final String IDEVID_CA = "idevid-ca";
+    public static final String FACTORY_TLS = "factory-tls";
+    /** The file that goes onto partition one as the MPR. */
+    public static final String MPR_FILE = "mpr.pem";
+
+    static final String PROVISIONING_URL = "provisioning.url";
+    static final String MASA_URL = "masa.url";
+    static final String MANUFACTURER_NAME = "manufacturer.name";
+
+    private final Path folder;
+
+    public Pki(Path folder) {
+        this.folder = folder.toAbsolutePath().normalize();
+    }
+
+    public Path folder() {
+        return folder;
+    }
+
+    public Path mpr() {
+        return folder.resolve(MANUFACTURER).resolve(MPR_FILE);
+    }
+
+    /**
+     * Creates the manufacturer's credentials.
+     *
+     * @param provisioningAddress the IDevID provisioning service: an https:// URI, or an IP address or DNS name
+     * @param masaUrl what IDevIDs carry as id-pe-masa-url (often only host:port)
+     */
+    public void init(String manufacturer, String provisioningAddress, String masaUrl) throws IOException {
+        Instant now = Instant.now().minus(Duration.ofMinutes(5));
+        KeyPair rootKey = KeyPairs.ecP256();
+        X509Certificate root = MprProfile.issue(rootKey, "O=" + manufacturer + ",CN=" + manufacturer + " Root CA",
+                provisioningAddress, now, now.plus(Duration.ofDays(25 * 365)));
+        save(MANUFACTURER, ROOT, new Credential(root, rootKey.getPrivate()));
+        AtomicFiles.write(mpr(), Pem.encode(root).getBytes(StandardCharsets.US_ASCII), AtomicFiles.PUBLIC);
+
+        KeyPair fwKey = KeyPairs.ecP256();
+        save(MANUFACTURER, FIRMWARE_SIGNER, new Credential(CertificateBuilder.subject("O=" + manufacturer + ",CN="
+                + manufacturer + " Firmware Signing", fwKey.getPublic())
+                .issuer(root, rootKey.getPrivate()).validity(now, now.plus(Duration.ofDays(10 * 365))).endEntity()
+                .keyUsage(KeyUsage.digitalSignature).extendedKeyUsage(KeyPurposeId.id_kp_codeSigning).build(),
+                fwKey.getPrivate()));
+
+        KeyPair caKey = KeyPairs.ecP256();
+        save(MANUFACTURER, IDEVID_CA, new Credential(CertificateBuilder.subject("O=" + manufacturer + ",CN="
+                + manufacturer + " IDevID CA", caKey.getPublic())
+                .issuer(root, rootKey.getPrivate()).validity(now, now.plus(Duration.ofDays(20 * 365))).ca(0)
+                .keyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign).build(), caKey.getPrivate()));
+
+        KeyPair tlsKey = KeyPairs.ecP256();
+        String host = URI.create(provisioningAddress.contains("://") ? provisioningAddress : "https://" + provisioningAddress)
+                .getHost();
+        save(MANUFACTURER, FACTORY_TLS, new Credential(CertificateBuilder.subject("O=" + manufacturer + ",CN=" + host,
+                tlsKey.getPublic())
+                .issuer(root, rootKey.getPrivate()).validity(now, now.plus(Duration.ofDays(5 * 365))).endEntity()
+                .keyUsage(KeyUsage.digitalSignature).extendedKeyUsage(KeyPurposeId.id_kp_serverAuth)
+                .subjectAltName(MprProfile.addressName(host.replace("[", "").replace("]", ""))).build(),
+                tlsKey.getPrivate()));
+
+        Properties p = new Properties();
+        p.setProperty(MANUFACTURER_NAME, manufacturer);
+        p.setProperty(PROVISIONING_URL, provisioningAddress);
+        p.setProperty(MASA_URL, masaUrl);
+        StringWriter w = new StringWriter();
+        p.store(w, "pki init");
+        AtomicFiles.write(folder.resolve("pki.properties"), w.toString().getBytes(StandardCharsets.UTF_8), AtomicFiles.PUBLIC);
+    }
+
+    public void save(String party, String name, Credential credential) throws IOException {
+        Path dir = AtomicFiles.folder(folder.resolve(party), PosixFilePermissions.fromString("rwx------"));
+        AtomicFiles.write(dir.resolve(name + ".pem"), Pem.encode(credential.certificate()).getBytes(StandardCharsets.US_ASCII),
+                AtomicFiles.PUBLIC);
+        AtomicFiles.write(dir.resolve(name + ".key"), Pem.encode(credential.key()).getBytes(StandardCharsets.US_ASCII),
+                AtomicFiles.OWNER_ONLY);
+    }
+
+    /** A credential of a party. */
+    public Credential load(String party, String name) throws IOException {
+        Path cert = folder.resolve(party).resolve(name + ".pem");
+        Path key = folder.resolve(party).resolve(name + ".key");
+        if (!Files.isRegularFile(cert) || !Files.isRegularFile(key)) {
+            throw new IOException(folder + " is not a PKI made by 'pki init': " + folder.relativize(
+                    Files.isRegularFile(cert) ? key : cert) + " is missing");
+        }
+        // every credential here is issued by its party's root directly: no chain between
+        return new Credential(Pem.readCertificates(cert).get(0), Pem.readPrivateKey(key));
+    }
+
+    public X509Certificate root() throws IOException {
+        return Pem.readCertificates(folder.resolve(MANUFACTURER).resolve(ROOT + ".pem")).get(0);
+    }
+
+    public boolean exists() {
+        return Files.isRegularFile(folder.resolve(MANUFACTURER).resolve(ROOT + ".pem"));
+    }
+
+    public String manufacturer() throws IOException {
+        return properties().getProperty(MANUFACTURER_NAME, "Avocado");
+    }
+
+    public String provisioningUrl() throws IOException {
+        return properties().getProperty(PROVISIONING_URL);
+    }
+
+    public String masaUrl() throws IOException {
+        return properties().getProperty(MASA_URL);
+    }
+
+    private Properties properties() throws IOException {
+        Properties p = new Properties();
+        Path file = folder.resolve("pki.properties");
+        if (Files.isRegularFile(file)) {
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            }
+        }
+        return p;
+    }
+}
