@@ -73,7 +73,21 @@ public class BootStateMachineIT {
         IdentityStore identity = device.service(IdentityStore.class);
         Path manufacturer = Path.of(context.getProperty("avocado.image")).resolve("manufacturer");
         ServiceRegistration<IdevidProvisioner> provisioner = context.registerService(IdevidProvisioner.class,
-                () -> provisionWith(keys, identity, manufacturer), new Hashtable<>());
+                new IdevidProvisioner() {
+                    @Override
+                    public Promise<DeviceIdentity> provision() {
+                        return provisionWith(keys, identity, manufacturer);
+                    }
+
+                    @Override
+                    public boolean complete() {
+                        try {
+                            return identity.idevid().isPresent();
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    }
+                }, new Hashtable<>());
         lifecycle = device.awaitSettled(DeviceState.PROVISIONED, 10_000);
         assertTrue(lifecycle.reason(), lifecycle.reason().startsWith("IDevID serial SN-4711 (MASA masa.test:9443)"));
         assertTrue(lifecycle.reason(), lifecycle.reason().contains("partition two active (1 bundles)"));

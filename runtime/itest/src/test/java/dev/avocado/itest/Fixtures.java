@@ -147,8 +147,20 @@ public final class Fixtures {
         }
     }
 
-    /** Felix with the partition one bundles and the image's partitions as framework properties. */
+    /**
+     * Felix with the partition one bundles and the image's partitions as framework properties. The IDevID
+     * provisioner is left out (the boot state machine's tests bring their own); {@link #deviceWithProvisioner}
+     * has it.
+     */
     public static Option[] device(Path image, Option... extra) {
+        return device(image, false, extra);
+    }
+
+    public static Option[] deviceWithProvisioner(Path image, Option... extra) {
+        return device(image, true, extra);
+    }
+
+    private static Option[] device(Path image, boolean provisioner, Option... extra) {
         Path partitions = Path.of(System.getProperty("avocado.partitions"));
         List<Option> o = new ArrayList<>();
         o.add(junitBundles());
@@ -170,7 +182,7 @@ public final class Fixtures {
         try {
             for (String line : Files.readAllLines(partitions.resolve("p1/bundles.list"))) {
                 String l = line.strip();
-                if (l.isEmpty() || l.startsWith("#")) {
+                if (l.isEmpty() || l.startsWith("#") || (!provisioner && l.contains("avocado-idevid"))) {
                     continue;
                 }
                 o.add(bundle(partitions.resolve("p1").resolve(l).toUri().toString()));

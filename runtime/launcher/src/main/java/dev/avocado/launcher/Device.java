@@ -68,11 +68,13 @@ final class Device {
         long deadline = System.currentTimeMillis() + options.timeoutMillis();
         String exec = options.exec();
         boolean first = true;
+        boolean afterCommands = false;
         while (true) {
             // the check of p1 runs while the framework initialises; no p1 bundle is installed before it passed
             CompletableFuture<FirmwareException> check = CompletableFuture.supplyAsync(this::checkFirmware);
             rebootRequested = false;
-            StateFollower follower = new StateFollower(out, options.until());
+            // after --exec commands rebooted the device, follow the reboot to its first state
+            StateFollower follower = new StateFollower(out, afterCommands ? DeviceState.UNPROVISIONED : options.until());
             Framework fw = create(follower);
             FirmwareException refused = check.join();
             if (refused != null) {
@@ -109,7 +111,7 @@ final class Device {
             int code = switch (outcome) {
                 case REACHED -> OK;
                 // --exec alone inspects the device whatever its state, a failed one included
-                case FAILED -> options.until() == null && exec != null ? OK : FAILED;
+                case FAILED -> (options.until() == null && exec != null) || afterCommands ? OK : FAILED;
                 case WAITING -> TIMEOUT;
             };
             if (outcome == StateFollower.Outcome.FAILED && code != OK) {
@@ -123,8 +125,9 @@ final class Device {
                 code = GogoExec.run(fw.getBundleContext(), exec, out, out) == 0 ? OK : EXEC_FAILED;
                 exec = null;
                 if (code == OK && rebootRequested) {
-                    // the commands rebooted the device (device:wipe, device:reboot): follow it until it settles
+                    // the commands rebooted the device (device:wipe, device:reboot): follow the reboot
                     fw.waitForStop(TimeUnit.SECONDS.toMillis(30));
+                    afterCommands = true;
                     continue;
                 }
             }

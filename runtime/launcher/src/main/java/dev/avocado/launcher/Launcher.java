@@ -80,7 +80,11 @@ public final class Launcher implements Callable<Integer> {
         }
     }
 
+    /** BCJSSE logs every connection at INFO through java.util.logging; the device log is enough (held: JUL keeps loggers weakly). */
+    private static final java.util.logging.Logger BC_TLS = java.util.logging.Logger.getLogger("org.bouncycastle");
+
     public static void main(String[] args) {
+        BC_TLS.setLevel(java.util.logging.Level.SEVERE);
         int code = new CommandLine(new Launcher()).execute(args);
         System.out.flush();
         System.exit(code);

@@ -6,11 +6,18 @@ import picocli.CommandLine.Command;
 /** {@code tools/avocado}: one command for the manufacturer, the network owner and the developer. */
 @Command(name = "avocado", mixinStandardHelpOptions = true, version = "avocado 0.1.0",
         description = "Avocado: embedded OSGi device runtime for secure IoT onboarding.",
-        subcommands = {PkiCommand.class, FirmwareCommand.class, DeviceCommand.class, DemoCommand.class,
-            BenchCommand.class})
+        subcommands = {PkiCommand.class, FirmwareCommand.class, DeviceCommand.class, FactoryCommand.class,
+            IdevidCommand.class, DemoCommand.class, BenchCommand.class})
 public final class AvocadoCli {
 
+    /** Library chatter at INFO (a line per TLS connection) stays out of the tools' output; held: JUL keeps loggers weakly. */
+    private static final java.util.List<java.util.logging.Logger> QUIET = java.util.stream.Stream.of("org.bouncycastle",
+            "org.eclipse.jetty", "com.zaxxer.hikari").map(java.util.logging.Logger::getLogger).toList();
+
     public static void main(String[] args) {
+        // one line per log record, as the device log has them
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$-7s [%3$s] %5$s%6$s%n");
+        QUIET.forEach(l -> l.setLevel(java.util.logging.Level.SEVERE));
         System.exit(run(args));
     }
 

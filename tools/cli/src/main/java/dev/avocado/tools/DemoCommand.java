@@ -1,25 +1,32 @@
 package dev.avocado.tools;
 
-import dev.avocado.server.Pki;
+import dev.avocado.factory.FactoryService;
 import dev.avocado.launcher.DeviceImage;
+import dev.avocado.server.Pki;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "The whole story on this machine: a manufacturer PKI with its MPR, a device image, and the "
-                + "device booted into Felix (ending in the Gogo shell, or with --batch in a printed report).")
+        description = "The whole story on this machine: a manufacturer PKI with its MPR, the factory provisioning "
+                + "service, a device image, and the device booted into Felix, provisioned with its IDevID, ending in "
+                + "the Gogo shell (or with --batch in a printed report).")
 final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--batch", description = "No shell: boot, show the MPR and the device state, exit 0 if all is well.")
+    @Option(names = "--batch", description = "No shell: boot, provision, show the MPR and the IDevID, exit 0 if all is well.")
     boolean batch;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "Where the demo PKI and image go. Default: target/demo "
-            + "in the checkout, made afresh.")
+    @Option(names = "--dir", paramLabel = "DIR", description = "Where the demo PKI, database and image go. Default: "
+            + "target/demo in the checkout, made afresh.")
     Path dir;
+
+    @Option(names = "--tcti", paramLabel = "TCTI",
+            description = "Keep the device keys in this TPM (swtpm:port=2321); default: software keys.")
+    String tcti;
 
     @Override
     public Integer call() throws Exception {
@@ -29,17 +36,33 @@ final class DemoCommand implements Callable<Integer> {
         section("manufacturer PKI");
         pki.init("Avocado Demo Manufacturer", "https://127.0.0.1:8443", "127.0.0.1:8444");
         System.out.println("PKI:          " + pki.folder());
-        section("firmware image");
-        DeviceImage image = new ImageBuilder(pki, Home.partitions(), System.out).build(base.resolve("image"), null, false);
-        section("device boot");
-        List<String> args = new ArrayList<>();
-        if (batch) {
-            args.addAll(List.of("--batch", "--timeout", "120", "--exec", "mpr:show; device:state; device:keys; device:identity"));
-        } else {
-            System.out.println("Gogo shell: try mpr:show, device:state, device:keys, device:identity, device:events, "
-                    + "help; exit with 'exit' or Ctrl-D");
+        section("factory provisioning service");
+        try (FactoryService factory = FactoryCommand.start(pki.folder(), "jdbc:h2:file:" + base.resolve("factory-db/devices"),
+                null, null, null, false, List.of())) {
+            System.out.println("listening:    " + factory.describe());
+            section("firmware image");
+            String serial = String.format("AVO-%08X", ThreadLocalRandom.current().nextInt());
+            DeviceImage image = new ImageBuilder(pki, Home.partitions(), System.out).build(base.resolve("image"), null, false,
+                    tcti == null ? "soft" : "tpm", tcti, null, MprAnchoring.Content.CERTIFICATE, serial);
+            System.out.println("serial:       " + serial);
+            section("device boot");
+            List<String> args = new ArrayList<>();
+            if (batch) {
+                args.addAll(List.of("--batch", "--until", "provisioned", "--timeout", "120", "--exec",
+                        "mpr:show; idevid:show; idevid:verify; device:state"));
+            } else {
+                System.out.println("Gogo shell: try device:state, mpr:show, idevid:show, idevid:verify, device:keys, "
+                        + "device:events, help; exit with 'exit' or Ctrl-D");
+            }
+            int code = DeviceProcess.start(image, args).inheritIO().start().waitFor();
+            if (batch) {
+                section("manufacturer's device database");
+                try (FactoryService.Admin admin = FactoryService.admin("jdbc:h2:file:" + base.resolve("factory-db/devices"))) {
+                    admin.devices().forEach(System.out::println);
+                }
+            }
+            return code;
         }
-        return DeviceProcess.start(image, args).inheritIO().start().waitFor();
     }
 
     private static void section(String title) {

@@ -11,6 +11,7 @@ final class DeviceConfig {
 
     static final String KEYS_PID = "dev.avocado.keys";
     static final String TPM_PID = "dev.avocado.keys.tpm";
+    static final String IDEVID_PID = "dev.avocado.idevid";
 
     private DeviceConfig() {
     }
@@ -34,6 +35,12 @@ final class DeviceConfig {
         } else {
             Files.deleteIfExists(image.config().resolve(TPM_PID + ".cfg"));
         }
+    }
+
+    /** The device's serial number, as the IDevID provisioner reads it (serial source config). */
+    static void serial(DeviceImage image, String serial) throws IOException {
+        write(image, IDEVID_PID, "# IDevID provisioner: the device's serial number (set at image build)\n"
+                + "serialSource=config\nserial=" + serial + "\n");
     }
 
     static void write(DeviceImage image, String pid, String content) throws IOException {

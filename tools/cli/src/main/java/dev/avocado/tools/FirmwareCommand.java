@@ -46,11 +46,15 @@ final class FirmwareCommand {
                         + "their SHA-256. Default: ${DEFAULT-VALUE}.")
         String anchorContent;
 
+        @Option(names = "--serial", paramLabel = "SERIAL",
+                description = "The device's serial number, for its IDevID (otherwise the device reads its configured source).")
+        String serial;
+
         @Override
         public Integer call() throws Exception {
             MprAnchoring.Content content = MprAnchoring.Content.valueOf(anchorContent.toUpperCase(java.util.Locale.ROOT));
             new ImageBuilder(new Pki(pki), Home.partitions(), System.out).build(out, mpr, force, keys, tcti, anchorMpr,
-                    content);
+                    content, serial);
             return 0;
         }
     }

@@ -43,7 +43,7 @@ final class ImageBuilder {
      *        the PKI's own
      */
     DeviceImage build(Path target, Path mprOverride, boolean force) throws IOException, GeneralSecurityException {
-        return build(target, mprOverride, force, "soft", null, null, MprAnchoring.Content.CERTIFICATE);
+        return build(target, mprOverride, force, "soft", null, null, MprAnchoring.Content.CERTIFICATE, null);
     }
 
     /**
@@ -51,7 +51,7 @@ final class ImageBuilder {
      *        insist on it, or null
      */
     DeviceImage build(Path target, Path mprOverride, boolean force, String keys, String tcti, String anchor,
-            MprAnchoring.Content anchorContent) throws IOException, GeneralSecurityException {
+            MprAnchoring.Content anchorContent, String serial) throws IOException, GeneralSecurityException {
         if (anchor != null && (!"tpm".equals(keys) || tcti == null)) {
             throw new IllegalArgumentException("--anchor-mpr writes into the device's TPM: it needs --keys tpm and --tcti");
         }
@@ -79,6 +79,9 @@ final class ImageBuilder {
         deleteTree(staging);
         try {
             assemble(DeviceImage.at(staging), signer, mpr, mprSource, keys, tcti, anchor, anchorContent);
+            if (serial != null) {
+                DeviceConfig.serial(DeviceImage.at(staging), serial);
+            }
             deleteTree(target);
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
         } finally {

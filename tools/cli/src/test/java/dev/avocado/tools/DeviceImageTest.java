@@ -78,22 +78,31 @@ public class DeviceImageTest {
         DeviceImage image = image("good");
         Map<String, String> before = tree(image.p1());
 
+        // no serial configured and no factory: the device says what stops it, the shell still works
         Run run = boot(image, "--batch", "--exec", "mpr:show; device:state");
         assertEquals(run.output(), 0, run.code());
         assertTrue(run.output(), run.output().contains("[launcher] p1 verified against its signed manifest"));
-        assertTrue(run.output(), run.output().contains("[device] unprovisioned: no IDevID yet; no IDevID provisioner is installed; "
+        assertTrue(run.output(), run.output().contains("[device] unprovisioned: no IDevID yet; provisioning starts; "
                 + "keys: software keys in " + image.data().resolve("keys") + " (NOT secure storage)"));
+        assertTrue(run.output(), run.output().contains("[device] failed: IDevID provisioning failed: no serial number "
+                + "configured (serial of dev.avocado.idevid; firmware build --serial sets it)"));
         assertTrue(run.output(), run.output().contains("Manufacturer:      CN=Test Maker Root CA,O=Test Maker"));
         assertTrue(run.output(), run.output().contains("Provisioning:      https://127.0.0.1:8443"));
-        assertTrue(run.output(), run.output().contains("state:   unprovisioned"));
+        assertTrue(run.output(), run.output().contains("state:   failed"));
 
         Run settled = boot(image, "--batch");
-        assertEquals(settled.output(), 0, settled.code());
+        assertEquals(settled.output(), 1, settled.code());
+        assertTrue(settled.output(), settled.output().contains("avocado: device failed: failed: IDevID provisioning failed"));
 
-        Run timeout = boot(image, "--batch", "--until", "provisioned", "--timeout", "3");
+        // with a serial, and the provisioning service down, the device keeps trying: --until times out
+        DeviceImage waiting = new ImageBuilder(pki, Home.partitions(), new PrintStream(new ByteArrayOutputStream()))
+                .build(tmp.getRoot().toPath().resolve("waiting"), null, false, "soft", null, null,
+                        MprAnchoring.Content.CERTIFICATE, "SN-WAIT");
+        Run timeout = boot(waiting, "--batch", "--until", "provisioned", "--timeout", "4");
         assertEquals(timeout.output(), 3, timeout.code());
-        assertTrue(timeout.output(), timeout.output().contains("timed out after 3 s waiting for state provisioned; "
-                + "device is unprovisioned"));
+        assertTrue(timeout.output(), timeout.output().contains("timed out after 4 s waiting for state provisioned; "
+                + "device is provisioning: O.3 failed: the provisioning service at https://127.0.0.1:8443/.well-known/est/"
+                + "simpleenroll cannot be reached"));
 
         assertEquals("p1 is never written", before, tree(image.p1()));
         assertTrue("logs go to the data partition", Files.size(image.data().resolve("logs/avocado.log")) > 0);
@@ -180,6 +189,7 @@ public class DeviceImageTest {
         Files.createDirectories(image.data().resolve("identity"));
         Files.writeString(image.data().resolve("keys/idevid.p8"), Pem.encode(device.getPrivate()));
         Files.writeString(image.data().resolve("identity/idevid.pem"), Pem.encode(idevid));
+        Files.writeString(image.data().resolve("identity/idevid.recorded"), "2026-01-01T00:00:00Z\n"); // O.d done
 
         Run provisioned = boot(image, "--batch", "--until", "provisioned");
         assertEquals(provisioned.output(), 0, provisioned.code());
@@ -192,7 +202,7 @@ public class DeviceImageTest {
         assertTrue(run.output(), run.output().contains("wiped: LDevID, IDevID and their keys removed; rebooting"));
         assertTrue(run.output(), run.output().contains("[launcher] p1 verified against its signed manifest; rebooting"));
         String afterReboot = run.output().substring(run.output().indexOf("; rebooting /"));
-        assertTrue(run.output(), afterReboot.contains("[device] unprovisioned: no IDevID yet; no IDevID provisioner is installed"));
+        assertTrue(run.output(), afterReboot.contains("[device] unprovisioned: no IDevID yet; provisioning starts"));
         assertFalse(Files.exists(image.data().resolve("identity/idevid.pem")));
         assertFalse(Files.exists(image.data().resolve("keys/idevid.p8")));
     }

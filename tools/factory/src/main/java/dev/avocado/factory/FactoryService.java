@@ -3,6 +3,7 @@ package dev.avocado.factory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.avocado.protocol.dpp.DppRecord;
 import dev.avocado.protocol.dpp.DppUri;
 import dev.avocado.protocol.est.Est;
 import dev.avocado.protocol.est.EstException;
@@ -42,7 +43,7 @@ public final class FactoryService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FactoryService.class);
     /** Step O.d: the device records its DPP URI, authenticated by its new IDevID. */
-    public static final String RECORD = "/factory/v1/record";
+    public static final String RECORD = DppRecord.PATH;
 
     /**
      * How the service runs.
@@ -219,8 +220,8 @@ public final class FactoryService implements AutoCloseable {
             } catch (IOException e) {
                 throw new Rejection(400, "the body is not JSON: " + e.getMessage());
             }
-            String claimed = body.path("serial").asText(null);
-            String dpp = body.path("dpp-uri").asText(null);
+            String claimed = body.path(DppRecord.SERIAL).asText(null);
+            String dpp = body.path(DppRecord.DPP_URI).asText(null);
             if (claimed == null || dpp == null) {
                 throw new Rejection(400, "the body needs \"serial\" and \"dpp-uri\"");
             }

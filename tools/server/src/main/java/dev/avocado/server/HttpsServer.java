@@ -42,6 +42,8 @@ public final class HttpsServer implements AutoCloseable {
 
     static {
         QUIET.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
+        // BCJSSE warns at every start that it skips the JDK's own disabledAlgorithms syntax
+        QUIET.get(0).setLevel(java.util.logging.Level.SEVERE);
     }
 
     /** Whether the TLS handshake asks the client for a certificate. */

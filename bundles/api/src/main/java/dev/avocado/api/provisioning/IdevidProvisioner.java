@@ -16,4 +16,10 @@ public interface IdevidProvisioner {
      * message says which step failed and why.
      */
     Promise<DeviceIdentity> provision();
+
+    /**
+     * True when nothing is left to do: the IDevID is saved and the manufacturer recorded it. A device
+     * that stopped between the two (a crash, a power cut) is provisioned again, which only finishes.
+     */
+    boolean complete();
 }

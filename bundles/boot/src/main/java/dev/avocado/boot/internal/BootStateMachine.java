@@ -30,6 +30,12 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import java.util.Hashtable;
+import java.util.Map;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -76,9 +82,11 @@ public class BootStateMachine implements Lifecycle.Actions {
 
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "avocado-boot"));
     private BundleContext context;
-    private Lifecycle lifecycle;
+    /** Null until activation: DS binds the dynamic references before it activates. */
+    private volatile Lifecycle lifecycle;
     private BootConfig config;
     private KeysConfig keysConfig;
+    private ServiceRegistration<EventHandler> stepListener;
 
     @Activate
     void activate(BundleContext context, BootConfig config, KeysConfig keysConfig) {
@@ -87,13 +95,25 @@ public class BootStateMachine implements Lifecycle.Actions {
         this.keysConfig = keysConfig;
         lifecycle = new Lifecycle(events, log);
         lifecycle.register(context, this);
+        stepListener = context.registerService(EventHandler.class, this::step,
+                new Hashtable<>(Map.of(EventConstants.EVENT_TOPIC, LifecycleEvents.STEP_TOPIC_PREFIX + "*")));
         executor.execute(this::boot);
     }
 
     @Deactivate
     void deactivate() {
         executor.shutdownNow();
+        stepListener.unregister();
         lifecycle.unregister();
+    }
+
+    /** While provisioning or onboarding, each step's outcome becomes the state's reason. */
+    private void step(Event event) {
+        DeviceState now = lifecycle.state();
+        if (now == DeviceState.PROVISIONING || now == DeviceState.ONBOARDING) {
+            lifecycle.enter(now, event.getProperty(LifecycleEvents.STEP) + " " + event.getProperty(LifecycleEvents.OUTCOME)
+                    + ": " + event.getProperty(LifecycleEvents.REASON), false);
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -101,8 +121,8 @@ public class BootStateMachine implements Lifecycle.Actions {
     void bindProvisioner(IdevidProvisioner p) {
         provisioner = p;
         submit(() -> {
-            if (lifecycle.state() == DeviceState.UNPROVISIONED) {
-                provision(p);
+            if (lifecycle != null && lifecycle.state() == DeviceState.UNPROVISIONED) {
+                provision(p, "IDevID provisioner running");
             }
         });
     }
@@ -118,7 +138,7 @@ public class BootStateMachine implements Lifecycle.Actions {
     void bindOnboarder(Onboarder o) {
         onboarder = o;
         submit(() -> {
-            if (lifecycle.state() == DeviceState.PROVISIONED) {
+            if (lifecycle != null && lifecycle.state() == DeviceState.PROVISIONED) {
                 onboard(o);
             }
         });
@@ -176,16 +196,20 @@ public class BootStateMachine implements Lifecycle.Actions {
                         + keyStore, true);
             } else {
                 lifecycle.enter(DeviceState.UNPROVISIONED, "no IDevID yet; provisioning starts; " + keyStore, false);
-                provision(p);
+                provision(p, "IDevID provisioner running; " + keyStore);
             }
+            return;
+        }
+        IdevidProvisioner p = provisioner;
+        if (p != null && !p.complete()) {
+            provision(p, "IDevID saved; finishing provisioning (DPP URI, record with the manufacturer)");
             return;
         }
         provisioned(root, idevid.get(), keys);
     }
 
-    private void provision(IdevidProvisioner p) {
-        lifecycle.enter(DeviceState.PROVISIONING, "IDevID provisioner running (" + p.getClass().getSimpleName() + ")",
-                false);
+    private void provision(IdevidProvisioner p, String why) {
+        lifecycle.enter(DeviceState.PROVISIONING, why, false);
         p.provision().onResolve(() -> submit(this::boot)).onFailure(
                 e -> submit(() -> fail("IDevID provisioning failed: " + message(e))));
     }

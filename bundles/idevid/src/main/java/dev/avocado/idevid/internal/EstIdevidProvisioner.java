@@ -1,0 +1,93 @@
+package dev.avocado.idevid.internal;
+
+import dev.avocado.api.identity.DeviceIdentity;
+import dev.avocado.api.identity.IdentityStore;
+import dev.avocado.api.keys.KeyService;
+import dev.avocado.api.mpr.ManufacturerRootReader;
+import dev.avocado.api.provisioning.IdevidProvisioner;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.event.EventAdmin;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.util.promise.Deferred;
+import org.osgi.util.promise.Promise;
+import org.osgi.util.promise.PromiseFactory;
+
+/**
+ * The IDevID provisioner of partition one: EST enrollment with the manufacturer named by the MPR.
+ * One run at a time, on its own thread; asking again while it runs returns the same promise.
+ */
+@Component(configurationPid = {KeyService.SELECTION_PID, EstIdevidProvisioner.PID},
+        property = "keyService.target=" + KeyService.DEFAULT_SELECTION)
+public class EstIdevidProvisioner implements IdevidProvisioner {
+
+    public static final String PID = "dev.avocado.idevid";
+
+    @Reference(service = LoggerFactory.class)
+    private Logger log;
+
+    @Reference
+    private EventAdmin events;
+
+    @Reference
+    private ManufacturerRootReader mpr;
+
+    @Reference
+    private IdentityStore identity;
+
+    /** The device's key service (keyService.target of dev.avocado.keys). */
+    @Reference
+    private KeyService keyService;
+
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "avocado-idevid"));
+    private final PromiseFactory promises = new PromiseFactory(executor);
+    private ProvisionerConfig config;
+    private Promise<DeviceIdentity> running;
+
+    @Activate
+    void activate(ProvisionerConfig config) {
+        this.config = config;
+    }
+
+    @Deactivate
+    void deactivate() {
+        executor.shutdownNow();
+    }
+
+    @Override
+    public boolean complete() {
+        try {
+            return identity.idevid().isPresent()
+                    && identity.attribute(DeviceIdentity.Kind.IDEVID, IdevidProvisioning.RECORDED).isPresent();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Override
+    public synchronized Promise<DeviceIdentity> provision() {
+        if (running != null && !running.isDone()) {
+            return running;
+        }
+        Deferred<DeviceIdentity> deferred = promises.deferred();
+        running = deferred.getPromise();
+        executor.execute(() -> {
+            try {
+                Steps steps = new Steps(events, log);
+                deferred.resolve(new IdevidProvisioning(new IdevidProvisioning.Context(mpr.read(), keyService, identity,
+                        steps, config)).run());
+            } catch (InterruptedException e) {
+                deferred.fail(new ProvisioningException("provisioning stopped (the provisioner was deactivated)"));
+            } catch (Exception e) {
+                log.error("IDevID provisioning failed: {}", e.getMessage());
+                deferred.fail(e);
+            }
+        });
+        return running;
+    }
+}

@@ -1,0 +1,206 @@
+package dev.avocado.idevid.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.avocado.api.identity.DeviceIdentity;
+import dev.avocado.api.identity.IdentityStore;
+import dev.avocado.api.keys.DeviceKey;
+import dev.avocado.api.keys.KeyAlgorithm;
+import dev.avocado.api.keys.KeyService;
+import dev.avocado.api.lifecycle.Step;
+import dev.avocado.api.mpr.ManufacturerRoot;
+import dev.avocado.protocol.dpp.DppRecord;
+import dev.avocado.protocol.dpp.DppUri;
+import dev.avocado.protocol.est.Est;
+import dev.avocado.protocol.est.EstException;
+import dev.avocado.protocol.http.HttpsClient;
+import dev.avocado.protocol.profile.IdevidProfile;
+import dev.avocado.protocol.profile.ProfileException;
+import dev.avocado.protocol.tls.TlsContexts;
+import dev.avocado.protocol.x509.CertificateBuilder;
+import dev.avocado.protocol.x509.Names;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+
+/**
+ * One provisioning run, steps O.1 to O.d. It resumes: an IDevID already saved is not asked for again,
+ * a DPP URI already made is kept, and only a record the manufacturer confirmed is not sent again. The
+ * manufacturer rejecting the CSR (HTTP 4xx) ends the run; an unreachable service, an untrusted server,
+ * a garbage answer or a certificate that fails O.7 is tried again with backoff, and nothing is saved
+ * until a good IDevID arrives.
+ */
+final class IdevidProvisioning {
+
+    /** Identity attribute: the DPP URI of the IDevID key (O.c). */
+    static final String DPP = "dpp";
+    /** Identity attribute: when the manufacturer confirmed the record (O.d). */
+    static final String RECORDED = "recorded";
+
+    /** What the run needs from outside. */
+    record Context(ManufacturerRoot mpr, KeyService keys, IdentityStore identity, Steps steps, ProvisionerConfig config) {
+    }
+
+    private final Context ctx;
+    private final ObjectMapper json = new ObjectMapper();
+
+    IdevidProvisioning(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    DeviceIdentity run() throws Exception {
+        String serial = SerialSource.read(ctx.config().serialSource(), ctx.config().serial());
+        DeviceIdentity idevid = ctx.identity().idevid().orElse(null);
+        DeviceKey key;
+        if (idevid == null) {
+            ctx.steps().started(Step.O_1, "key " + KeyService.IDEVID + " in " + ctx.keys().describe());
+            key = ctx.keys().findOrCreate(KeyService.IDEVID, KeyAlgorithm.valueOf(ctx.config().keyAlgorithm()));
+            ctx.steps().done(Step.O_1, "key " + key.alias() + " at " + key.location());
+
+            PKCS10CertificationRequest csr = csr(serial, key);
+            ctx.steps().done(Step.O_2, "CSR for serialNumber=" + serial + " signed by " + key.location());
+
+            List<X509Certificate> chain = enroll(csr, key, serial);
+            idevid = ctx.identity().saveIdevid(chain, KeyService.IDEVID);
+            ctx.steps().done(Step.O_8, "IDevID saved at " + idevid.location());
+        } else {
+            key = ctx.keys().find(idevid.keyAlias()).orElseThrow(() -> new ProvisioningException("O.d: the IDevID at "
+                    + ctx.identity().location() + " has no key " + KeyService.IDEVID + " in " + ctx.keys().describe()));
+        }
+        String dpp = ctx.identity().attribute(DeviceIdentity.Kind.IDEVID, DPP).orElse(null);
+        if (dpp == null) {
+            dpp = new DppUri(serial, idevid.certificate().getPublicKey()).toString();
+            ctx.identity().saveAttribute(DeviceIdentity.Kind.IDEVID, DPP, dpp);
+            ctx.steps().done(Step.O_C, dpp);
+        }
+        if (ctx.identity().attribute(DeviceIdentity.Kind.IDEVID, RECORDED).isEmpty()) {
+            record(idevid, key, serial, dpp);
+            ctx.identity().saveAttribute(DeviceIdentity.Kind.IDEVID, RECORDED, Instant.now().toString());
+        }
+        return idevid;
+    }
+
+    /** O.2: the CSR, signed by the device key wherever it lives (TPM2_Sign for a TPM key). */
+    private PKCS10CertificationRequest csr(String serial, DeviceKey key) throws ProvisioningException {
+        X500NameBuilder name = new X500NameBuilder(BCStyle.INSTANCE);
+        if (!ctx.config().commonName().isBlank()) {
+            name.addRDN(BCStyle.CN, ctx.config().commonName());
+        }
+        name.addRDN(BCStyle.SERIALNUMBER, serial);
+        X500Name subject = name.build();
+        try {
+            return new JcaPKCS10CertificationRequestBuilder(subject, key.publicKey()).build(new JcaContentSignerBuilder(
+                    CertificateBuilder.signatureAlgorithm(key.privateKey())).setProvider(ctx.keys().provider())
+                    .build(key.privateKey()));
+        } catch (Exception e) {
+            throw new ProvisioningException("O.2: the CSR cannot be signed by " + key.location() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** O.3 to O.7: sends the CSR until a certificate that passes O.7 comes back. */
+    private List<X509Certificate> enroll(PKCS10CertificationRequest csr, DeviceKey key, String serial) throws Exception {
+        URI uri = ctx.mpr().provisioningUri().resolve(Est.SIMPLEENROLL);
+        HttpsClient http = client(null);
+        Backoff backoff = backoff();
+        while (true) {
+            ctx.steps().started(Step.O_3, "CSR to " + uri);
+            String problem;
+            try {
+                HttpsClient.Response r = http.post(uri, Est.PKCS10, Est.CERTS_ONLY, Est.csr(csr));
+                if (r.status() >= 400 && r.status() < 500) {
+                    ctx.steps().failed(Step.O_4, "the manufacturer rejected the CSR (HTTP " + r.status() + "): " + r.text());
+                    throw new ProvisioningException("O.4: the manufacturer rejected the CSR (HTTP " + r.status() + "): "
+                            + r.text());
+                }
+                if (r.status() != 200) {
+                    problem = "the provisioning service answered HTTP " + r.status() + ": " + r.text();
+                } else {
+                    ctx.steps().done(Step.O_6, "the manufacturer issued a certificate");
+                    problem = checkIdevid(r, key, serial);
+                    if (problem == null) {
+                        List<X509Certificate> chain = Est.parseCertsOnly(r.body());
+                        ctx.steps().done(Step.O_7, "IDevID " + Names.display(chain.get(0).getSubjectX500Principal())
+                                + " is well formed, under the MPR, for this key and serial");
+                        return chain;
+                    }
+                }
+            } catch (IOException e) {
+                problem = "the provisioning service at " + uri + " cannot be reached or is not trusted: "
+                        + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+            }
+            long wait = backoff.next();
+            ctx.steps().failed(Step.O_3, problem + "; trying again in " + (wait + 999) / 1000 + " s");
+            Thread.sleep(wait);
+        }
+    }
+
+    /** O.7: the answer's IDevID is under the MPR, of the profile, for this key and serial; null when it is. */
+    private String checkIdevid(HttpsClient.Response r, DeviceKey key, String serial) {
+        try {
+            List<X509Certificate> chain = Est.parseCertsOnly(r.body());
+            IdevidProfile.Idevid idevid = IdevidProfile.check(chain, ctx.mpr().certificates(), Instant.now());
+            if (!chain.get(0).getPublicKey().equals(key.publicKey())) {
+                return "O.7: the returned certificate is for another key than " + key.location();
+            }
+            if (!idevid.serialNumber().equals(serial)) {
+                return "O.7: the returned certificate is for serial " + idevid.serialNumber() + ", not " + serial;
+            }
+            return null;
+        } catch (EstException e) {
+            return "O.7: the answer is not an IDevID: " + e.getMessage();
+        } catch (ProfileException e) {
+            return "O.7: the returned certificate is not a well-formed IDevID: " + e.getMessage();
+        }
+    }
+
+    /** O.d: records the certificate and DPP URI with the manufacturer, over TLS authenticated by the IDevID. */
+    private void record(DeviceIdentity idevid, DeviceKey key, String serial, String dpp) throws Exception {
+        URI uri = ctx.mpr().provisioningUri().resolve(DppRecord.PATH);
+        HttpsClient http = client(new TlsContexts.Credential(key.privateKey(), idevid.chain(), ctx.keys().provider()));
+        byte[] body = json.createObjectNode().put(DppRecord.SERIAL, serial).put(DppRecord.DPP_URI, dpp).toString()
+                .getBytes(StandardCharsets.UTF_8);
+        Backoff backoff = backoff();
+        while (true) {
+            ctx.steps().started(Step.O_D, "recording with " + uri);
+            String problem;
+            try {
+                HttpsClient.Response r = http.post(uri, "application/json", "application/json", body);
+                if (r.status() == 200) {
+                    ctx.steps().done(Step.O_D, "the manufacturer recorded the IDevID and the DPP URI");
+                    return;
+                }
+                problem = "the manufacturer answered HTTP " + r.status() + ": " + r.text();
+            } catch (IOException e) {
+                problem = "the provisioning service at " + uri + " cannot be reached: "
+                        + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+            }
+            long wait = backoff.next();
+            ctx.steps().failed(Step.O_D, problem + "; the IDevID is kept; trying again in " + (wait + 999) / 1000 + " s");
+            Thread.sleep(wait);
+        }
+    }
+
+    /** TLS that trusts the MPR and nothing else. */
+    private HttpsClient client(TlsContexts.Credential own) throws ProvisioningException {
+        try {
+            return new HttpsClient(TlsContexts.create(ctx.mpr().certificates(), own),
+                    Duration.ofSeconds(ctx.config().connectTimeoutSeconds()), Duration.ofSeconds(ctx.config().requestTimeoutSeconds()));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new ProvisioningException("TLS context trusting the MPR cannot be made: " + e.getMessage(), e);
+        }
+    }
+
+    private Backoff backoff() {
+        return new Backoff(ctx.config().retryInitialSeconds() * 1000L, ctx.config().retryMaxSeconds() * 1000L);
+    }
+
+}

@@ -1,0 +1,7 @@
+/** The device's HTTPS client (the JDK's, on a BCJSSE context), for EST, BRSKI and the factory record. */
+@Version("1.0.0")
+@Export
+package dev.avocado.protocol.http;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

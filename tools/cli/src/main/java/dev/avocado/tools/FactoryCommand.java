@@ -1,0 +1,163 @@
+package dev.avocado.tools;
+
+import dev.avocado.factory.FactoryService;
+import dev.avocado.protocol.pem.Pem;
+import dev.avocado.server.Pki;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "factory", mixinStandardHelpOptions = true, description = "The manufacturer's IDevID provisioning service.",
+        subcommands = {FactoryCommand.Serve.class, FactoryCommand.Devices.class, FactoryCommand.Allow.class,
+            FactoryCommand.Revoke.class})
+final class FactoryCommand {
+
+    /** The device database: --db, or the embedded one beside the PKI. */
+    static final class Db {
+        @Option(names = "--pki", paramLabel = "DIR", description = "The manufacturer PKI (pki init); its factory-db/ "
+                + "holds the embedded database unless --db names another.")
+        Path pki;
+
+        @Option(names = "--db", paramLabel = "JDBC_URL", description = "The device database, for example "
+                + "jdbc:postgresql://db.factory/avocado?user=factory. Default: an H2 file in the PKI folder.")
+        String db;
+
+        String url() {
+            if (db != null) {
+                return db;
+            }
+            if (pki == null) {
+                throw new IllegalArgumentException("give --pki DIR or --db JDBC_URL");
+            }
+            return "jdbc:h2:file:" + new Pki(pki).folder().resolve("factory-db").resolve("devices");
+        }
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Serves EST (cacerts, simpleenroll) for IDevIDs and the DPP record, until stopped.")
+    static final class Serve implements Callable<Integer> {
+
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        Db database;
+
+        @Option(names = "--bind", paramLabel = "ADDR", description = "The address to listen on: the factory network's. "
+                + "Default: the provisioning address's IP (the one the MPR names), else all addresses.")
+        String bind;
+
+        @Option(names = "--port", paramLabel = "N", description = "Default: the provisioning address's port.")
+        Integer port;
+
+        @Option(names = "--masa-url", paramLabel = "URL", description = "id-pe-masa-url of the IDevIDs. Default: the PKI's.")
+        String masaUrl;
+
+        @Option(names = "--allowlist", description = "Issue only for serials allowed with 'factory allow'.")
+        boolean allowlist;
+
+        @Option(names = "--station-ca", paramLabel = "FILE",
+                description = "Enrollment needs a TLS client certificate issued by this CA (the factory stations').")
+        List<Path> stationCas = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            FactoryService service = start(database.pki, database.url(), bind, port, masaUrl, allowlist, stationCas);
+            System.out.println("factory provisioning service: " + service.describe());
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    service.close();
+                } catch (Exception e) {
+                    System.err.println("stop: " + e.getMessage());
+                }
+                stopped.countDown();
+            }));
+            stopped.await();
+            return 0;
+        }
+    }
+
+    static FactoryService start(Path pkiDir, String db, String bind, Integer port, String masaUrl, boolean allowlist,
+            List<Path> stationCas) throws Exception {
+        if (pkiDir == null) {
+            throw new IllegalArgumentException("factory serve needs --pki DIR (its IDevID CA signs)");
+        }
+        Pki pki = new Pki(pkiDir);
+        String address = pki.provisioningUrl();
+        URI uri = URI.create(address.contains("://") ? address : "https://" + address);
+        String host = uri.getHost().replace("[", "").replace("]", "");
+        String listen = bind != null ? bind : host.matches("[0-9.]+|[0-9a-fA-F:]+") ? host : "0.0.0.0";
+        int listenPort = port != null ? port : uri.getPort() > 0 ? uri.getPort() : 443;
+        List<X509Certificate> stations = new ArrayList<>();
+        for (Path p : stationCas) {
+            stations.addAll(Pem.readCertificates(p));
+        }
+        return FactoryService.start(pki, db, new FactoryService.Settings(listen, listenPort,
+                masaUrl != null ? masaUrl : pki.masaUrl(), allowlist, stations));
+    }
+
+    @Command(name = "devices", mixinStandardHelpOptions = true, description = "Lists the IDevIDs issued.")
+    static final class Devices implements Callable<Integer> {
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        Db database;
+
+        @Override
+        public Integer call() throws Exception {
+            try (FactoryService.Admin admin = FactoryService.admin(database.url())) {
+                List<String> lines = admin.devices();
+                lines.forEach(System.out::println);
+                System.out.println(lines.size() + " IDevIDs");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "allow", mixinStandardHelpOptions = true,
+            description = "Adds serials to the production plan (enforced with serve --allowlist).")
+    static final class Allow implements Callable<Integer> {
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        Db database;
+
+        @Parameters(arity = "1..*", paramLabel = "SERIAL")
+        List<String> serials;
+
+        @Override
+        public Integer call() throws Exception {
+            try (FactoryService.Admin admin = FactoryService.admin(database.url())) {
+                System.out.println(admin.allow(serials) + " serials added");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = "Revokes the live IDevID of a serial, so a new one can be issued for it.")
+    static final class Revoke implements Callable<Integer> {
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        Db database;
+
+        @Parameters(paramLabel = "SERIAL")
+        String serial;
+
+        @Option(names = "--reason", defaultValue = "revoked by the manufacturer")
+        String reason;
+
+        @Override
+        public Integer call() throws Exception {
+            try (FactoryService.Admin admin = FactoryService.admin(database.url())) {
+                if (!admin.revoke(serial, reason)) {
+                    System.err.println("avocado factory revoke: serial " + serial + " has no live IDevID");
+                    return 1;
+                }
+                System.out.println("serial " + serial + ": IDevID revoked");
+            }
+            return 0;
+        }
+    }
+}
