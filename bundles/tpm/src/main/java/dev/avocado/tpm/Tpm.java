@@ -95,6 +95,23 @@ public final class Tpm implements AutoCloseable {
             close();
             throw new TpmException("no TPM answers at " + tcti + ": " + e.getMessage(), e);
         }
+        flushLeftovers();
+    }
+
+    /**
+     * Transient objects left by a process that died between TPM2_Load and TPM2_FlushContext. Without a
+     * resource manager (swtpm, a bare /dev/tpm0) they stay and fill the TPM's few object slots; behind
+     * one (/dev/tpmrm0) this connection sees none but its own.
+     */
+    private void flushLeftovers() throws TpmException {
+        for (int handle : handles(Tpm2.HT_TRANSIENT)) {
+            IntByReference tr = new IntByReference();
+            call("Esys_TR_FromTPMPublic(" + String.format("0x%08x", handle) + ")", () -> esys.Esys_TR_FromTPMPublic(ctx(),
+                    handle, Esys.TR_NONE, Esys.TR_NONE, Esys.TR_NONE, tr));
+            flush(tr.getValue());
+            System.getLogger(Tpm.class.getName()).log(System.Logger.Level.WARNING,
+                    String.format("flushed transient object 0x%08x left in the TPM by an earlier connection", handle));
+        }
     }
 
     public String tcti() {

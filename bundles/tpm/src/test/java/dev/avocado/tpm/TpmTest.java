@@ -178,6 +178,16 @@ public class TpmTest {
     }
 
     @Test
+    public void transientLeftByADeadConnectionIsFlushedOnConnect() throws Exception {
+        Tpm.WrappedKey wrapped = tpm.createWrapped(SRK, KeyAlgorithm.EC_P256);
+        tpm.load(SRK, wrapped); // and the process dies before TPM2_FlushContext
+        assertEquals(1, tpm.transientHandles().size());
+        tpm.close();
+        tpm = Tpm.open(swtpm.tcti());
+        assertEquals(List.of(), tpm.transientHandles());
+    }
+
+    @Test
     public void killedTpmIsAConnectionErrorAndLeavesNothingHalfMade() throws Exception {
         tpm.createSigningKey(SRK, KEY, KeyAlgorithm.EC_P256);
         swtpm.kill();

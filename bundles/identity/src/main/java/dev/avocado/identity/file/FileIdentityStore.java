@@ -1,6 +1,7 @@
 package dev.avocado.identity.file;
 
 import dev.avocado.api.lifecycle.Partitions;
+import dev.avocado.protocol.io.AtomicFiles;
 import dev.avocado.api.identity.DeviceIdentity;
 import dev.avocado.api.identity.DeviceIdentity.Kind;
 import dev.avocado.api.identity.IdentityException;
@@ -31,6 +32,14 @@ public class FileIdentityStore implements IdentityStore {
     @Activate
     void activate(BundleContext context, IdentityConfig config) {
         files = new IdentityFiles(Partitions.folder(context, config.folder(), Partitions.DATA, "identity"));
+        try {
+            int stale = AtomicFiles.removeTemporaries(files.folder());
+            if (stale > 0) {
+                log.warn("removed {} temporary file(s) an interrupted write left in {}", stale, files.folder());
+            }
+        } catch (java.io.IOException e) {
+            log.warn("cannot clean {}: {}", files.folder(), e.getMessage());
+        }
     }
 
     @Override

@@ -70,6 +70,26 @@ public final class AtomicFiles {
         return deleted;
     }
 
+    /**
+     * Deletes the temporary files a write left when the process died before its rename: they are never
+     * read, but should not pile up.
+     *
+     * @return how many were deleted
+     */
+    public static int removeTemporaries(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return 0;
+        }
+        int n = 0;
+        try (java.nio.file.DirectoryStream<Path> tmp = Files.newDirectoryStream(folder, ".*.tmp")) {
+            for (Path p : tmp) {
+                Files.deleteIfExists(p);
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Creates a folder (and its parents) with the given permissions if it does not exist. */
     public static Path folder(Path folder, Set<PosixFilePermission> permissions) throws IOException {
         if (!Files.isDirectory(folder)) {
