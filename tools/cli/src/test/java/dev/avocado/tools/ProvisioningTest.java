@@ -94,6 +94,15 @@ public class ProvisioningTest {
             Path der = tmp.newFile("tpm.der").toPath();
             swtpm.tools("tpm2_readpublic", "-c", "0x81020000", "-f", "der", "-o", der.toString());
             assertArrayEquals("the TPM holds the IDevID's key", chain.get(0).getPublicKey().getEncoded(), Files.readAllBytes(der));
+
+            Cli.Run wellFormed = Cli.run("idevid", "verify", pem.toString(), "--mpr", pki.mpr().toString());
+            assertEquals(wellFormed.output(), 0, wellFormed.code());
+            assertTrue(wellFormed.output(), wellFormed.output().contains("well formed: serialNumber=SN-E2E-1"));
+            assertTrue(wellFormed.output(), wellFormed.output().contains("MASA URL:      masa.acme.test:8444 "
+                    + "(https://masa.acme.test:8444/.well-known/brski)"));
+            Cli.Run notUnderMpr = Cli.run("idevid", "verify", pem.toString(), "--mpr", pki("Other", 1).mpr().toString());
+            assertEquals(notUnderMpr.output(), 1, notUnderMpr.code());
+            assertTrue(notUnderMpr.output(), notUnderMpr.output().contains("not well formed"));
         }
         Cli.Run devices = Cli.run("factory", "devices", "--pki", pki.folder().toString());
         assertEquals(devices.output(), 0, devices.code());
