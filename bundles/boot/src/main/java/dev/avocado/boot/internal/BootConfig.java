@@ -10,4 +10,8 @@ public @interface BootConfig {
     @AttributeDefinition(name = "Key service wait",
             description = "Seconds to wait at boot for the key service before the device fails")
     int keyServiceWaitSeconds() default 20;
+
+    @AttributeDefinition(name = "Configuration wait",
+            description = "Seconds to wait at boot for FileInstall to load data/config/*.cfg into Config Admin")
+    int configurationWaitSeconds() default 10;
 }

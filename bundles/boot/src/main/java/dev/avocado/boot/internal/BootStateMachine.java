@@ -31,6 +31,15 @@ import org.osgi.framework.BundleException;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
+import dev.avocado.api.lifecycle.Partitions;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import java.util.Hashtable;
 import java.util.Map;
 import org.osgi.service.event.Event;
@@ -71,6 +80,9 @@ public class BootStateMachine implements Lifecycle.Actions {
 
     @Reference
     private PartitionTwo partitionTwo;
+
+    @Reference
+    private ConfigurationAdmin configurationAdmin;
 
     /** Target filter from configuration (keyService.target of dev.avocado.keys): the device's key service. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -159,6 +171,9 @@ public class BootStateMachine implements Lifecycle.Actions {
     // --- the states
 
     private void boot() {
+        if (!awaitConfiguration()) {
+            return;
+        }
         // keys first: with a TPM, the MPR is checked against the copy anchored in it
         KeyService keys = awaitKeyService();
         if (keys == null) {
@@ -275,6 +290,50 @@ public class BootStateMachine implements Lifecycle.Actions {
 
     private void fail(String why) {
         lifecycle.enter(DeviceState.FAILED, why, true);
+    }
+
+    /**
+     * Waits until FileInstall has handed every data/config/*.cfg to Config Admin. Components that
+     * started on defaults restart when their configuration arrives (this one too): booting before
+     * then would boot twice, or with the wrong key service.
+     *
+     * @return false when interrupted (this instance is being replaced)
+     */
+    private boolean awaitConfiguration() {
+        Path folder = Partitions.folder(context, null, Partitions.DATA, "config");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.configurationWaitSeconds());
+        while (true) {
+            Set<String> pending = new TreeSet<>();
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, "*.cfg")) {
+                for (Path f : files) {
+                    pending.add(f.toAbsolutePath().toFile().toURI().toString());
+                }
+                Configuration[] loaded = configurationAdmin.listConfigurations(null);
+                if (loaded != null) {
+                    for (Configuration c : loaded) {
+                        Object file = c.getProperties() == null ? null : c.getProperties().get("felix.fileinstall.filename");
+                        if (file != null) {
+                            pending.remove(file.toString());
+                        }
+                    }
+                }
+            } catch (IOException | InvalidSyntaxException e) {
+                pending.clear(); // no configuration folder: nothing to wait for
+            }
+            if (pending.isEmpty()) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                log.warn("configuration files not loaded within {} s: {}", config.configurationWaitSeconds(), pending);
+                return true;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
     }
 
     private KeyService awaitKeyService() {
