@@ -149,13 +149,27 @@ public class ProvisioningTest {
         String[][] answers = {
             {"garbage", "O.7: the answer is not an IDevID"},
             {"other-key", "O.7: the returned certificate is for another key than file:"},
+            {"other-serial", "O.7: the returned certificate is for serial SN-OTHER, not SN-NEG-1"},
         };
         for (String[] a : answers) {
-            byte[] body = a[0].equals("garbage") ? "<html>busy</html>".getBytes() : Est.certsOnly(List.of(otherKey, ca.certificate()));
+            HttpsServer.Route answer = ex -> {
+                byte[] body = switch (a[0]) {
+                    case "garbage" -> "<html>busy</html>".getBytes();
+                    case "other-key" -> Est.certsOnly(List.of(otherKey, ca.certificate()));
+                    default -> {
+                        // the device's own key, from its CSR, under another serial
+                        java.security.PublicKey key = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest(
+                                Est.parseCsr(ex.body())).getPublicKey();
+                        yield Est.certsOnly(List.of(IdevidProfile.issue(ca.certificate(), ca.key(), null,
+                                IdevidProfile.subject("Acme", "x", "SN-OTHER"), key, "masa", Instant.now()), ca.certificate()));
+                    }
+                };
+                return HttpsServer.Reply.of(200, Est.CERTS_ONLY, body);
+            };
             try (HttpsServer fake = HttpsServer.builder("fake").bind("127.0.0.1", port)
                     .tls(TlsContexts.create(List.of(), new TlsContexts.Credential(tls.key(), tls.withChain())),
                             HttpsServer.ClientAuth.NONE)
-                    .route("POST", Est.SIMPLEENROLL, ex -> HttpsServer.Reply.of(200, Est.CERTS_ONLY, body)).start()) {
+                    .route("POST", Est.SIMPLEENROLL, answer).start()) {
                 expectRetrying(image, a[1]);
             }
             assertFalse(a[0] + ": nothing saved", Files.exists(idevid));
