@@ -10,7 +10,7 @@ import dev.avocado.api.keys.KeyAlgorithm;
 import dev.avocado.api.keys.KeyServiceException;
 import dev.avocado.protocol.pem.Pem;
 import dev.avocado.protocol.profile.IdevidProfile;
-import dev.avocado.protocol.x509.Bc;
+import dev.avocado.protocol.tls.TlsContexts;
 import dev.avocado.protocol.x509.CertificateBuilder;
 import dev.avocado.protocol.x509.KeyPairs;
 import dev.avocado.tpm.Tpm;
@@ -37,17 +37,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedKeyManager;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
-import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Rule;
@@ -199,54 +195,9 @@ public class TpmKeysTest {
                 .validity(now, now.plus(Duration.ofDays(1))).endEntity().keyUsage(KeyUsage.digitalSignature).build();
     }
 
-    /** BCJSSE with BouncyCastle for the TLS crypto and the TPM provider as the alternate for private keys. */
+    /** The device's TLS context: BouncyCastle for the TLS crypto, the TPM provider for the TPM key. */
     private static SSLContext clientContext(DeviceKey key, X509Certificate cert) throws Exception {
-        BouncyCastleJsseProvider jsse = new BouncyCastleJsseProvider(false,
-                new JcaTlsCryptoProvider().setProvider(Bc.PROVIDER).setAlternateProvider(keys.provider()));
-        SSLContext ctx = SSLContext.getInstance("TLS", jsse);
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", ca);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX", jsse);
-        tmf.init(trust);
-        X509ExtendedKeyManager km = new X509ExtendedKeyManager() {
-            @Override
-            public String[] getClientAliases(String keyType, Principal[] issuers) {
-                return new String[] {key.alias()};
-            }
-
-            @Override
-            public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-                return key.alias();
-            }
-
-            @Override
-            public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-                return key.alias();
-            }
-
-            @Override
-            public String[] getServerAliases(String keyType, Principal[] issuers) {
-                return null;
-            }
-
-            @Override
-            public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-                return null;
-            }
-
-            @Override
-            public X509Certificate[] getCertificateChain(String alias) {
-                return new X509Certificate[] {cert};
-            }
-
-            @Override
-            public PrivateKey getPrivateKey(String alias) {
-                return key.privateKey();
-            }
-        };
-        ctx.init(new javax.net.ssl.KeyManager[] {km}, tmf.getTrustManagers(), null);
-        return ctx;
+        return TlsContexts.create(List.of(ca), new TlsContexts.Credential(key.privateKey(), List.of(cert), keys.provider()));
     }
 
     private static String get(SSLContext ctx, String protocol, int port) throws Exception {
