@@ -34,7 +34,8 @@ final class DemoCommand implements Callable<Integer> {
         ImageBuilder.deleteTree(base);
         Pki pki = new Pki(base.resolve("pki"));
         section("manufacturer PKI");
-        pki.init("Avocado Demo Manufacturer", "https://127.0.0.1:8443", "127.0.0.1:8444");
+        int port = freeOr(8443);
+        pki.init("Avocado Demo Manufacturer", "https://127.0.0.1:" + port, "127.0.0.1:8444");
         System.out.println("PKI:          " + pki.folder());
         section("factory provisioning service");
         try (FactoryService factory = FactoryCommand.start(pki.folder(), "jdbc:h2:file:" + base.resolve("factory-db/devices"),
@@ -63,6 +64,19 @@ final class DemoCommand implements Callable<Integer> {
             }
             return code;
         }
+    }
+
+    /** The port the MPR will name: the usual one when it is free, else any free one. */
+    private static int freeOr(int preferred) throws java.io.IOException {
+        for (int p : new int[] {preferred, 0}) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+                s.bind(new java.net.InetSocketAddress("127.0.0.1", p));
+                return s.getLocalPort();
+            } catch (java.net.BindException e) {
+                // taken: try any
+            }
+        }
+        throw new java.io.IOException("no free port on 127.0.0.1");
     }
 
     private static void section(String title) {
