@@ -1,0 +1,19 @@
+package dev.avocado.protocol.brski;
+
+/** BRSKI (RFC 8995) paths and names. */
+public final class Brski {
+
+    public static final String PATH = "/.well-known/brski";
+    public static final String REQUEST_VOUCHER = PATH + "/requestvoucher";
+    public static final String VOUCHER_STATUS = PATH + "/voucher_status";
+    public static final String ENROLL_STATUS = PATH + "/enrollstatus";
+    public static final String REQUEST_AUDIT_LOG = PATH + "/requestauditlog";
+
+    /** DNS-SD service type of a registrar (RFC 8995 section 4.1.1). */
+    public static final String REGISTRAR_SERVICE = "_brski-registrar._tcp.local.";
+    /** DNS-SD service type of a join proxy. */
+    public static final String PROXY_SERVICE = "_brski-proxy._tcp.local.";
+
+    private Brski() {
+    }
+}

@@ -1,0 +1,7 @@
+/** BRSKI (RFC 8995) paths, media types and status reports. */
+@Version("1.0.0")
+@Export
+package dev.avocado.protocol.brski;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,197 @@
+package dev.avocado.protocol.voucher;
+
+import dev.avocado.protocol.x509.Bc;
+import dev.avocado.protocol.x509.CertificateBuilder;
+import dev.avocado.protocol.x509.Oids;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaCertStore;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cms.CMSException;
+import org.bouncycastle.cms.CMSProcessableByteArray;
+import org.bouncycastle.cms.CMSSignedData;
+import org.bouncycastle.cms.CMSSignedDataGenerator;
+import org.bouncycastle.cms.CMSTypedData;
+import org.bouncycastle.cms.SignerInformation;
+import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
+import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+
+/**
+ * The CMS SignedData around vouchers and voucher requests (RFC 8366 section 5.4, RFC 8995): DER, one
+ * signer, eContentType id-ct-animaJSONVoucher (id-data accepted on input), the signer's certificates
+ * included.
+ */
+public final class VoucherCms {
+
+    /** The media type of a signed voucher or voucher request, for Content-Type and Accept. */
+    public static final String MEDIA_TYPE = "application/voucher-cms+json";
+
+    /** A document whose signature verified. */
+    public record Signed(Voucher voucher, X509Certificate signer, List<X509Certificate> certificates, byte[] json,
+            String contentType) {
+    }
+
+    private VoucherCms() {
+    }
+
+    /**
+     * Signs a voucher or voucher request.
+     *
+     * @param certificates the signer's certificate first, then any chain to include
+     * @param provider the JCA provider of the key (a TPM key's), or null for BouncyCastle
+     */
+    public static byte[] sign(Voucher voucher, PrivateKey key, Provider provider, List<X509Certificate> certificates)
+            throws VoucherException {
+        try {
+            CMSSignedDataGenerator g = new CMSSignedDataGenerator();
+            g.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder()
+                    .setProvider(Bc.PROVIDER).build())
+                    .build(new JcaContentSignerBuilder(CertificateBuilder.signatureAlgorithm(key))
+                            .setProvider(provider != null ? provider : Bc.PROVIDER).build(key), certificates.get(0)));
+            g.addCertificates(new JcaCertStore(certificates));
+            CMSTypedData content = new CMSProcessableByteArray(Oids.ID_CT_ANIMA_JSON_VOUCHER, voucher.toJson());
+            return g.generate(content, true).getEncoded();
+        } catch (CMSException | OperatorCreationException | CertificateException | IOException e) {
+            throw new VoucherException("cannot sign the " + voucher.kind().root() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Parses and checks a signed voucher or voucher request: one signer whose signature verifies; with
+     * {@code anchors}, a signer certificate that chains to one of them at {@code at}.
+     *
+     * @param extraCertificates certificates the CMS may not carry (a MASA certificate known from elsewhere)
+     */
+    public static Signed verify(byte[] der, List<X509Certificate> anchors, Instant at, List<X509Certificate> extraCertificates)
+            throws VoucherException {
+        CMSSignedData cms;
+        try {
+            cms = new CMSSignedData(der);
+        } catch (CMSException | RuntimeException e) {
+            throw new VoucherException("not a CMS SignedData: " + e.getMessage(), e);
+        }
+        ASN1ObjectIdentifier type = cms.getSignedContentTypeOID() == null ? null
+                : new ASN1ObjectIdentifier(cms.getSignedContentTypeOID());
+        if (!Oids.ID_CT_ANIMA_JSON_VOUCHER.equals(type) && !CMSObjectIdentifiers.data.equals(type)) {
+            throw new VoucherException("eContentType " + type + " is neither id-ct-animaJSONVoucher nor id-data");
+        }
+        if (cms.getSignedContent() == null) {
+            throw new VoucherException("the CMS carries no content (detached signature)");
+        }
+        Collection<SignerInformation> signers = cms.getSignerInfos().getSigners();
+        if (signers.size() != 1) {
+            throw new VoucherException("the CMS has " + signers.size() + " signers; exactly one is expected");
+        }
+        SignerInformation signer = signers.iterator().next();
+        List<X509Certificate> certs = new ArrayList<>();
+        JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
+        X509Certificate signerCert = null;
+        try {
+            for (X509CertificateHolder h : cms.getCertificates().getMatches(null)) {
+                X509Certificate c = converter.getCertificate(h);
+                certs.add(c);
+                if (signer.getSID().match(h)) {
+                    signerCert = c;
+                }
+            }
+            for (X509Certificate c : extraCertificates) {
+                if (signerCert == null && signer.getSID().match(new X509CertificateHolder(c.getEncoded()))) {
+                    signerCert = c;
+                }
+            }
+        } catch (CertificateException | IOException e) {
+            throw new VoucherException("the CMS holds a malformed certificate: " + e.getMessage(), e);
+        }
+        if (signerCert == null) {
+            throw new VoucherException("the signer's certificate is neither in the CMS nor known");
+        }
+        try {
+            if (!signer.verify(new JcaSimpleSignerInfoVerifierBuilder().setProvider(Bc.PROVIDER).build(signerCert))) {
+                throw new VoucherException("the signature does not verify");
+            }
+        } catch (CMSException | OperatorCreationException e) {
+            throw new VoucherException("the signature does not verify: " + e.getMessage(), e);
+        }
+        if (anchors != null) {
+            List<X509Certificate> pool = new ArrayList<>(certs);
+            pool.addAll(extraCertificates);
+            validate(signerCert, pool, anchors, at);
+        }
+        byte[] json = (byte[]) cms.getSignedContent().getContent();
+        Voucher voucher = Voucher.parse(json);
+        return new Signed(voucher, signerCert, certs, json, type.getId());
+    }
+
+    /** PKIX from the signer through the certificates at hand to an anchor, at a time, revocation not checked. */
+    public static void validate(X509Certificate signer, List<X509Certificate> pool, List<X509Certificate> anchors, Instant at)
+            throws VoucherException {
+        List<X509Certificate> path = new ArrayList<>();
+        path.add(signer);
+        X509Certificate current = signer;
+        for (int depth = 0; depth < 8; depth++) {
+            X509Certificate c = current;
+            if (anchors.stream().anyMatch(a -> a.getSubjectX500Principal().equals(c.getIssuerX500Principal()))) {
+                break;
+            }
+            X509Certificate issuer = pool.stream().filter(p -> p.getSubjectX500Principal().equals(c.getIssuerX500Principal())
+                    && !p.equals(c)).findFirst().orElse(null);
+            if (issuer == null) {
+                break;
+            }
+            path.add(issuer);
+            current = issuer;
+        }
+        Set<TrustAnchor> ta = new HashSet<>();
+        for (X509Certificate a : anchors) {
+            ta.add(new TrustAnchor(a, null));
+        }
+        path.removeIf(anchors::contains);
+        try {
+            PKIXParameters params = new PKIXParameters(ta);
+            params.setRevocationEnabled(false);
+            params.setDate(Date.from(at));
+            CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
+        } catch (CertPathValidatorException e) {
+            throw new VoucherException("the signer " + signer.getSubjectX500Principal().getName()
+                    + " does not chain to a trusted anchor: " + e.getMessage(), e);
+        } catch (GeneralSecurityException e) {
+            throw new VoucherException("cannot validate the signer: " + e.getMessage(), e);
+        }
+    }
+
+    /** DER, or base64 of it (with or without line breaks), as voucher files come. */
+    public static byte[] decode(byte[] data) throws VoucherException {
+        if (data.length > 0 && data[0] == 0x30) {
+            return data;
+        }
+        try {
+            return Base64.getDecoder().decode(new String(data, StandardCharsets.US_ASCII).replaceAll("\\s", ""));
+        } catch (IllegalArgumentException e) {
+            throw new VoucherException("neither DER nor base64");
+        }
+    }
+}
