@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
 final class PkiCommand {
 
     @Command(name = "init", mixinStandardHelpOptions = true,
-            description = "Creates the manufacturer root (the MPR), the firmware signing key, the IDevID CA and the "
-                    + "provisioning service's TLS certificate.")
+            description = "Creates the manufacturer's credentials (root = MPR, firmware signer, IDevID CA, factory TLS, "
+                    + "MASA signer and TLS) and the network owner's (domain CA, registrar TLS, registrar signer with id-kp-cmcRA).")
     static final class Init implements Callable<Integer> {
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "The PKI folder to create.")
@@ -26,6 +26,14 @@ final class PkiCommand {
         @Option(names = "--masa-url", paramLabel = "HOST:PORT|URL", defaultValue = "127.0.0.1:8444",
                 description = "The MASA the IDevIDs name (id-pe-masa-url). Default: ${DEFAULT-VALUE}.")
         String masaUrl;
+
+        @Option(names = "--registrar-url", paramLabel = "URL", defaultValue = "https://127.0.0.1:8445",
+                description = "The network owner's registrar (its TLS certificate names the host). Default: ${DEFAULT-VALUE}.")
+        String registrarUrl;
+
+        @Option(names = "--owner", paramLabel = "NAME", defaultValue = "Avocado Demo Owner",
+                description = "The network owner's organization name. Default: ${DEFAULT-VALUE}.")
+        String owner;
 
         @Option(names = "--manufacturer", paramLabel = "NAME", defaultValue = "Avocado Demo Manufacturer",
                 description = "Organization name in the certificates. Default: ${DEFAULT-VALUE}.")
@@ -41,7 +49,7 @@ final class PkiCommand {
                 System.err.println("avocado pki init: " + pki.folder() + " holds a PKI already (use --force to replace it)");
                 return 1;
             }
-            pki.init(manufacturer, provisioningUrl, masaUrl);
+            pki.init(manufacturer, provisioningUrl, masaUrl, owner, registrarUrl);
             System.out.println("PKI:          " + pki.folder());
             System.out.println("MPR:          " + pki.mpr());
             System.out.println("provisioning: " + provisioningUrl);

@@ -32,6 +32,11 @@ import org.bouncycastle.asn1.x509.KeyUsage;
  * manufacturer/firmware-signer   signs partition one's manifest (codeSigning)
  * manufacturer/idevid-ca     issues IDevIDs (O.6), under the root
  * manufacturer/factory-tls   the provisioning service's TLS certificate, under the root (what the MPR trusts)
+ * manufacturer/masa          signs vouchers (C.6), under the root
+ * manufacturer/masa-tls      the MASA's TLS certificate, under the root
+ * owner/domain-ca            the network owner's domain CA: pinned by vouchers, issues LDevIDs
+ * owner/registrar-tls        the registrar's TLS certificate (proximity-registrar-cert), under the domain CA
+ * owner/registrar            signs registrar voucher requests (id-kp-cmcRA), under the domain CA
  * </pre>
  */
 public final class Pki {
@@ -54,12 +59,20 @@ public final class Pki {
     public static final String FIRMWARE_SIGNER = "firmware-signer";
     public static final String IDEVID_CA = "idevid-ca";
     public static final String FACTORY_TLS = "factory-tls";
+    public static final String MASA = "masa";
+    public static final String MASA_TLS = "masa-tls";
+    public static final String OWNER = "owner";
+    public static final String DOMAIN_CA = "domain-ca";
+    public static final String REGISTRAR_TLS = "registrar-tls";
+    public static final String REGISTRAR = "registrar";
     /** The file that goes onto partition one as the MPR. */
     public static final String MPR_FILE = "mpr.pem";
 
     static final String PROVISIONING_URL = "provisioning.url";
     static final String MASA_URL = "masa.url";
     static final String MANUFACTURER_NAME = "manufacturer.name";
+    static final String REGISTRAR_URL = "registrar.url";
+    static final String OWNER_NAME = "owner.name";
 
     private final Path folder;
 
@@ -82,6 +95,16 @@ public final class Pki {
      * @param masaUrl what IDevIDs carry as id-pe-masa-url (often only host:port)
      */
     public void init(String manufacturer, String provisioningAddress, String masaUrl) throws IOException {
+        init(manufacturer, provisioningAddress, masaUrl, manufacturer + " Network Owner", "https://127.0.0.1:8445");
+    }
+
+    /**
+     * Creates the manufacturer's and the network owner's credentials.
+     *
+     * @param registrarUrl the owner's registrar, for its TLS certificate's name
+     */
+    public void init(String manufacturer, String provisioningAddress, String masaUrl, String owner, String registrarUrl)
+            throws IOException {
         Instant now = Instant.now().minus(Duration.ofMinutes(5));
         KeyPair rootKey = KeyPairs.ecP256();
         X509Certificate root = MprProfile.issue(rootKey, "O=" + manufacturer + ",CN=" + manufacturer + " Root CA",
@@ -102,23 +125,54 @@ public final class Pki {
                 .issuer(root, rootKey.getPrivate()).validity(now, now.plus(Duration.ofDays(20 * 365))).ca(0)
                 .keyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign).build(), caKey.getPrivate()));
 
-        KeyPair tlsKey = KeyPairs.ecP256();
-        String host = URI.create(provisioningAddress.contains("://") ? provisioningAddress : "https://" + provisioningAddress)
-                .getHost();
-        save(MANUFACTURER, FACTORY_TLS, new Credential(CertificateBuilder.subject("O=" + manufacturer + ",CN=" + host,
-                tlsKey.getPublic())
-                .issuer(root, rootKey.getPrivate()).validity(now, now.plus(Duration.ofDays(5 * 365))).endEntity()
-                .keyUsage(KeyUsage.digitalSignature).extendedKeyUsage(KeyPurposeId.id_kp_serverAuth)
-                .subjectAltName(MprProfile.addressName(host.replace("[", "").replace("]", ""))).build(),
-                tlsKey.getPrivate()));
+        save(MANUFACTURER, FACTORY_TLS, tls(manufacturer, host(provisioningAddress), root, rootKey.getPrivate(), now,
+                KeyPurposeId.id_kp_serverAuth));
+
+        KeyPair masaKey = KeyPairs.ecP256();
+        save(MANUFACTURER, MASA, new Credential(CertificateBuilder.subject("O=" + manufacturer + ",CN=" + manufacturer
+                + " MASA", masaKey.getPublic()).issuer(root, rootKey.getPrivate())
+                .validity(now, now.plus(Duration.ofDays(10 * 365))).endEntity().keyUsage(KeyUsage.digitalSignature).build(),
+                masaKey.getPrivate()));
+        save(MANUFACTURER, MASA_TLS, tls(manufacturer, host(masaUrl), root, rootKey.getPrivate(), now, KeyPurposeId.id_kp_serverAuth));
+
+        KeyPair domainKey = KeyPairs.ecP256();
+        X509Certificate domain = CertificateBuilder.subject("O=" + owner + ",CN=" + owner + " Domain CA", domainKey.getPublic())
+                .selfSigned(domainKey.getPrivate()).validity(now, now.plus(Duration.ofDays(20 * 365))).ca(1)
+                .keyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign).build();
+        save(OWNER, DOMAIN_CA, new Credential(domain, domainKey.getPrivate()));
+        save(OWNER, REGISTRAR_TLS, tls(owner, host(registrarUrl), domain, domainKey.getPrivate(), now,
+                KeyPurposeId.id_kp_serverAuth));
+        KeyPair raKey = KeyPairs.ecP256();
+        save(OWNER, REGISTRAR, new Credential(CertificateBuilder.subject("O=" + owner + ",CN=" + owner + " Registrar",
+                raKey.getPublic()).issuer(domain, domainKey.getPrivate()).validity(now, now.plus(Duration.ofDays(5 * 365)))
+                .endEntity().keyUsage(KeyUsage.digitalSignature).extendedKeyUsage(KeyPurposeId.id_kp_cmcRA).build(),
+                raKey.getPrivate()));
 
         Properties p = new Properties();
         p.setProperty(MANUFACTURER_NAME, manufacturer);
+        p.setProperty(OWNER_NAME, owner);
+        p.setProperty(REGISTRAR_URL, registrarUrl);
         p.setProperty(PROVISIONING_URL, provisioningAddress);
         p.setProperty(MASA_URL, masaUrl);
         StringWriter w = new StringWriter();
         p.store(w, "pki init");
         AtomicFiles.write(folder.resolve("pki.properties"), w.toString().getBytes(StandardCharsets.UTF_8), AtomicFiles.PUBLIC);
+    }
+
+    /** A TLS server certificate for a host (IP address or DNS name) under an issuer. */
+    public static Credential tls(String org, String host, X509Certificate issuer, PrivateKey issuerKey, Instant from,
+            KeyPurposeId... purposes) {
+        KeyPair key = KeyPairs.ecP256();
+        return new Credential(CertificateBuilder.subject("O=" + org + ",CN=" + host, key.getPublic())
+                .issuer(issuer, issuerKey).validity(from, from.plus(Duration.ofDays(5 * 365))).endEntity()
+                .keyUsage(KeyUsage.digitalSignature).extendedKeyUsage(purposes)
+                .subjectAltName(MprProfile.addressName(host)).build(), key.getPrivate());
+    }
+
+    /** The host of a URL or of an authority (host:port), without brackets. */
+    public static String host(String urlOrAuthority) {
+        return URI.create(urlOrAuthority.contains("://") ? urlOrAuthority : "https://" + urlOrAuthority).getHost()
+                .replace("[", "").replace("]", "");
     }
 
     public void save(String party, String name, Credential credential) throws IOException {
@@ -139,6 +193,18 @@ public final class Pki {
         }
         // every credential here is issued by its party's root directly: no chain between
         return new Credential(Pem.readCertificates(cert).get(0), Pem.readPrivateKey(key));
+    }
+
+    public X509Certificate domainCa() throws IOException {
+        return Pem.readCertificates(folder.resolve(OWNER).resolve(DOMAIN_CA + ".pem")).get(0);
+    }
+
+    public String owner() throws IOException {
+        return properties().getProperty(OWNER_NAME, "Avocado Network Owner");
+    }
+
+    public String registrarUrl() throws IOException {
+        return properties().getProperty(REGISTRAR_URL);
     }
 
     public X509Certificate root() throws IOException {
