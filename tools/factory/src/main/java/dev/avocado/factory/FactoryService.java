@@ -10,25 +10,22 @@ import dev.avocado.protocol.est.EstException;
 import dev.avocado.protocol.profile.IdevidProfile;
 import dev.avocado.protocol.profile.ProfileException;
 import dev.avocado.protocol.tls.TlsContexts;
+import dev.avocado.protocol.x509.CertPaths;
 import dev.avocado.protocol.x509.Names;
+import dev.avocado.server.CsrPolicy;
 import dev.avocado.server.Database;
 import dev.avocado.server.HttpsServer;
 import dev.avocado.server.HttpsServer.Exchange;
 import dev.avocado.server.HttpsServer.Reply;
 import dev.avocado.server.Pki;
+import dev.avocado.server.Rejection;
 import java.io.IOException;
-import java.security.cert.CertPathValidator;
-import java.security.cert.CertificateFactory;
-import java.security.cert.PKIXParameters;
-import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.slf4j.Logger;
@@ -127,7 +124,7 @@ public final class FactoryService implements AutoCloseable {
 
     /** O.4 to O.6: checks, issues, commits, and only then answers. */
     private List<X509Certificate> enroll(Exchange ex) throws Rejection, SQLException {
-        if (!settings.stationCas().isEmpty() && !issuedBy(ex.clientChain(), settings.stationCas())) {
+        if (!settings.stationCas().isEmpty() && !CertPaths.issuedUnder(ex.clientChain(), settings.stationCas())) {
             throw new Rejection(403, "enrollment needs a factory station's TLS client certificate");
         }
         if (!"application/pkcs10".equals(ex.mediaType())) {
@@ -257,25 +254,6 @@ public final class FactoryService implements AutoCloseable {
         } catch (SQLException e) {
             LOG.error("database failure on record", e);
             return Reply.text(503, "the device database is not available; try again");
-        }
-    }
-
-    /** True when the client's chain validates (PKIX) to one of {@code anchors}. */
-    static boolean issuedBy(List<X509Certificate> chain, List<X509Certificate> anchors) {
-        if (chain.isEmpty()) {
-            return false;
-        }
-        try {
-            Set<TrustAnchor> ta = new HashSet<>();
-            for (X509Certificate a : anchors) {
-                ta.add(new TrustAnchor(a, null));
-            }
-            PKIXParameters params = new PKIXParameters(ta);
-            params.setRevocationEnabled(false);
-            CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(chain), params);
-            return true;
-        } catch (Exception e) {
-            return false;
         }
     }
 

@@ -59,6 +59,21 @@ public final class HttpsServer implements AutoCloseable {
             return new String(body, StandardCharsets.UTF_8);
         }
 
+        /** True when the client takes this media type (no Accept header takes anything). */
+        public boolean accepts(String mediaType) {
+            if (accept == null || accept.isBlank()) {
+                return true;
+            }
+            String family = mediaType.substring(0, mediaType.indexOf('/') + 1) + "*";
+            for (String range : accept.split(",")) {
+                String r = range.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
+                if (r.equals(mediaType) || r.equals("*/*") || r.equals(family)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         /** The media type without parameters, lower case ("application/pkcs10"), or "". */
         public String mediaType() {
             return contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
@@ -66,19 +81,26 @@ public final class HttpsServer implements AutoCloseable {
     }
 
     /** One response. */
-    public record Reply(int status, String contentType, byte[] body) {
+    public record Reply(int status, String contentType, byte[] body, Map<String, String> headers) {
 
         public static Reply of(int status, String contentType, byte[] body) {
-            return new Reply(status, contentType, body);
+            return new Reply(status, contentType, body, Map.of());
         }
 
         /** A plain-text answer a person can read (errors say what was wrong). */
         public static Reply text(int status, String message) {
-            return new Reply(status, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8));
+            return of(status, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8));
         }
 
         public static Reply json(int status, String json) {
-            return new Reply(status, "application/json", json.getBytes(StandardCharsets.UTF_8));
+            return of(status, "application/json", json.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** The same reply with one more header (Retry-After, for example). */
+        public Reply header(String name, String value) {
+            Map<String, String> h = new HashMap<>(headers);
+            h.put(name, value);
+            return new Reply(status, contentType, body, Map.copyOf(h));
         }
     }
 
@@ -205,6 +227,7 @@ public final class HttpsServer implements AutoCloseable {
             if (reply.contentType() != null) {
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
             }
+            reply.headers().forEach(response.getHeaders()::put);
             response.write(true, ByteBuffer.wrap(reply.body() == null ? new byte[0] : reply.body()), callback);
             return true;
         }

@@ -7,6 +7,16 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.DERSet;
+import org.bouncycastle.asn1.est.AttrOrOID;
+import org.bouncycastle.asn1.est.CsrAttrs;
+import org.bouncycastle.asn1.pkcs.Attribute;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaCertStore;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -87,6 +97,62 @@ public final class Est {
         } catch (IOException | RuntimeException e) {
             throw new EstException("PKCS#10 request is not DER: " + e.getMessage(), e);
         }
+    }
+
+    /** The csrattrs body (base64 DER) asking for an EC P-256 key signed with ECDSA SHA-256. */
+    public static byte[] csrattrsEcP256() {
+        try {
+            CsrAttrs attrs = new CsrAttrs(new AttrOrOID[] {
+                new AttrOrOID(X9ObjectIdentifiers.ecdsa_with_SHA256),
+                new AttrOrOID(new Attribute(X9ObjectIdentifiers.id_ecPublicKey, new DERSet(SECObjectIdentifiers.secp256r1)))});
+            return Base64.getMimeEncoder().encode(attrs.getEncoded());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The key a csrattrs body asks for: "EC_P256" or "RSA_2048" (the device's key algorithms). An
+     * empty body asks for nothing: EC_P256.
+     *
+     * @throws EstException when the body is malformed or asks for a key the device cannot make
+     */
+    public static String keyAlgorithm(byte[] csrattrs) throws EstException {
+        if (new String(csrattrs, StandardCharsets.US_ASCII).isBlank()) {
+            return "EC_P256";
+        }
+        CsrAttrs attrs;
+        try {
+            attrs = CsrAttrs.getInstance(ASN1Primitive.fromByteArray(base64(csrattrs, "csrattrs")));
+        } catch (IOException | RuntimeException e) {
+            throw new EstException("csrattrs is not a DER CsrAttrs: " + e.getMessage(), e);
+        }
+        for (AttrOrOID a : attrs.getAttrOrOIDs()) {
+            if (a.isOid()) {
+                if (PKCSObjectIdentifiers.rsaEncryption.equals(a.getOid())) {
+                    return "RSA_2048";
+                }
+                continue;
+            }
+            Attribute attr = a.getAttribute();
+            if (X9ObjectIdentifiers.id_ecPublicKey.equals(attr.getAttrType())) {
+                for (ASN1Encodable v : attr.getAttrValues()) {
+                    if (!SECObjectIdentifiers.secp256r1.equals(v)) {
+                        throw new EstException("csrattrs asks for an EC key on curve " + v + "; this device makes P-256 (secp256r1)");
+                    }
+                }
+                return "EC_P256";
+            }
+            if (PKCSObjectIdentifiers.rsaEncryption.equals(attr.getAttrType())) {
+                for (ASN1Encodable v : attr.getAttrValues()) {
+                    if (v instanceof ASN1Integer bits && bits.intValueExact() > 2048) {
+                        throw new EstException("csrattrs asks for an RSA key of " + bits + " bits; this device makes 2048");
+                    }
+                }
+                return "RSA_2048";
+            }
+        }
+        return "EC_P256";
     }
 
     /** Decodes base64 with or without line breaks; anything else than base64 and white space is an error. */

@@ -15,7 +15,18 @@ import javax.net.ssl.SSLContext;
 public final class HttpsClient {
 
     /** An answer: status, media type and body. */
-    public record Response(int status, String contentType, byte[] body) {
+    public record Response(int status, String contentType, byte[] body, java.net.http.HttpHeaders headers) {
+
+        /** Retry-After in seconds (RFC 9110 also allows a date; a date is read as the default). */
+        public java.util.Optional<Duration> retryAfter() {
+            return headers.firstValue("Retry-After").flatMap(v -> {
+                try {
+                    return java.util.Optional.of(Duration.ofSeconds(Long.parseLong(v.trim())));
+                } catch (NumberFormatException e) {
+                    return java.util.Optional.empty();
+                }
+            });
+        }
 
         public String text() {
             return new String(body, java.nio.charset.StandardCharsets.UTF_8).strip();
@@ -47,6 +58,6 @@ public final class HttpsClient {
 
     private Response send(HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r.body());
+        return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r.body(), r.headers());
     }
 }

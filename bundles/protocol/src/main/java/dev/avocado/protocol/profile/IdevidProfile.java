@@ -1,5 +1,6 @@
 package dev.avocado.protocol.profile;
 
+import dev.avocado.protocol.x509.CertPaths;
 import dev.avocado.protocol.x509.CertificateBuilder;
 import dev.avocado.protocol.x509.Names;
 import dev.avocado.protocol.x509.Oids;
@@ -10,19 +11,11 @@ import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;
-import java.security.cert.CertPath;
-import java.security.cert.CertPathValidator;
 import java.security.cert.CertPathValidatorException;
-import java.security.cert.CertificateFactory;
-import java.security.cert.PKIXParameters;
-import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.Date;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1Primitive;
@@ -163,17 +156,8 @@ public final class IdevidProfile {
     /** PKIX path validation from the device certificate to one of the anchors, revocation not checked. */
     static void validatePath(List<X509Certificate> chain, List<X509Certificate> trustAnchors, Instant now)
             throws ProfileException {
-        Set<TrustAnchor> anchors = new HashSet<>();
-        for (X509Certificate a : trustAnchors) {
-            anchors.add(new TrustAnchor(a, null));
-        }
-        List<X509Certificate> path = chain.stream().filter(c -> !trustAnchors.contains(c)).toList();
         try {
-            CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(path);
-            PKIXParameters params = new PKIXParameters(anchors);
-            params.setRevocationEnabled(false);
-            params.setDate(Date.from(now));
-            CertPathValidator.getInstance("PKIX").validate(certPath, params);
+            CertPaths.validate(chain.get(0), chain, trustAnchors, now);
         } catch (CertPathValidatorException e) {
             throw new ProfileException(Describe.cert(chain.get(0)) + " does not chain to the manufacturer root: "
                     + e.getMessage(), e);

@@ -1,20 +1,25 @@
 package dev.avocado.protocol.tls;
 
 import dev.avocado.protocol.x509.Bc;
+import dev.avocado.protocol.x509.CertPaths;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.Provider;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
 
@@ -41,14 +46,123 @@ public final class TlsContexts {
      * with nothing when null).
      */
     public static SSLContext create(List<X509Certificate> anchors, Credential own) throws GeneralSecurityException {
+        return create(own, jsse -> trust(anchors, jsse));
+    }
+
+    /**
+     * C.0, the pledge's provisional TLS: any server is accepted and its chain handed to {@code seen};
+     * nothing may be trusted over it until a voucher pins the domain.
+     */
+    public static SSLContext provisional(Consumer<List<X509Certificate>> seen, Credential own) throws GeneralSecurityException {
+        return create(own, jsse -> new TrustManager[] {new PeerTrust(chain -> seen.accept(List.of(chain)), false)});
+    }
+
+    /**
+     * D.0: a server whose certificate is the pinned domain certificate or chains to it. No host name
+     * check: the pledge knows the registrar by its domain, not by a name.
+     */
+    public static SSLContext pinned(X509Certificate pinned, Credential own) throws GeneralSecurityException {
+        return create(own, jsse -> new TrustManager[] {new PeerTrust(chain -> {
+            if (!chain[0].equals(pinned)) {
+                CertPaths.validate(chain[0], List.of(chain), List.of(pinned), Instant.now());
+            }
+        }, false)});
+    }
+
+    /**
+     * A server that asks for a client certificate and takes any the client proves it holds: the
+     * application decides (a registrar checks IDevIDs against the manufacturers it knows and answers
+     * with a reason instead of a failed handshake).
+     */
+    public static SSLContext anyClient(Credential own) throws GeneralSecurityException {
+        return create(own, jsse -> new TrustManager[] {new PeerTrust(chain -> { }, true)});
+    }
+
+    /** Makes the trust managers, given the JSSE provider. */
+    private interface TrustFactory {
+        TrustManager[] make(Provider jsse) throws GeneralSecurityException;
+    }
+
+    private static SSLContext create(Credential own, TrustFactory trust) throws GeneralSecurityException {
         JcaTlsCryptoProvider crypto = new JcaTlsCryptoProvider().setProvider(Bc.PROVIDER);
         if (own != null && own.keyProvider() != null && own.keyProvider() != Bc.PROVIDER) {
             crypto.setAlternateProvider(own.keyProvider());
         }
         BouncyCastleJsseProvider jsse = new BouncyCastleJsseProvider(false, crypto);
         SSLContext ctx = SSLContext.getInstance("TLS", jsse);
-        ctx.init(own == null ? null : new KeyManager[] {new SingleKeyManager(own)}, trust(anchors, jsse), null);
+        ctx.init(own == null ? null : new KeyManager[] {new SingleKeyManager(own)}, trust.make(jsse), null);
         return ctx;
+    }
+
+    /** A check of the peer's chain, by the application's rule. */
+    private interface ChainCheck {
+        void check(X509Certificate[] chain) throws GeneralSecurityException;
+    }
+
+    /**
+     * Trust by a rule of ours. The handshake still proves the peer holds the key of the first
+     * certificate; the 3-argument methods do not add the JDK's host name check.
+     */
+    private static final class PeerTrust extends X509ExtendedTrustManager {
+        private final ChainCheck rule;
+        private final boolean clients;
+
+        PeerTrust(ChainCheck rule, boolean clients) {
+            this.rule = rule;
+            this.clients = clients;
+        }
+
+        private void check(X509Certificate[] chain, boolean client) throws CertificateException {
+            if (client != clients) {
+                throw new CertificateException(client ? "this context does not take client certificates"
+                        : "this context does not check servers");
+            }
+            if (chain == null || chain.length == 0) {
+                throw new CertificateException("the peer sent no certificate");
+            }
+            try {
+                rule.check(chain);
+            } catch (CertificateException e) {
+                throw e;
+            } catch (GeneralSecurityException e) {
+                throw new CertificateException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            check(chain, true);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            check(chain, false);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            check(chain, true);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            check(chain, false);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            check(chain, true);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            check(chain, false);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
     }
 
     private static TrustManager[] trust(List<X509Certificate> anchors, Provider jsse) throws GeneralSecurityException {

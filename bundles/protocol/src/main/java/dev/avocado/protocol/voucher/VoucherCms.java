@@ -1,6 +1,7 @@
 package dev.avocado.protocol.voucher;
 
 import dev.avocado.protocol.x509.Bc;
+import dev.avocado.protocol.x509.CertPaths;
 import dev.avocado.protocol.x509.CertificateBuilder;
 import dev.avocado.protocol.x509.Oids;
 import java.io.IOException;
@@ -8,21 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.Provider;
-import java.security.cert.CertPathValidator;
+import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
-import java.security.cert.PKIXParameters;
-import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.Date;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -149,32 +144,8 @@ public final class VoucherCms {
     /** PKIX from the signer through the certificates at hand to an anchor, at a time, revocation not checked. */
     public static void validate(X509Certificate signer, List<X509Certificate> pool, List<X509Certificate> anchors, Instant at)
             throws VoucherException {
-        List<X509Certificate> path = new ArrayList<>();
-        path.add(signer);
-        X509Certificate current = signer;
-        for (int depth = 0; depth < 8; depth++) {
-            X509Certificate c = current;
-            if (anchors.stream().anyMatch(a -> a.getSubjectX500Principal().equals(c.getIssuerX500Principal()))) {
-                break;
-            }
-            X509Certificate issuer = pool.stream().filter(p -> p.getSubjectX500Principal().equals(c.getIssuerX500Principal())
-                    && !p.equals(c)).findFirst().orElse(null);
-            if (issuer == null) {
-                break;
-            }
-            path.add(issuer);
-            current = issuer;
-        }
-        Set<TrustAnchor> ta = new HashSet<>();
-        for (X509Certificate a : anchors) {
-            ta.add(new TrustAnchor(a, null));
-        }
-        path.removeIf(anchors::contains);
         try {
-            PKIXParameters params = new PKIXParameters(ta);
-            params.setRevocationEnabled(false);
-            params.setDate(Date.from(at));
-            CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
+            CertPaths.validate(signer, pool, anchors, at);
         } catch (CertPathValidatorException e) {
             throw new VoucherException("the signer " + signer.getSubjectX500Principal().getName()
                     + " does not chain to a trusted anchor: " + e.getMessage(), e);

@@ -1,4 +1,4 @@
-package dev.avocado.factory;
+package dev.avocado.server;
 
 import dev.avocado.protocol.profile.IdevidProfile;
 import dev.avocado.protocol.profile.ProfileException;
@@ -16,20 +16,20 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 
 /**
- * O.4: what the manufacturer's CA accepts. A CSR must prove possession of its key (its signature
- * verifies), carry an ECC P-256 or RSA (2048 bits or more) key, and name a well-formed serial number
- * in its subject.
+ * What the CAs here accept of a device's CSR (the manufacturer's at O.4, the domain's at D.4): it proves
+ * possession of its key (its signature verifies), carries an ECC P-256 or RSA (2048 bits or more) key,
+ * and names a well-formed serial number in its subject.
  */
-final class CsrPolicy {
+public final class CsrPolicy {
 
     /** What a CSR that passed says. */
-    record Accepted(String serial, PublicKey publicKey) {
+    public record Accepted(String serial, PublicKey publicKey) {
     }
 
     private CsrPolicy() {
     }
 
-    static Accepted check(PKCS10CertificationRequest csr) throws Rejection {
+    public static Accepted check(PKCS10CertificationRequest csr) throws Rejection {
         PublicKey key;
         try {
             key = new JcaPKCS10CertificationRequest(csr).setProvider(Bc.PROVIDER).getPublicKey();

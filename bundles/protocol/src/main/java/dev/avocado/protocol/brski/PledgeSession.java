@@ -1,0 +1,246 @@
+package dev.avocado.protocol.brski;
+
+import dev.avocado.protocol.est.Est;
+import dev.avocado.protocol.est.EstException;
+import dev.avocado.protocol.http.HttpsClient;
+import dev.avocado.protocol.tls.TlsContexts;
+import dev.avocado.protocol.voucher.VoucherCms;
+import dev.avocado.protocol.voucher.VoucherException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+
+/**
+ * The pledge's side of BRSKI and EST on the wire (RFC 8995, RFC 7030) with one registrar, without
+ * storage or retries: the device's onboarder and the load generator both drive it. Until a voucher
+ * pins the domain, the only registrar trusted is the one whose certificate C.0 saw.
+ */
+public final class PledgeSession {
+
+    /** The registrar's answer was not the one the step needs: its status, its reason, when to try again. */
+    public static final class RegistrarAnswer extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+        private final transient Duration retryAfter;
+
+        RegistrarAnswer(String what, HttpsClient.Response r) {
+            super(what + ": the registrar answered HTTP " + r.status() + (r.text().isEmpty() ? "" : ": " + r.text()));
+            this.status = r.status();
+            this.retryAfter = r.retryAfter().orElse(null);
+        }
+
+        public int status() {
+            return status;
+        }
+
+        /** Retry-After, when the registrar said it (202 while approval is pending, 503). */
+        public Duration retryAfter() {
+            return retryAfter;
+        }
+    }
+
+    /** A voucher that passed C.10. */
+    public record Accepted(VoucherCms.Signed voucher, X509Certificate pinned) {
+    }
+
+    private final URI registrar;
+    private final TlsContexts.Credential idevid;
+    private final String serial;
+    private final List<X509Certificate> manufacturer;
+    private final Duration connectTimeout;
+    private final Duration requestTimeout;
+    private X509Certificate registrarCert;
+    private HttpsClient provisional;
+    private HttpsClient domain;
+
+    /**
+     * @param registrar the registrar's base URI (https://host:port)
+     * @param idevid the IDevID key (a TPM key through its provider) and chain, for TLS client authentication
+     *        and for signing the voucher request
+     * @param manufacturer the MPR: what the voucher must be signed under
+     */
+    public PledgeSession(URI registrar, TlsContexts.Credential idevid, String serial, List<X509Certificate> manufacturer,
+            Duration connectTimeout, Duration requestTimeout) {
+        this.registrar = registrar;
+        this.idevid = idevid;
+        this.serial = serial;
+        this.manufacturer = manufacturer;
+        this.connectTimeout = connectTimeout;
+        this.requestTimeout = requestTimeout;
+    }
+
+    public URI registrar() {
+        return registrar;
+    }
+
+    /** The registrar's TLS certificate as C.0 saw it (null before). */
+    public X509Certificate registrarCertificate() {
+        return registrarCert;
+    }
+
+    /**
+     * C.0: a TLS handshake with the registrar, client-authenticated by the IDevID key, accepting the
+     * registrar provisionally and remembering its certificate.
+     */
+    public X509Certificate connect() throws IOException {
+        AtomicReference<List<X509Certificate>> seen = new AtomicReference<>();
+        SSLContext ctx;
+        try {
+            ctx = TlsContexts.provisional(seen::set, idevid);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("C.0: provisional TLS context: " + e.getMessage(), e);
+        }
+        int port = registrar.getPort() > 0 ? registrar.getPort() : 443;
+        try (SSLSocket socket = (SSLSocket) ctx.getSocketFactory().createSocket()) {
+            socket.connect(new InetSocketAddress(registrar.getHost(), port), (int) connectTimeout.toMillis());
+            socket.setSoTimeout((int) requestTimeout.toMillis());
+            socket.startHandshake();
+        }
+        if (seen.get() == null || seen.get().isEmpty()) {
+            throw new IOException("C.0: the registrar at " + registrar + " sent no certificate");
+        }
+        registrarCert = seen.get().get(0);
+        try {
+            provisional = new HttpsClient(TlsContexts.pinned(registrarCert, idevid), connectTimeout, requestTimeout);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("C.0: TLS context for the registrar: " + e.getMessage(), e);
+        }
+        return registrarCert;
+    }
+
+    /** C.1: the voucher request, signed by the IDevID key. */
+    public byte[] voucherRequest(String nonce) throws VoucherException {
+        requireConnected();
+        return VoucherCms.sign(PledgeRequests.create(OffsetDateTime.now(), serial, nonce, registrarCert), idevid.key(),
+                idevid.keyProvider(), idevid.chain());
+    }
+
+    /** C.2 to C.9: sends the voucher request; the answer is the voucher (CMS, not yet checked). */
+    public byte[] requestVoucher(byte[] request) throws IOException, InterruptedException, RegistrarAnswer {
+        requireConnected();
+        HttpsClient.Response r = provisional.post(registrar.resolve(Brski.REQUEST_VOUCHER), VoucherCms.MEDIA_TYPE,
+                VoucherCms.MEDIA_TYPE, request);
+        if (r.status() != 200) {
+            throw new RegistrarAnswer("C.2 voucher request", r);
+        }
+        if (!VoucherCms.MEDIA_TYPE.equals(r.mediaType())) {
+            throw new IOException("C.9: the registrar answered " + r.contentType() + ", not " + VoucherCms.MEDIA_TYPE);
+        }
+        return r.body();
+    }
+
+    /**
+     * C.10: the voucher is signed under the MPR, for this serial and nonce, not expired, and the
+     * registrar seen at C.0 is in the domain it pins (D.0 for the connection already made).
+     */
+    public Accepted acceptVoucher(byte[] voucher, String nonce, Instant now) throws VoucherException {
+        requireConnected();
+        VoucherCms.Signed signed = VoucherCms.verify(voucher, manufacturer, now, List.of());
+        X509Certificate pinned = Vouchers.check(signed, serial, nonce, now);
+        DomainCerts.checkInDomain(List.of(registrarCert), pinned, now);
+        try {
+            domain = new HttpsClient(TlsContexts.pinned(pinned, idevid), connectTimeout, requestTimeout);
+        } catch (GeneralSecurityException e) {
+            throw new VoucherException("D.0: TLS context for the pinned domain: " + e.getMessage(), e);
+        }
+        return new Accepted(signed, pinned);
+    }
+
+    /** voucher_status (RFC 8995 section 5.7): after C.10, success or not. */
+    public void voucherStatus(boolean ok, String reason) throws IOException, InterruptedException, RegistrarAnswer {
+        requireConnected();
+        HttpsClient http = domain != null ? domain : provisional;
+        report(http, Brski.VOUCHER_STATUS, ok, reason, "voucher_status");
+    }
+
+    /** D.3 cacerts: the domain's CA certificates, over TLS now trusted through the pinned certificate. */
+    public List<X509Certificate> cacerts() throws IOException, InterruptedException, RegistrarAnswer, EstException {
+        HttpsClient.Response r = requireDomain().get(registrar.resolve(Est.CACERTS), Est.CERTS_ONLY);
+        if (r.status() != 200) {
+            throw new RegistrarAnswer("EST cacerts", r);
+        }
+        return Est.parseCertsOnly(r.body());
+    }
+
+    /** csrattrs: the key algorithm the domain CA asks for ("EC_P256", "RSA_2048"). */
+    public String csrKeyAlgorithm() throws IOException, InterruptedException, RegistrarAnswer, EstException {
+        HttpsClient.Response r = requireDomain().get(registrar.resolve(Est.CSRATTRS), Est.CSRATTRS_TYPE);
+        if (r.status() == 204 || r.status() == 404) {
+            return "EC_P256"; // RFC 7030 section 4.5.2: nothing to ask for
+        }
+        if (r.status() != 200) {
+            throw new RegistrarAnswer("EST csrattrs", r);
+        }
+        return Est.keyAlgorithm(r.body());
+    }
+
+    /** D.3 to D.6: simpleenroll, client-authenticated by the IDevID; the answer's certificates, not yet checked. */
+    public List<X509Certificate> enroll(PKCS10CertificationRequest csr)
+            throws IOException, InterruptedException, RegistrarAnswer, EstException {
+        return enroll(requireDomain(), registrar, csr, Est.SIMPLEENROLL);
+    }
+
+    /** enrollstatus (RFC 8995 section 5.9.4). */
+    public void enrollStatus(boolean ok, String reason) throws IOException, InterruptedException, RegistrarAnswer {
+        report(requireDomain(), Brski.ENROLL_STATUS, ok, reason, "enrollstatus");
+    }
+
+    /**
+     * simplereenroll with the current LDevID as TLS client certificate, to a registrar of the domain.
+     *
+     * @param domainAnchors the domain CA certificates (from cacerts)
+     */
+    public static List<X509Certificate> reenroll(URI registrar, TlsContexts.Credential ldevid, List<X509Certificate> domainAnchors,
+            PKCS10CertificationRequest csr, Duration connectTimeout, Duration requestTimeout)
+            throws IOException, InterruptedException, RegistrarAnswer, EstException {
+        HttpsClient http;
+        try {
+            http = new HttpsClient(TlsContexts.create(domainAnchors, ldevid), connectTimeout, requestTimeout);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("TLS context for re-enrollment: " + e.getMessage(), e);
+        }
+        return enroll(http, registrar, csr, Est.SIMPLEREENROLL);
+    }
+
+    private static List<X509Certificate> enroll(HttpsClient http, URI registrar, PKCS10CertificationRequest csr, String path)
+            throws IOException, InterruptedException, RegistrarAnswer, EstException {
+        HttpsClient.Response r = http.post(registrar.resolve(path), Est.PKCS10, Est.CERTS_ONLY, Est.csr(csr));
+        if (r.status() != 200) {
+            throw new RegistrarAnswer("EST " + path.substring(path.lastIndexOf('/') + 1), r);
+        }
+        return Est.parseCertsOnly(r.body());
+    }
+
+    private void report(HttpsClient http, String path, boolean ok, String reason, String what)
+            throws IOException, InterruptedException, RegistrarAnswer {
+        byte[] body = new StatusReport("1", ok, reason, Map.of()).toJson();
+        HttpsClient.Response r = http.post(registrar.resolve(path), "application/json", "*/*", body);
+        if (r.status() / 100 != 2) {
+            throw new RegistrarAnswer(what, r);
+        }
+    }
+
+    private void requireConnected() {
+        if (registrarCert == null) {
+            throw new IllegalStateException("C.0 first: connect()");
+        }
+    }
+
+    private HttpsClient requireDomain() {
+        if (domain == null) {
+            throw new IllegalStateException("D.0 needs an accepted voucher first: acceptVoucher()");
+        }
+        return domain;
+    }
+}
