@@ -45,10 +45,11 @@ public final class RegistrarRequests {
      *
      * @param request the registrar request, signature verified
      * @param manufacturer the anchors IDevIDs of this manufacturer chain to
+     * @param issuingCas the manufacturer's IDevID CAs, for pledges that sign with their certificate alone
      * @throws VoucherException naming the rule broken
      */
-    public static Checked check(VoucherCms.Signed request, List<X509Certificate> manufacturer, Instant at)
-            throws VoucherException {
+    public static Checked check(VoucherCms.Signed request, List<X509Certificate> manufacturer, List<X509Certificate> issuingCas,
+            Instant at) throws VoucherException {
         Voucher rvr = request.voucher();
         if (rvr.kind() != Voucher.Kind.REQUEST) {
             throw new VoucherException("C.5: the body is a voucher, not a voucher request");
@@ -65,7 +66,7 @@ public final class RegistrarRequests {
         }
         VoucherCms.Signed prior;
         try {
-            prior = VoucherCms.verify(rvr.priorSignedVoucherRequest(), manufacturer, at, List.of());
+            prior = VoucherCms.verify(rvr.priorSignedVoucherRequest(), manufacturer, at, issuingCas);
         } catch (VoucherException e) {
             throw new VoucherException("C.5: the pledge's voucher request is not signed by an IDevID of this "
                     + "manufacturer: " + e.getMessage(), e);

@@ -42,16 +42,22 @@ public final class Est {
     public static final String PKCS10 = "application/pkcs10";
     public static final String CSRATTRS_TYPE = "application/csrattrs";
 
+    /**
+     * Bodies are base64 in lines of 64 with LF: RFC 8951 lets receivers take any line breaks, and LF
+     * is what shell tools (base64 -d) read.
+     */
+    private static final Base64.Encoder BODY = Base64.getMimeEncoder(64, new byte[] {'\n'});
+
     private Est() {
     }
 
-    /** The certs-only body for certificates: base64 (MIME lines) of a signer-less CMS SignedData. */
+    /** The certs-only body for certificates: base64 of a signer-less CMS SignedData. */
     public static byte[] certsOnly(List<X509Certificate> certificates) {
         try {
             CMSSignedDataGenerator g = new CMSSignedDataGenerator();
             g.addCertificates(new JcaCertStore(certificates));
             CMSSignedData sd = g.generate(new CMSProcessableByteArray(new byte[0]));
-            return Base64.getMimeEncoder().encode(sd.getEncoded());
+            return BODY.encode(sd.getEncoded());
         } catch (CMSException | CertificateException | IOException e) {
             throw new IllegalStateException("cannot encode certs-only: " + e.getMessage(), e);
         }
@@ -80,10 +86,10 @@ public final class Est {
         }
     }
 
-    /** The body of a PKCS#10 request: base64 (MIME lines) of its DER. */
+    /** The body of a PKCS#10 request: base64 of its DER. */
     public static byte[] csr(PKCS10CertificationRequest csr) {
         try {
-            return Base64.getMimeEncoder().encode(csr.getEncoded());
+            return BODY.encode(csr.getEncoded());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -105,7 +111,7 @@ public final class Est {
             CsrAttrs attrs = new CsrAttrs(new AttrOrOID[] {
                 new AttrOrOID(X9ObjectIdentifiers.ecdsa_with_SHA256),
                 new AttrOrOID(new Attribute(X9ObjectIdentifiers.id_ecPublicKey, new DERSet(SECObjectIdentifiers.secp256r1)))});
-            return Base64.getMimeEncoder().encode(attrs.getEncoded());
+            return BODY.encode(attrs.getEncoded());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

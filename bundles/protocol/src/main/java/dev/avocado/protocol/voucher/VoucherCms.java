@@ -3,6 +3,7 @@ package dev.avocado.protocol.voucher;
 import dev.avocado.protocol.x509.Bc;
 import dev.avocado.protocol.x509.CertPaths;
 import dev.avocado.protocol.x509.CertificateBuilder;
+import dev.avocado.protocol.x509.Names;
 import dev.avocado.protocol.x509.Oids;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -147,7 +148,7 @@ public final class VoucherCms {
         try {
             CertPaths.validate(signer, pool, anchors, at);
         } catch (CertPathValidatorException e) {
-            throw new VoucherException("the signer " + signer.getSubjectX500Principal().getName()
+            throw new VoucherException("the signer " + Names.display(signer.getSubjectX500Principal())
                     + " does not chain to a trusted anchor: " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
             throw new VoucherException("cannot validate the signer: " + e.getMessage(), e);

@@ -45,7 +45,7 @@ public class BrskiRulesTest {
     public void theRfcRegistrarRequestPassesTheMasaCheck() throws Exception {
         VoucherCms.Signed rvr = VoucherCms.verify(Rfc8995Vectors.cms("parboiled_vr_00-D0-E5-F2-00-02.b64"), null,
                 Rfc8995Vectors.AT, List.of());
-        RegistrarRequests.Checked checked = RegistrarRequests.check(rvr, Rfc8995Vectors.manufacturer(), Rfc8995Vectors.AT);
+        RegistrarRequests.Checked checked = RegistrarRequests.check(rvr, Rfc8995Vectors.manufacturer(), List.of(), Rfc8995Vectors.AT);
         assertEquals(Rfc8995Vectors.SERIAL, checked.serial());
         assertEquals(Rfc8995Vectors.registrar(), checked.registrar());
         // the CMS carries the owner CA above the registrar: our MASA pins the domain CA (the RFC's MASA pinned the
@@ -53,7 +53,7 @@ public class BrskiRulesTest {
         assertEquals(Rfc8995Vectors.ownerCa(), checked.domain());
         // and another manufacturer's MASA refuses it
         VoucherException foreign = assertThrows(VoucherException.class, () -> RegistrarRequests.check(rvr,
-                List.of(Rfc8995Vectors.ownerCa()), Rfc8995Vectors.AT));
+                List.of(Rfc8995Vectors.ownerCa()), List.of(), Rfc8995Vectors.AT));
         assertTrue(foreign.getMessage(), foreign.getMessage().contains("not signed by an IDevID of this manufacturer"));
     }
 
@@ -82,7 +82,7 @@ public class BrskiRulesTest {
         assertNull(rvr.proximityRegistrarCert());
         byte[] rvrCms = VoucherCms.sign(rvr, p.registrarKey.getPrivate(), null, List.of(p.registrar, p.domainCa));
         RegistrarRequests.Checked checked = RegistrarRequests.check(VoucherCms.verify(rvrCms, null, Instant.now(), List.of()),
-                List.of(p.root), Instant.now());
+                List.of(p.root), List.of(), Instant.now());
         assertEquals(p.domainCa, checked.domain());
         assertArrayEquals(RegistrarRequests.idevidIssuer(p.idevid), checked.idevidIssuer());
 
@@ -113,24 +113,24 @@ public class BrskiRulesTest {
         Voucher rvr = RegistrarRequests.create(OffsetDateTime.now(), pledgeSigned.voucher(), pvr, p.idevid);
         byte[] noRa = VoucherCms.sign(rvr, p.registrarTlsKey.getPrivate(), null, List.of(p.registrarTls, p.domainCa));
         assertMessage("lacks extended key usage id-kp-cmcRA", () -> RegistrarRequests.check(
-                VoucherCms.verify(noRa, null, Instant.now(), List.of()), List.of(p.root), Instant.now()));
+                VoucherCms.verify(noRa, null, Instant.now(), List.of()), List.of(p.root), List.of(), Instant.now()));
         // C.5: the nonce changed on the way
         Voucher otherNonce = Voucher.request(OffsetDateTime.now(), "proximity", "SN-1", null, "YW5vdGhlci1ub25jZQ", null, pvr);
         assertMessage("is not the pledge's nonce", () -> RegistrarRequests.check(VoucherCms.verify(VoucherCms.sign(otherNonce,
                 p.registrarKey.getPrivate(), null, List.of(p.registrar, p.domainCa)), null, Instant.now(), List.of()),
-                List.of(p.root), Instant.now()));
+                List.of(p.root), List.of(), Instant.now()));
         // C.5: an IDevID of another manufacturer
         Parties q = new Parties();
         assertMessage("not signed by an IDevID of this manufacturer", () -> RegistrarRequests.check(VoucherCms.verify(
                 VoucherCms.sign(rvr, p.registrarKey.getPrivate(), null, List.of(p.registrar, p.domainCa)), null, Instant.now(),
-                List.of()), List.of(q.root), Instant.now()));
+                List.of()), List.of(q.root), List.of(), Instant.now()));
         // C.5: the pledge saw a registrar outside the registrar's domain
         byte[] elsewhere = p.pledgeRequest("SN-1", "nonce-nonce-nonce-nonce", q.registrarTls);
         Voucher rvrElsewhere = RegistrarRequests.create(OffsetDateTime.now(), VoucherCms.verify(elsewhere, null, Instant.now(),
                 List.of()).voucher(), elsewhere, p.idevid);
         assertMessage("is not in the pinned domain", () -> RegistrarRequests.check(VoucherCms.verify(VoucherCms.sign(
                 rvrElsewhere, p.registrarKey.getPrivate(), null, List.of(p.registrar, p.domainCa)), null, Instant.now(),
-                List.of()), List.of(p.root), Instant.now()));
+                List.of()), List.of(p.root), List.of(), Instant.now()));
 
         // C.10: an expired voucher
         Voucher expired = Voucher.voucher(OffsetDateTime.now().minusDays(2), OffsetDateTime.now().minusDays(1), "logged", "SN-1",

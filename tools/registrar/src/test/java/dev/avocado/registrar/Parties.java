@@ -1,0 +1,102 @@
+package dev.avocado.registrar;
+
+import dev.avocado.masa.MasaService;
+import dev.avocado.protocol.pem.Pem;
+import dev.avocado.protocol.profile.IdevidProfile;
+import dev.avocado.protocol.tls.TlsContexts;
+import dev.avocado.protocol.x509.KeyPairs;
+import dev.avocado.server.Pki;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** A manufacturer with its MASA and an owner with its registrar, on loopback with H2 files, for tests. */
+final class Parties implements AutoCloseable {
+
+    final Path dir;
+    final Pki pki;
+    final String masaDb;
+    final String registrarDb;
+    MasaService masa;
+    RegistrarService registrar;
+    private int masaPort;
+
+    Parties(Path dir) throws IOException {
+        this.dir = dir;
+        this.pki = new Pki(dir.resolve("pki"));
+        pki.init("Acme", "https://127.0.0.1:8443", "127.0.0.1:9443", "Example Owner", "https://127.0.0.1:8445");
+        this.masaDb = "jdbc:h2:file:" + dir.resolve("db/masa");
+        this.registrarDb = "jdbc:h2:file:" + dir.resolve("db/registrar");
+    }
+
+    Parties start(RegistrarService.Approval approval, MasaService.Ownership ownership) throws Exception {
+        startMasa(ownership);
+        startRegistrar(approval, Duration.ofDays(365));
+        return this;
+    }
+
+    void startMasa(MasaService.Ownership ownership) throws Exception {
+        masa = MasaService.start(pki, masaDb, new MasaService.Settings("127.0.0.1", masaPort, ownership, Duration.ofDays(1)));
+        masaPort = masa.port();
+    }
+
+    void startRegistrar(RegistrarService.Approval approval, Duration ldevidValidity) throws Exception {
+        registrar = RegistrarService.start(pki, registrarDb, new RegistrarService.Settings("127.0.0.1", 0, approval,
+                List.of(pki.root()), ldevidValidity, Duration.ofSeconds(1)));
+    }
+
+    java.net.URI registrarUri() {
+        return java.net.URI.create("https://127.0.0.1:" + registrar.port());
+    }
+
+    /** A device of this manufacturer: a software key and an IDevID naming this MASA. */
+    Device device(String serial) throws IOException {
+        return device(pki, serial, "127.0.0.1:" + masaPort);
+    }
+
+    static Device device(Pki pki, String serial, String masaUrl) throws IOException {
+        Pki.Credential ca = pki.load(Pki.MANUFACTURER, Pki.IDEVID_CA);
+        KeyPair key = KeyPairs.ecP256();
+        X509Certificate idevid = IdevidProfile.issue(ca.certificate(), ca.key(), null,
+                IdevidProfile.subject("Acme", "Thing", serial), key.getPublic(), masaUrl, Instant.now().minusSeconds(60));
+        return new Device(serial, key, List.of(idevid, ca.certificate()));
+    }
+
+    /** A pledge's identity. */
+    record Device(String serial, KeyPair key, List<X509Certificate> chain) {
+        TlsContexts.Credential credential() {
+            return new TlsContexts.Credential(key.getPrivate(), chain);
+        }
+
+        /** The IDevID chain and key as PEM files, for openssl and curl. */
+        Path[] files(Path folder) throws IOException {
+            Files.createDirectories(folder);
+            Path cert = folder.resolve(serial + ".pem");
+            Path k = folder.resolve(serial + ".key");
+            Files.writeString(cert, Pem.encode(chain.get(0)) + Pem.encode(chain.get(1)), StandardCharsets.US_ASCII);
+            Files.writeString(k, Pem.encode(key.getPrivate()), StandardCharsets.US_ASCII);
+            return new Path[] {cert, k};
+        }
+    }
+
+    void stopMasa() throws Exception {
+        if (masa != null) {
+            masa.close();
+            masa = null;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (registrar != null) {
+            registrar.close();
+        }
+        stopMasa();
+    }
+}
