@@ -7,12 +7,13 @@ import picocli.CommandLine.Command;
 @Command(name = "avocado", mixinStandardHelpOptions = true, version = "avocado 0.1.0",
         description = "Avocado: embedded OSGi device runtime for secure IoT onboarding.",
         subcommands = {PkiCommand.class, FirmwareCommand.class, DeviceCommand.class, FactoryCommand.class,
-            IdevidCommand.class, DemoCommand.class, BenchCommand.class})
+            MasaCommand.class, RegistrarCommand.class, IdevidCommand.class, VoucherCommand.class, DemoCommand.class,
+            BenchCommand.class})
 public final class AvocadoCli {
 
     /** Library chatter at INFO (a line per TLS connection) stays out of the tools' output; held: JUL keeps loggers weakly. */
     private static final java.util.List<java.util.logging.Logger> QUIET = java.util.stream.Stream.of("org.bouncycastle",
-            "org.eclipse.jetty", "com.zaxxer.hikari").map(java.util.logging.Logger::getLogger).toList();
+            "org.eclipse.jetty", "com.zaxxer.hikari", "javax.jmdns").map(java.util.logging.Logger::getLogger).toList();
 
     public static void main(String[] args) {
         // one line per log record, as the device log has them

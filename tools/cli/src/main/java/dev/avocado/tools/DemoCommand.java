@@ -1,9 +1,12 @@
 package dev.avocado.tools;
 
 import dev.avocado.factory.FactoryService;
+import dev.avocado.masa.MasaService;
+import dev.avocado.registrar.RegistrarService;
 import dev.avocado.launcher.DeviceImage;
 import dev.avocado.server.Pki;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -12,15 +15,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "The whole story on this machine: a manufacturer PKI with its MPR, the factory provisioning "
-                + "service, a device image, and the device booted into Felix, provisioned with its IDevID, ending in "
-                + "the Gogo shell (or with --batch in a printed report).")
+        description = "The whole story on this machine: the manufacturer (PKI with its MPR, factory provisioning "
+                + "service, MASA), the network owner (registrar with its domain CA, announced by DNS-SD), a device image "
+                + "booted into Felix: IDevID, voucher, LDevID, EAP-TLS profile; ending in the Gogo shell (or with --batch "
+                + "in a printed report).")
 final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--batch", description = "No shell: boot, provision, show the MPR and the IDevID, exit 0 if all is well.")
+    @Option(names = "--batch", description = "No shell: boot, provision, onboard, show what the device holds, exit 0 "
+            + "only when the device is onboarded.")
     boolean batch;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "Where the demo PKI, database and image go. Default: "
+    @Option(names = "--dir", paramLabel = "DIR", description = "Where the demo PKI, databases and image go. Default: "
             + "target/demo in the checkout, made afresh.")
     Path dir;
 
@@ -28,38 +33,65 @@ final class DemoCommand implements Callable<Integer> {
             description = "Keep the device keys in this TPM (swtpm:port=2321); default: software keys.")
     String tcti;
 
+    @Option(names = "--approval", paramLabel = "POLICY", defaultValue = "auto",
+            description = "The registrar's approval policy: auto, allowlist or manual. Default: ${DEFAULT-VALUE}.")
+    String approval;
+
     @Override
     public Integer call() throws Exception {
         Path base = dir != null ? dir : Home.root().resolve("target").resolve("demo");
         ImageBuilder.deleteTree(base);
         Pki pki = new Pki(base.resolve("pki"));
-        section("manufacturer PKI");
-        int port = freeOr(8443);
-        pki.init("Avocado Demo Manufacturer", "https://127.0.0.1:" + port, "127.0.0.1:8444");
+        section("PKI: the manufacturer's (MPR, IDevID CA, MASA) and the network owner's (domain CA, registrar)");
+        int factoryPort = freeOr(8443);
+        int masaPort = freeOr(8444);
+        int registrarPort = freeOr(8445);
+        pki.init("Avocado Demo Manufacturer", "https://127.0.0.1:" + factoryPort, "127.0.0.1:" + masaPort,
+                "Avocado Demo Owner", "https://127.0.0.1:" + registrarPort);
         System.out.println("PKI:          " + pki.folder());
-        section("factory provisioning service");
-        try (FactoryService factory = FactoryCommand.start(pki.folder(), "jdbc:h2:file:" + base.resolve("factory-db/devices"),
-                null, null, null, false, List.of())) {
-            System.out.println("listening:    " + factory.describe());
+        String factoryDb = "jdbc:h2:file:" + base.resolve("factory-db/devices");
+        String masaDb = "jdbc:h2:file:" + base.resolve("masa-db/vouchers");
+        String registrarDb = "jdbc:h2:file:" + base.resolve("registrar-db/pledges");
+        section("manufacturer: factory provisioning service and MASA; owner: registrar");
+        try (FactoryService factory = FactoryCommand.start(pki.folder(), factoryDb, null, null, null, false, List.of());
+                MasaService masa = MasaCommand.start(pki.folder(), masaDb, null, null, MasaService.Ownership.FIRST_CLAIM,
+                        Duration.ofDays(1));
+                RegistrarService registrar = RegistrarCommand.start(pki.folder(), registrarDb, null, null,
+                        RegistrarService.Approval.parse(approval), List.of(), Duration.ofDays(365), true)) {
+            System.out.println("factory:      " + factory.describe());
+            System.out.println("MASA:         " + masa.describe());
+            System.out.println("registrar:    " + registrar.describe());
             section("firmware image");
             String serial = String.format("AVO-%08X", ThreadLocalRandom.current().nextInt());
             DeviceImage image = new ImageBuilder(pki, Home.partitions(), System.out).build(base.resolve("image"), null, false,
                     tcti == null ? "soft" : "tpm", tcti, null, MprAnchoring.Content.CERTIFICATE, serial);
+            // one machine: the pledge browses DNS-SD where the registrar announces itself
+            DeviceConfig.onboarding(image, null, "127.0.0.1", "avocado-demo");
             System.out.println("serial:       " + serial);
-            section("device boot");
+            section("device boot: IDevID (O.1 to O.d), voucher (B, C.0 to C.10), LDevID (D.0 to D.7), EAP-TLS profile (E.1)");
             List<String> args = new ArrayList<>();
             if (batch) {
-                args.addAll(List.of("--batch", "--until", "provisioned", "--timeout", "120", "--exec",
-                        "mpr:show; idevid:show; idevid:verify; device:state"));
+                args.addAll(List.of("--batch", "--until", "onboarded", "--timeout", "180", "--exec",
+                        "idevid:show; brski:status; brski:voucher; brski:ldevid; brski:network; device:state"));
             } else {
-                System.out.println("Gogo shell: try device:state, mpr:show, idevid:show, idevid:verify, device:keys, "
-                        + "device:events, help; exit with 'exit' or Ctrl-D");
+                System.out.println("Gogo shell: try device:state, device:events, idevid:show, brski:status, brski:voucher, "
+                        + "brski:ldevid, brski:network, help; registrar approve in another terminal with --approval manual; "
+                        + "exit with 'exit' or Ctrl-D");
             }
             int code = DeviceProcess.start(image, args).inheritIO().start().waitFor();
             if (batch) {
                 section("manufacturer's device database");
-                try (FactoryService.Admin admin = FactoryService.admin("jdbc:h2:file:" + base.resolve("factory-db/devices"))) {
+                try (FactoryService.Admin admin = FactoryService.admin(factoryDb)) {
                     admin.devices().forEach(System.out::println);
+                }
+                section("MASA voucher log");
+                try (MasaService.Admin admin = MasaService.admin(masaDb)) {
+                    admin.vouchers(null).forEach(System.out::println);
+                }
+                section("registrar: pledges and LDevIDs");
+                try (RegistrarService.Admin admin = RegistrarService.admin(registrarDb)) {
+                    admin.pledges().forEach(System.out::println);
+                    admin.ldevids(null).forEach(System.out::println);
                 }
             }
             return code;

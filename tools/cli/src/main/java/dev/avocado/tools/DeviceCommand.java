@@ -47,6 +47,14 @@ final class DeviceCommand {
                 description = "With --keys tpm: how the device reaches its TPM (device:/dev/tpmrm0, swtpm:port=2321).")
         String tcti;
 
+        @Option(names = "--registrar", paramLabel = "URL",
+                description = "Onboard with this registrar (https://host:port) instead of finding one with DNS-SD.")
+        String registrar;
+
+        @Option(names = "--dns-sd", paramLabel = "ADDR",
+                description = "Find the registrar with DNS-SD on the interface with this address (127.0.0.1 on one machine).")
+        String dnsSd;
+
         @Override
         public Integer call() throws Exception {
             DeviceImage img;
@@ -60,6 +68,9 @@ final class DeviceCommand {
                 DeviceConfig.keys(img, keys, tcti);
             } else if (tcti != null) {
                 DeviceConfig.keys(img, "tpm", tcti);
+            }
+            if (registrar != null || dnsSd != null) {
+                DeviceConfig.onboarding(img, registrar, dnsSd, null);
             }
             List<String> args = new ArrayList<>();
             if (batch) {

@@ -12,6 +12,7 @@ final class DeviceConfig {
     static final String KEYS_PID = "dev.avocado.keys";
     static final String TPM_PID = "dev.avocado.keys.tpm";
     static final String IDEVID_PID = "dev.avocado.idevid";
+    static final String BRSKI_PID = "dev.avocado.brski";
 
     private DeviceConfig() {
     }
@@ -41,6 +42,24 @@ final class DeviceConfig {
     static void serial(DeviceImage image, String serial) throws IOException {
         write(image, IDEVID_PID, "# IDevID provisioner: the device's serial number (set at image build)\n"
                 + "serialSource=config\nserial=" + serial + "\n");
+    }
+
+    /**
+     * How the pledge finds its registrar: a configured address, or DNS-SD on an interface (the default
+     * interface when both are null); and the Wi-Fi network E.1 writes the profile for.
+     */
+    static void onboarding(DeviceImage image, String registrarUrl, String dnsSdAddress, String ssid) throws IOException {
+        StringBuilder b = new StringBuilder("# BRSKI pledge: the registrar (empty: DNS-SD) and the owner's Wi-Fi network\n");
+        if (registrarUrl != null) {
+            b.append("registrarUrl=").append(registrarUrl).append('\n');
+        }
+        if (dnsSdAddress != null) {
+            b.append("dnsSdAddress=").append(dnsSdAddress).append('\n');
+        }
+        if (ssid != null) {
+            b.append("ssid=").append(ssid).append('\n');
+        }
+        write(image, BRSKI_PID, b.toString());
     }
 
     static void write(DeviceImage image, String pid, String content) throws IOException {

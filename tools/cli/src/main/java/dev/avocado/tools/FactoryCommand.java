@@ -9,7 +9,6 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,33 +19,12 @@ import picocli.CommandLine.Parameters;
             FactoryCommand.Revoke.class})
 final class FactoryCommand {
 
-    /** The device database: --db, or the embedded one beside the PKI. */
-    static final class Db {
-        @Option(names = "--pki", paramLabel = "DIR", description = "The manufacturer PKI (pki init); its factory-db/ "
-                + "holds the embedded database unless --db names another.")
-        Path pki;
-
-        @Option(names = "--db", paramLabel = "JDBC_URL", description = "The device database, for example "
-                + "jdbc:postgresql://db.factory/avocado?user=factory. Default: an H2 file in the PKI folder.")
-        String db;
-
-        String url() {
-            if (db != null) {
-                return db;
-            }
-            if (pki == null) {
-                throw new IllegalArgumentException("give --pki DIR or --db JDBC_URL");
-            }
-            return "jdbc:h2:file:" + new Pki(pki).folder().resolve("factory-db").resolve("devices");
-        }
-    }
-
     @Command(name = "serve", mixinStandardHelpOptions = true,
             description = "Serves EST (cacerts, simpleenroll) for IDevIDs and the DPP record, until stopped.")
     static final class Serve implements Callable<Integer> {
 
         @ArgGroup(exclusive = false, multiplicity = "1")
-        Db database;
+        DatabaseOptions.Factory database;
 
         @Option(names = "--bind", paramLabel = "ADDR", description = "The address to listen on: the factory network's. "
                 + "Default: the provisioning address's IP (the one the MPR names), else all addresses.")
@@ -69,17 +47,7 @@ final class FactoryCommand {
         public Integer call() throws Exception {
             FactoryService service = start(database.pki, database.url(), bind, port, masaUrl, allowlist, stationCas);
             System.out.println("factory provisioning service: " + service.describe());
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    service.close();
-                } catch (Exception e) {
-                    System.err.println("stop: " + e.getMessage());
-                }
-                stopped.countDown();
-            }));
-            stopped.await();
-            return 0;
+            return Serving.untilStopped(service);
         }
     }
 
@@ -105,7 +73,7 @@ final class FactoryCommand {
     @Command(name = "devices", mixinStandardHelpOptions = true, description = "Lists the IDevIDs issued.")
     static final class Devices implements Callable<Integer> {
         @ArgGroup(exclusive = false, multiplicity = "1")
-        Db database;
+        DatabaseOptions.Factory database;
 
         @Override
         public Integer call() throws Exception {
@@ -122,7 +90,7 @@ final class FactoryCommand {
             description = "Adds serials to the production plan (enforced with serve --allowlist).")
     static final class Allow implements Callable<Integer> {
         @ArgGroup(exclusive = false, multiplicity = "1")
-        Db database;
+        DatabaseOptions.Factory database;
 
         @Parameters(arity = "1..*", paramLabel = "SERIAL")
         List<String> serials;
@@ -140,7 +108,7 @@ final class FactoryCommand {
             description = "Revokes the live IDevID of a serial, so a new one can be issued for it.")
     static final class Revoke implements Callable<Integer> {
         @ArgGroup(exclusive = false, multiplicity = "1")
-        Db database;
+        DatabaseOptions.Factory database;
 
         @Parameters(paramLabel = "SERIAL")
         String serial;

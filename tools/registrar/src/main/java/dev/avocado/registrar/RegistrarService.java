@@ -76,9 +76,10 @@ public final class RegistrarService implements AutoCloseable {
      *        MASAs' TLS certificates and vouchers are checked against them too
      * @param ldevidValidity how long an LDevID is valid
      * @param retryAfter what 202 and 503 answers tell the pledge to wait
+     * @param dnsSd announce the registrar with DNS-SD (_brski-registrar._tcp) on the bind address
      */
     public record Settings(String bind, int port, Approval approval, List<X509Certificate> manufacturers,
-            Duration ldevidValidity, Duration retryAfter) {
+            Duration ldevidValidity, Duration retryAfter, boolean dnsSd) {
     }
 
     private final Pki.Credential tls;
@@ -89,6 +90,7 @@ public final class RegistrarService implements AutoCloseable {
     private final Settings settings;
     private final HttpsClient masa;
     private final HttpsServer server;
+    private final DnsSdAnnouncer announcer;
 
     private RegistrarService(Pki pki, Database db, Settings settings) throws Exception {
         this.domainCa = pki.load(Pki.OWNER, Pki.DOMAIN_CA);
@@ -117,6 +119,7 @@ public final class RegistrarService implements AutoCloseable {
                 .route("POST", Est.SIMPLEENROLL, ex -> enroll(ex, false))
                 .route("POST", Est.SIMPLEREENROLL, ex -> enroll(ex, true))
                 .start();
+        this.announcer = settings.dnsSd() ? DnsSdAnnouncer.announce(settings.bind(), server.port(), owner) : null;
     }
 
     /** Opens the database (creating or migrating its schema) and starts serving. */
@@ -136,11 +139,14 @@ public final class RegistrarService implements AutoCloseable {
 
     public String describe() {
         return "https://" + settings.bind() + ":" + port() + " (approval " + settings.approval().name().toLowerCase(Locale.ROOT)
-                + ", database " + registry.database().describe() + ")";
+                + ", database " + registry.database().describe() + (announcer == null ? "" : ", " + announcer.describe()) + ")";
     }
 
     @Override
     public void close() throws Exception {
+        if (announcer != null) {
+            announcer.close();
+        }
         server.close();
         registry.database().close();
     }

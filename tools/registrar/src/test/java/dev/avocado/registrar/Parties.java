@@ -48,7 +48,7 @@ final class Parties implements AutoCloseable {
 
     void startRegistrar(RegistrarService.Approval approval, Duration ldevidValidity) throws Exception {
         registrar = RegistrarService.start(pki, registrarDb, new RegistrarService.Settings("127.0.0.1", 0, approval,
-                List.of(pki.root()), ldevidValidity, Duration.ofSeconds(1)));
+                List.of(pki.root()), ldevidValidity, Duration.ofSeconds(1), false));
     }
 
     java.net.URI registrarUri() {

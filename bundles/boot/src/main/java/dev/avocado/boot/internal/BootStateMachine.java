@@ -89,6 +89,11 @@ public class BootStateMachine implements Lifecycle.Actions {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile KeyService keyService;
 
+    /** Every key service: the LDevID key may be in another one than the device's (software by default). */
+    @Reference(service = KeyService.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<KeyService> allKeyServices;
+
     private volatile IdevidProvisioner provisioner;
     private volatile Onboarder onboarder;
 
@@ -367,7 +372,9 @@ public class BootStateMachine implements Lifecycle.Actions {
                 }
                 partitionTwo.deactivatePartition();
                 identity.wipe();
-                keys.destroy(KeyService.LDEVID);
+                for (KeyService k : allKeyServices) {
+                    k.destroy(KeyService.LDEVID);
+                }
                 keys.destroy(KeyService.IDEVID);
                 lifecycle.enter(DeviceState.UNPROVISIONED,
                         "wiped: LDevID, IDevID and their keys removed; rebooting into provisioning", false);

@@ -3,6 +3,7 @@ package dev.avocado.idevid.internal;
 import dev.avocado.api.identity.DeviceIdentity;
 import dev.avocado.api.identity.IdentityStore;
 import dev.avocado.api.keys.KeyService;
+import dev.avocado.api.lifecycle.StepReporter;
 import dev.avocado.api.mpr.ManufacturerRootReader;
 import dev.avocado.api.provisioning.IdevidProvisioner;
 import java.util.concurrent.ExecutorService;
@@ -11,7 +12,6 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.event.EventAdmin;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 import org.osgi.util.promise.Deferred;
@@ -32,7 +32,7 @@ public class EstIdevidProvisioner implements IdevidProvisioner {
     private Logger log;
 
     @Reference
-    private EventAdmin events;
+    private StepReporter steps;
 
     @Reference
     private ManufacturerRootReader mpr;
@@ -78,7 +78,6 @@ public class EstIdevidProvisioner implements IdevidProvisioner {
         running = deferred.getPromise();
         executor.execute(() -> {
             try {
-                Steps steps = new Steps(events, log);
                 deferred.resolve(new IdevidProvisioning(new IdevidProvisioning.Context(mpr.read(), keyService, identity,
                         steps, config)).run());
             } catch (InterruptedException e) {

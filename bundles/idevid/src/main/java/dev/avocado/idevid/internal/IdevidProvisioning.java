@@ -7,11 +7,13 @@ import dev.avocado.api.keys.DeviceKey;
 import dev.avocado.api.keys.KeyAlgorithm;
 import dev.avocado.api.keys.KeyService;
 import dev.avocado.api.lifecycle.Step;
+import dev.avocado.api.lifecycle.StepReporter;
 import dev.avocado.api.mpr.ManufacturerRoot;
 import dev.avocado.protocol.dpp.DppRecord;
 import dev.avocado.protocol.dpp.DppUri;
 import dev.avocado.protocol.est.Est;
 import dev.avocado.protocol.est.EstException;
+import dev.avocado.protocol.http.Backoff;
 import dev.avocado.protocol.http.HttpsClient;
 import dev.avocado.protocol.profile.IdevidProfile;
 import dev.avocado.protocol.profile.ProfileException;
@@ -47,7 +49,7 @@ final class IdevidProvisioning {
     static final String RECORDED = "recorded";
 
     /** What the run needs from outside. */
-    record Context(ManufacturerRoot mpr, KeyService keys, IdentityStore identity, Steps steps, ProvisionerConfig config) {
+    record Context(ManufacturerRoot mpr, KeyService keys, IdentityStore identity, StepReporter steps, ProvisionerConfig config) {
     }
 
     private final Context ctx;

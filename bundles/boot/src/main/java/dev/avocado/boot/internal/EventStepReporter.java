@@ -1,33 +1,39 @@
-package dev.avocado.idevid.internal;
+package dev.avocado.boot.internal;
 
 import dev.avocado.api.lifecycle.LifecycleEvents;
 import dev.avocado.api.lifecycle.Step;
+import dev.avocado.api.lifecycle.StepReporter;
 import java.util.HashMap;
 import java.util.Map;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 
-/** Tells each step's outcome: an EventAdmin event (the boot state machine shows it) and a log line. */
-final class Steps {
+/** Step outcomes as EventAdmin events on the step's topic, and log lines. */
+@Component
+public class EventStepReporter implements StepReporter {
 
-    private final EventAdmin events;
-    private final Logger log;
+    @Reference
+    private EventAdmin events;
 
-    Steps(EventAdmin events, Logger log) {
-        this.events = events;
-        this.log = log;
-    }
+    @Reference(service = LoggerFactory.class)
+    private Logger log;
 
-    void started(Step step, String detail) {
+    @Override
+    public void started(Step step, String detail) {
         post(step, LifecycleEvents.STARTED, detail);
     }
 
-    void done(Step step, String detail) {
+    @Override
+    public void done(Step step, String detail) {
         post(step, LifecycleEvents.DONE, detail);
     }
 
-    void failed(Step step, String detail) {
+    @Override
+    public void failed(Step step, String detail) {
         post(step, LifecycleEvents.FAILED, detail);
     }
 

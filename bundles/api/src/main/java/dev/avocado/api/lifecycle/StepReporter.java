@@ -1,0 +1,17 @@
+package dev.avocado.api.lifecycle;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Tells a step's outcome to everyone following the device: an EventAdmin event on the step's topic
+ * (the boot state machine makes it the state's reason, the shell and the tests read it) and a log line.
+ */
+@ProviderType
+public interface StepReporter {
+
+    void started(Step step, String detail);
+
+    void done(Step step, String detail);
+
+    void failed(Step step, String detail);
+}

@@ -1,0 +1,49 @@
+package dev.avocado.brski.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** The pledge's configuration (the component also reads dev.avocado.keys for the IDevID key). */
+@ObjectClassDefinition(pid = BrskiOnboarder.PID, name = "Avocado BRSKI pledge",
+        description = "How the device finds its owner's registrar, enrolls for an LDevID and joins the network")
+public @interface BrskiConfig {
+
+    @AttributeDefinition(name = "Registrar", description = "The registrar's address (https://host:port); empty: "
+            + "discover it with DNS-SD (_brski-registrar._tcp)")
+    String registrarUrl() default "";
+
+    @AttributeDefinition(name = "DNS-SD interface", description = "The address of the interface to browse DNS-SD on; "
+            + "empty: the host's default")
+    String dnsSdAddress() default "";
+
+    @AttributeDefinition(name = "Discovery time", description = "Seconds to browse DNS-SD for registrars per attempt")
+    int discoverySeconds() default 6;
+
+    @AttributeDefinition(name = "LDevID key service", description = "Filter selecting the key service of the LDevID "
+            + "key: software by default (E.1 needs the key as a file for wpa_supplicant); (avocado.keys.type=tpm) "
+            + "keeps it in the TPM")
+    String ldevidKeyService_target() default "(avocado.keys.type=soft)";
+
+    @AttributeDefinition(name = "Wi-Fi network", description = "SSID of the owner's WPA2/WPA3-Enterprise network (E.1)")
+    String ssid() default "avocado";
+
+    @AttributeDefinition(name = "Network profile folder", description = "Where E.1 writes the wpa_supplicant block, "
+            + "the NetworkManager keyfile and their certificates; empty: network/ on the data partition")
+    String networkFolder() default "";
+
+    @AttributeDefinition(name = "Renewal point", description = "Percent of the LDevID's lifetime after which it is "
+            + "renewed (simplereenroll)")
+    int renewAtPercent() default 66;
+
+    @AttributeDefinition(name = "First retry", description = "Seconds before the first retry")
+    int retryInitialSeconds() default 1;
+
+    @AttributeDefinition(name = "Longest retry", description = "Longest wait between retries, in seconds")
+    int retryMaxSeconds() default 30;
+
+    @AttributeDefinition(name = "Connect timeout", description = "Seconds")
+    int connectTimeoutSeconds() default 5;
+
+    @AttributeDefinition(name = "Request timeout", description = "Seconds (the registrar waits for the MASA)")
+    int requestTimeoutSeconds() default 60;
+}

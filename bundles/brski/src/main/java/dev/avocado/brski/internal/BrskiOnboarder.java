@@ -1,0 +1,209 @@
+package dev.avocado.brski.internal;
+
+import dev.avocado.api.identity.DeviceIdentity;
+import dev.avocado.api.identity.IdentityStore;
+import dev.avocado.api.keys.KeyService;
+import dev.avocado.api.lifecycle.DeviceLifecycle;
+import dev.avocado.api.lifecycle.Partitions;
+import dev.avocado.api.lifecycle.StepReporter;
+import dev.avocado.api.mpr.ManufacturerRootReader;
+import dev.avocado.api.onboarding.Onboarder;
+import dev.avocado.protocol.http.Backoff;
+import dev.avocado.protocol.x509.Names;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.util.promise.Deferred;
+import org.osgi.util.promise.Promise;
+import org.osgi.util.promise.PromiseFactory;
+
+/**
+ * The BRSKI pledge of partition two: onboards the device (B to E.1) when the boot bundle asks, keeps
+ * the LDevID renewed, and removes a network profile whose LDevID is gone. One run at a time, on its
+ * own thread.
+ */
+@Component(service = {Onboarder.class, BrskiOnboarder.class}, configurationPid = {KeyService.SELECTION_PID,
+    BrskiOnboarder.PID}, property = {"keyService.target=" + KeyService.DEFAULT_SELECTION,
+        "ldevidKeyService.target=(" + KeyService.TYPE_PROPERTY + "=soft)"})
+public class BrskiOnboarder implements Onboarder {
+
+    public static final String PID = "dev.avocado.brski";
+
+    @Reference(service = LoggerFactory.class)
+    private Logger log;
+
+    @Reference
+    private StepReporter steps;
+
+    @Reference
+    private ManufacturerRootReader mpr;
+
+    @Reference
+    private IdentityStore identity;
+
+    /** The device's key service, holding the IDevID key (keyService.target of dev.avocado.keys). */
+    @Reference
+    private KeyService keyService;
+
+    /** Where the LDevID key is made (ldevidKeyService.target of dev.avocado.brski). */
+    @Reference
+    private KeyService ldevidKeyService;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile DeviceLifecycle lifecycle;
+
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(
+            r -> new Thread(r, "avocado-brski"));
+    private final PromiseFactory promises = new PromiseFactory(executor);
+    private BrskiConfig config;
+    private Path networkFolder;
+    private RegistrarFinder finder;
+    private Promise<DeviceIdentity> running;
+    private ScheduledFuture<?> renewal;
+    private volatile Instant renewalDue;
+
+    @Activate
+    void activate(BundleContext context, BrskiConfig config) {
+        this.config = config;
+        this.networkFolder = Partitions.folder(context, config.networkFolder(), Partitions.DATA, "network");
+        this.finder = new DnsSdFinder(log, config.dnsSdAddress());
+        executor.execute(this::resume);
+    }
+
+    @Deactivate
+    void deactivate() {
+        executor.shutdownNow();
+    }
+
+    /** On start: an LDevID is kept renewed; without one, a profile left from before a wipe goes. */
+    private void resume() {
+        try {
+            Optional<DeviceIdentity> ldevid = identity.ldevid();
+            if (ldevid.isPresent()) {
+                scheduleRenewal(ldevid.get());
+            } else if (!NetworkProfile.present(networkFolder).isEmpty()) {
+                NetworkProfile.remove(networkFolder);
+                log.info("E.1 network profile in {} removed: the device has no LDevID", networkFolder);
+            }
+        } catch (Exception e) {
+            log.error("cannot read the LDevID: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public synchronized Promise<DeviceIdentity> onboard() {
+        if (running != null && !running.isDone()) {
+            return running;
+        }
+        Deferred<DeviceIdentity> deferred = promises.deferred();
+        running = deferred.getPromise();
+        executor.execute(() -> {
+            try {
+                DeviceIdentity ldevid = new Onboarding(context()).run();
+                scheduleRenewal(ldevid);
+                deferred.resolve(ldevid);
+            } catch (InterruptedException e) {
+                deferred.fail(new IllegalStateException("onboarding stopped (the onboarder was deactivated)"));
+            } catch (Exception e) {
+                log.error("onboarding failed: {}", e.getMessage());
+                deferred.fail(e);
+            }
+        });
+        return running;
+    }
+
+    private Onboarding.Context context() throws Exception {
+        return new Onboarding.Context(mpr.read(), keyService, ldevidKeyService, identity, steps, finder, config, networkFolder);
+    }
+
+    /** Renews at the due point, then again for the new LDevID; retries with backoff until it works. */
+    private synchronized void scheduleRenewal(DeviceIdentity ldevid) {
+        if (renewal != null) {
+            renewal.cancel(false);
+        }
+        renewalDue = Renewal.due(ldevid.certificate(), config.renewAtPercent());
+        long delay = Math.max(0, Duration.between(Instant.now(), renewalDue).toMillis());
+        log.info("LDevID {} valid until {}: renewal at {}", ldevid.certificate().getSerialNumber().toString(16),
+                ldevid.certificate().getNotAfter().toInstant(), renewalDue);
+        renewal = executor.schedule(() -> renew(new Backoff(config.retryInitialSeconds() * 1000L,
+                config.retryMaxSeconds() * 1000L)), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void renew(Backoff backoff) {
+        try {
+            renewOnce();
+        } catch (Exception e) {
+            long wait = backoff.next();
+            log.warn("LDevID renewal failed: {}; trying again in {} s", e.getMessage(), (wait + 999) / 1000);
+            synchronized (this) {
+                renewal = executor.schedule(() -> renew(backoff), wait, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** Re-enrolls, rewrites the network profile (E.1) for the new LDevID, schedules the next renewal. */
+    private DeviceIdentity renewOnce() throws Exception {
+        DeviceIdentity renewed = new Renewal(identity, ldevidKeyService, steps, config).renew();
+        new Onboarding(context()).network(renewed, Names.serialNumber(renewed.certificate()).orElseThrow());
+        scheduleRenewal(renewed);
+        return renewed;
+    }
+
+    /** Renews now (the shell's brski:renew). */
+    Promise<DeviceIdentity> renewNow() {
+        Deferred<DeviceIdentity> d = promises.deferred();
+        executor.execute(() -> {
+            try {
+                d.resolve(renewOnce());
+            } catch (Exception e) {
+                d.fail(e);
+            }
+        });
+        return d.getPromise();
+    }
+
+    /** Removes the network profile, then wipes the device (LDevID, IDevID, keys) and reboots into provisioning. */
+    void wipe() throws Exception {
+        DeviceLifecycle l = lifecycle;
+        if (l == null) {
+            throw new IllegalStateException("no device lifecycle service: the boot bundle is not running");
+        }
+        NetworkProfile.remove(networkFolder);
+        l.wipe();
+    }
+
+    Path networkFolder() {
+        return networkFolder;
+    }
+
+    Instant renewalDue() {
+        return renewalDue;
+    }
+
+    boolean running() {
+        Promise<DeviceIdentity> r = running;
+        return r != null && !r.isDone();
+    }
+
+    BrskiConfig config() {
+        return config;
+    }
+
+    KeyService ldevidKeys() {
+        return ldevidKeyService;
+    }
+}

@@ -1,0 +1,132 @@
+package dev.avocado.brski.internal;
+
+import dev.avocado.api.keys.DeviceKey;
+import dev.avocado.protocol.io.AtomicFiles;
+import dev.avocado.protocol.pem.Pem;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * E.1: the WPA2/WPA3-Enterprise EAP-TLS profile that uses the LDevID: a wpa_supplicant network block
+ * and a NetworkManager keyfile, beside the LDevID chain and the domain CA they name. A software
+ * LDevID key is named by its file; a TPM key by its persistent handle through the tpm2tss OpenSSL
+ * engine.
+ */
+final class NetworkProfile {
+
+    static final String WPA_SUPPLICANT = "wpa_supplicant-avocado.conf";
+    static final String NETWORK_MANAGER = "avocado.nmconnection";
+    static final String LDEVID = "ldevid.pem";
+    static final String DOMAIN_CA = "domain-ca.pem";
+
+    /** What was written, for the log and the shell. */
+    record Written(Path wpaSupplicant, Path networkManager, Path ldevid, Path domainCa) {
+        List<Path> all() {
+            return List.of(wpaSupplicant, networkManager, ldevid, domainCa);
+        }
+    }
+
+    private NetworkProfile() {
+    }
+
+    /**
+     * Writes the profile (each file atomically; the two profiles last, so they never name a certificate
+     * file that is not there).
+     */
+    static Written write(Path folder, String ssid, String identity, List<X509Certificate> ldevidChain,
+            List<X509Certificate> domainCas, DeviceKey key) throws IOException {
+        AtomicFiles.folder(folder, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Path ldevid = folder.resolve(LDEVID);
+        Path ca = folder.resolve(DOMAIN_CA);
+        AtomicFiles.write(ldevid, Pem.encode(ldevidChain).getBytes(StandardCharsets.US_ASCII), AtomicFiles.PUBLIC);
+        AtomicFiles.write(ca, Pem.encode(domainCas).getBytes(StandardCharsets.US_ASCII), AtomicFiles.PUBLIC);
+        Path wpa = folder.resolve(WPA_SUPPLICANT);
+        Path nm = folder.resolve(NETWORK_MANAGER);
+        AtomicFiles.write(wpa, wpaSupplicant(ssid, identity, ca, ldevid, key).getBytes(StandardCharsets.UTF_8),
+                AtomicFiles.OWNER_ONLY);
+        AtomicFiles.write(nm, networkManager(ssid, identity, ca, ldevid, key).getBytes(StandardCharsets.UTF_8),
+                AtomicFiles.OWNER_ONLY);
+        return new Written(wpa, nm, ldevid, ca);
+    }
+
+    /** The profile files present in a folder. */
+    static List<Path> present(Path folder) {
+        List<Path> files = new ArrayList<>();
+        for (String name : List.of(WPA_SUPPLICANT, NETWORK_MANAGER, LDEVID, DOMAIN_CA)) {
+            if (Files.exists(folder.resolve(name))) {
+                files.add(folder.resolve(name));
+            }
+        }
+        return files;
+    }
+
+    /** Removes the profile, the profiles first. */
+    static void remove(Path folder) throws IOException {
+        for (String name : List.of(WPA_SUPPLICANT, NETWORK_MANAGER, LDEVID, DOMAIN_CA)) {
+            AtomicFiles.delete(folder.resolve(name));
+        }
+    }
+
+    /** The wpa_supplicant network block (wpa_supplicant.conf(5)); PMF optional so WPA2 and WPA3 both work. */
+    static String wpaSupplicant(String ssid, String identity, Path ca, Path ldevid, DeviceKey key) {
+        StringBuilder b = new StringBuilder();
+        b.append("# E.1: EAP-TLS with the LDevID of serial ").append(identity).append(" (written by Avocado)\n");
+        b.append("network={\n");
+        b.append("\tssid=\"").append(quoted(ssid)).append("\"\n");
+        b.append("\tkey_mgmt=WPA-EAP WPA-EAP-SHA256\n");
+        b.append("\tieee80211w=1\n");
+        b.append("\tproto=RSN\n");
+        b.append("\tpairwise=CCMP\n");
+        b.append("\tgroup=CCMP\n");
+        b.append("\teap=TLS\n");
+        b.append("\tidentity=\"").append(quoted(identity)).append("\"\n");
+        b.append("\tca_cert=\"").append(ca).append("\"\n");
+        b.append("\tclient_cert=\"").append(ldevid).append("\"\n");
+        String file = keyFile(key);
+        if (file != null) {
+            b.append("\tprivate_key=\"").append(file).append("\"\n");
+        } else {
+            b.append("\tengine=1\n");
+            b.append("\tengine_id=\"tpm2tss\"\n");
+            b.append("\tkey_id=\"").append(tpmHandle(key)).append("\"\n");
+        }
+        b.append("}\n");
+        return b.toString();
+    }
+
+    /** The NetworkManager keyfile (nm-settings-keyfile(5)). */
+    static String networkManager(String ssid, String identity, Path ca, Path ldevid, DeviceKey key) {
+        UUID uuid = UUID.nameUUIDFromBytes(("avocado:" + ssid + ":" + identity).getBytes(StandardCharsets.UTF_8));
+        String file = keyFile(key);
+        return "# E.1: EAP-TLS with the LDevID of serial " + identity + " (written by Avocado)\n"
+                + "[connection]\nid=avocado-" + ssid + "\nuuid=" + uuid + "\ntype=wifi\nautoconnect=true\n\n"
+                + "[wifi]\nmode=infrastructure\nssid=" + ssid + "\n\n"
+                + "[wifi-security]\nkey-mgmt=wpa-eap\npmf=2\nproto=rsn\npairwise=ccmp;\ngroup=ccmp;\n\n"
+                + "[802-1x]\neap=tls;\nidentity=" + identity + "\nca-cert=" + ca + "\nclient-cert=" + ldevid + "\n"
+                + (file != null ? "private-key=" + file + "\nprivate-key-password-flags=4\n"
+                        : "# the key is in the TPM at " + tpmHandle(key) + ": NetworkManager needs a PKCS#11 URI for it\n")
+                + "\n[ipv4]\nmethod=auto\n\n[ipv6]\nmethod=auto\n";
+    }
+
+    /** The key's file, or null when it is not a file (a TPM key). */
+    static String keyFile(DeviceKey key) {
+        return key.location().startsWith("file:") ? key.location().substring("file:".length()) : null;
+    }
+
+    private static String tpmHandle(DeviceKey key) {
+        return key.location().startsWith("tpm:") ? key.location().substring("tpm:".length()) : key.location();
+    }
+
+    private static String quoted(String s) {
+        if (s.contains("\"") || s.contains("\n")) {
+            throw new IllegalArgumentException("'" + s + "' cannot be quoted in a wpa_supplicant block");
+        }
+        return s;
+    }
+}

@@ -1,0 +1,306 @@
+package dev.avocado.brski.internal;
+
+import dev.avocado.api.identity.DeviceIdentity;
+import dev.avocado.api.identity.IdentityStore;
+import dev.avocado.api.keys.DeviceKey;
+import dev.avocado.api.keys.KeyAlgorithm;
+import dev.avocado.api.keys.KeyService;
+import dev.avocado.api.lifecycle.Step;
+import dev.avocado.api.lifecycle.StepReporter;
+import dev.avocado.api.mpr.ManufacturerRoot;
+import dev.avocado.protocol.brski.PledgeSession;
+import dev.avocado.protocol.est.EstException;
+import dev.avocado.protocol.http.Backoff;
+import dev.avocado.protocol.profile.LdevidProfile;
+import dev.avocado.protocol.profile.ProfileException;
+import dev.avocado.protocol.tls.TlsContexts;
+import dev.avocado.protocol.voucher.VoucherException;
+import dev.avocado.protocol.x509.CertificateBuilder;
+import dev.avocado.protocol.x509.Names;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+
+/**
+ * One onboarding, steps B to E.1, on the pledge session of the protocol bundle. It keeps trying, with
+ * backoff, until it has an LDevID: a registrar that cannot be found or reached, one that refuses, a
+ * MASA that is down, a voucher that does not pass C.10: each is told as the step's outcome and tried
+ * again. Nothing is saved until it passed its checks.
+ */
+final class Onboarding {
+
+    /** Identity attributes beside the LDevID. */
+    static final String VOUCHER = "voucher";
+    static final String REGISTRAR = "registrar";
+
+    /** What a run needs from outside. */
+    record Context(ManufacturerRoot mpr, KeyService deviceKeys, KeyService ldevidKeys, IdentityStore identity,
+            StepReporter steps, RegistrarFinder finder, BrskiConfig config, Path networkFolder) {
+    }
+
+    /** An attempt with one registrar did not end with an LDevID; when to try again if the registrar said. */
+    static final class AttemptFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+        final transient Duration retryAfter;
+
+        AttemptFailed(String message, Duration retryAfter) {
+            super(message);
+            this.retryAfter = retryAfter;
+        }
+    }
+
+    private final Context ctx;
+
+    Onboarding(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    DeviceIdentity run() throws Exception {
+        DeviceIdentity idevid = ctx.identity().idevid().orElseThrow(() -> new IllegalStateException(
+                "B: the device has no IDevID to onboard with"));
+        DeviceKey key = ctx.deviceKeys().find(idevid.keyAlias()).orElseThrow(() -> new IllegalStateException(
+                "B: the IDevID's key " + idevid.keyAlias() + " is not in " + ctx.deviceKeys().describe()));
+        String serial = Names.serialNumber(idevid.certificate()).orElseThrow(() -> new IllegalStateException(
+                "B: the IDevID has no serialNumber"));
+        TlsContexts.Credential credential = new TlsContexts.Credential(key.privateKey(), idevid.chain(),
+                ctx.deviceKeys().provider());
+        Backoff backoff = new Backoff(ctx.config().retryInitialSeconds() * 1000L, ctx.config().retryMaxSeconds() * 1000L);
+        while (true) {
+            List<URI> registrars = discover();
+            Duration wait = null;
+            String problem = registrars.isEmpty() ? "no registrar found" : null;
+            for (URI registrar : registrars) {
+                try {
+                    return attempt(registrar, credential, key, serial);
+                } catch (AttemptFailed e) {
+                    problem = e.getMessage();
+                    wait = e.retryAfter;
+                }
+            }
+            long millis = wait != null ? wait.toMillis() : backoff.next();
+            ctx.steps().failed(Step.B, problem + "; trying again in " + (millis + 999) / 1000 + " s");
+            Thread.sleep(millis);
+        }
+    }
+
+    /** B: the configured registrar, or those DNS-SD finds. */
+    private List<URI> discover() throws InterruptedException {
+        if (!ctx.config().registrarUrl().isBlank()) {
+            URI uri = URI.create(ctx.config().registrarUrl());
+            ctx.steps().done(Step.B, "registrar " + uri + " (configured)");
+            return List.of(uri);
+        }
+        ctx.steps().started(Step.B, "browsing DNS-SD for " + RegistrarFinder.SERVICE);
+        List<URI> found = ctx.finder().find(Duration.ofSeconds(ctx.config().discoverySeconds()));
+        if (!found.isEmpty()) {
+            ctx.steps().done(Step.B, "registrar " + found.get(0) + " (DNS-SD" + (found.size() > 1 ? ", " + found.size()
+                    + " found" : "") + ")");
+        }
+        return found;
+    }
+
+    /** C.0 to E.1 with one registrar. */
+    private DeviceIdentity attempt(URI registrar, TlsContexts.Credential credential, DeviceKey idevidKey, String serial)
+            throws AttemptFailed, InterruptedException {
+        PledgeSession session = new PledgeSession(registrar, credential, serial, ctx.mpr().certificates(),
+                Duration.ofSeconds(ctx.config().connectTimeoutSeconds()), Duration.ofSeconds(ctx.config().requestTimeoutSeconds()));
+        X509Certificate registrarCert;
+        try {
+            ctx.steps().started(Step.C_0, "TLS to " + registrar + " with the IDevID key at " + idevidKey.location());
+            registrarCert = session.connect();
+        } catch (IOException e) {
+            throw failed(Step.C_0, "the registrar at " + registrar + " cannot be reached: " + message(e), null);
+        }
+        ctx.steps().done(Step.C_0, "provisional TLS with " + Names.display(registrarCert.getSubjectX500Principal())
+                + ", authenticated by the IDevID key at " + idevidKey.location());
+        String nonce;
+        byte[] request;
+        try {
+            nonce = Base64.getUrlEncoder().withoutPadding().encodeToString(ctx.deviceKeys().random(16));
+            request = session.voucherRequest(nonce);
+        } catch (Exception e) {
+            throw failed(Step.C_1, "the voucher request cannot be signed by " + idevidKey.location() + ": " + message(e), null);
+        }
+        ctx.steps().done(Step.C_1, "voucher request (nonce " + nonce + ") signed by the IDevID key at " + idevidKey.location());
+        byte[] voucher = requestVoucher(session, request);
+        ctx.steps().done(Step.C_9, "voucher received (" + voucher.length + " bytes): the registrar (C.3, C.8) and the "
+                + "MASA (C.5, C.6) accepted the request");
+
+        PledgeSession.Accepted accepted;
+        try {
+            accepted = session.acceptVoucher(voucher, nonce, Instant.now());
+        } catch (VoucherException e) {
+            report(() -> session.voucherStatus(false, e.getMessage()));
+            throw failed(Step.C_10, "the voucher does not pass: " + e.getMessage(), null);
+        }
+        ctx.steps().done(Step.C_10, "voucher " + accepted.voucher().voucher().assertion() + " from "
+                + Names.display(accepted.voucher().signer().getSubjectX500Principal()) + " under the MPR, serial and nonce "
+                + "match; pins " + Names.display(accepted.pinned().getSubjectX500Principal()));
+        report(() -> session.voucherStatus(true, "voucher accepted"));
+        ctx.steps().done(Step.D_0, "the registrar's TLS certificate " + Names.display(registrarCert.getSubjectX500Principal())
+                + " is in the pinned domain; TLS now trusts " + Names.display(accepted.pinned().getSubjectX500Principal()));
+        try {
+            DeviceIdentity ldevid = enroll(session, accepted, serial);
+            report(() -> session.enrollStatus(true, "LDevID saved"));
+            save(registrar, voucher, ldevid);
+            network(ldevid, serial);
+            return ldevid;
+        } catch (AttemptFailed e) {
+            report(() -> session.enrollStatus(false, e.getMessage()));
+            throw e;
+        }
+    }
+
+    /** C.2: sends the request; while the owner has not approved (202), asks again after Retry-After. */
+    private byte[] requestVoucher(PledgeSession session, byte[] request) throws AttemptFailed, InterruptedException {
+        while (true) {
+            ctx.steps().started(Step.C_2, "voucher request to " + session.registrar());
+            try {
+                return session.requestVoucher(request);
+            } catch (PledgeSession.RegistrarAnswer a) {
+                if (a.status() == 202) {
+                    Duration wait = a.retryAfter() != null ? a.retryAfter() : Duration.ofSeconds(ctx.config().retryMaxSeconds());
+                    ctx.steps().failed(Step.C_3, "the registrar holds the request: " + a.getMessage() + "; asking again in "
+                            + wait.toSeconds() + " s");
+                    Thread.sleep(wait.toMillis());
+                    continue;
+                }
+                throw failed(a.status() >= 500 ? Step.C_4 : Step.C_3, a.getMessage(), a.retryAfter());
+            } catch (IOException e) {
+                throw failed(Step.C_2, "the voucher request to " + session.registrar() + " failed: " + message(e), null);
+            }
+        }
+    }
+
+    /** D.1 to D.7. */
+    private DeviceIdentity enroll(PledgeSession session, PledgeSession.Accepted accepted, String serial)
+            throws AttemptFailed, InterruptedException {
+        List<X509Certificate> cacerts;
+        String algorithm;
+        try {
+            cacerts = session.cacerts();
+            for (X509Certificate ca : cacerts) {
+                dev.avocado.protocol.brski.DomainCerts.checkInDomain(List.of(ca), accepted.pinned(), Instant.now());
+            }
+            algorithm = session.csrKeyAlgorithm();
+        } catch (PledgeSession.RegistrarAnswer | IOException | EstException | VoucherException e) {
+            throw failed(Step.D_3, "EST cacerts/csrattrs: " + message(e), null);
+        }
+        DeviceKey key;
+        try {
+            KeyAlgorithm wanted = KeyAlgorithm.valueOf(algorithm);
+            key = ctx.ldevidKeys().find(KeyService.LDEVID).orElse(null);
+            if (key != null && key.algorithm() != wanted) {
+                ctx.ldevidKeys().destroy(KeyService.LDEVID);
+                key = null;
+            }
+            if (key == null) {
+                key = ctx.ldevidKeys().create(KeyService.LDEVID, wanted);
+            }
+        } catch (Exception e) {
+            throw failed(Step.D_1, "the LDevID key cannot be made in " + ctx.ldevidKeys().describe() + ": " + message(e), null);
+        }
+        ctx.steps().done(Step.D_1, "LDevID key (" + key.algorithm() + ", as csrattrs asks) at " + key.location());
+        PKCS10CertificationRequest csr = csr(serial, key);
+        ctx.steps().done(Step.D_2, "CSR for serialNumber=" + serial + " signed by " + key.location());
+        List<X509Certificate> issued;
+        try {
+            ctx.steps().started(Step.D_3, "EST simpleenroll to " + session.registrar());
+            issued = session.enroll(csr);
+        } catch (PledgeSession.RegistrarAnswer a) {
+            throw failed(Step.D_4, a.getMessage(), a.retryAfter());
+        } catch (IOException | EstException e) {
+            throw failed(Step.D_3, "EST simpleenroll: " + message(e), null);
+        }
+        List<X509Certificate> chain = new ArrayList<>();
+        chain.add(issued.get(0));
+        cacerts.stream().filter(c -> !c.equals(issued.get(0))).forEach(chain::add);
+        try {
+            LdevidProfile.check(chain, List.of(accepted.pinned()), key.publicKey(), serial, Instant.now());
+        } catch (ProfileException e) {
+            throw failed(Step.D_6, e.getMessage(), null);
+        }
+        ctx.steps().done(Step.D_6, "LDevID " + Names.display(chain.get(0).getSubjectX500Principal()) + " issued by "
+                + Names.display(chain.get(0).getIssuerX500Principal()) + ", valid until " + chain.get(0).getNotAfter().toInstant());
+        try {
+            DeviceIdentity ldevid = ctx.identity().saveLdevid(chain, KeyService.LDEVID);
+            ctx.steps().done(Step.D_7, "LDevID saved at " + ldevid.location());
+            return ldevid;
+        } catch (Exception e) {
+            throw failed(Step.D_7, "the LDevID cannot be saved: " + message(e), null);
+        }
+    }
+
+    /** The voucher, the registrar and the domain CA beside the LDevID: for the shell and for re-enrollment. */
+    private void save(URI registrar, byte[] voucher, DeviceIdentity ldevid) throws AttemptFailed {
+        try {
+            ctx.identity().saveAttribute(DeviceIdentity.Kind.LDEVID, VOUCHER, Base64.getEncoder().encodeToString(voucher));
+            ctx.identity().saveAttribute(DeviceIdentity.Kind.LDEVID, REGISTRAR, registrar.toString());
+        } catch (Exception e) {
+            throw failed(Step.D_7, "cannot keep the voucher beside the LDevID: " + message(e), null);
+        }
+    }
+
+    /** E.1. */
+    void network(DeviceIdentity ldevid, String serial) throws AttemptFailed {
+        try {
+            DeviceKey key = ctx.ldevidKeys().find(ldevid.keyAlias()).orElseThrow(() -> new IOException("no LDevID key"));
+            List<X509Certificate> cas = ldevid.chain().subList(1, ldevid.chain().size());
+            NetworkProfile.Written w = NetworkProfile.write(ctx.networkFolder(), ctx.config().ssid(), serial,
+                    List.of(ldevid.certificate()), cas, key);
+            ctx.steps().done(Step.E_1, "EAP-TLS profile for network '" + ctx.config().ssid() + "' as " + serial + ": "
+                    + w.wpaSupplicant() + ", " + w.networkManager());
+        } catch (Exception e) {
+            throw failed(Step.E_1, "the network profile cannot be written to " + ctx.networkFolder() + ": " + message(e), null);
+        }
+    }
+
+    /** D.2: the CSR, signed by the LDevID key wherever it lives. */
+    static PKCS10CertificationRequest csr(String serial, DeviceKey key, KeyService keys) {
+        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.SERIALNUMBER, serial).build();
+        try {
+            return new JcaPKCS10CertificationRequestBuilder(subject, key.publicKey()).build(new JcaContentSignerBuilder(
+                    CertificateBuilder.signatureAlgorithm(key.privateKey())).setProvider(keys.provider()).build(key.privateKey()));
+        } catch (Exception e) {
+            throw new IllegalStateException("D.2: the CSR cannot be signed by " + key.location() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private PKCS10CertificationRequest csr(String serial, DeviceKey key) {
+        return csr(serial, key, ctx.ldevidKeys());
+    }
+
+    /** A report the registrar may not take: it does not change the outcome. */
+    private interface Report {
+        void send() throws Exception;
+    }
+
+    private void report(Report r) {
+        try {
+            r.send();
+        } catch (Exception e) {
+            // a lost status report changes nothing on the device; the registrar's log will lack it
+        }
+    }
+
+    private AttemptFailed failed(Step step, String message, Duration retryAfter) {
+        ctx.steps().failed(step, message);
+        return new AttemptFailed(step.label() + ": " + message, retryAfter);
+    }
+
+    static String message(Throwable e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+}

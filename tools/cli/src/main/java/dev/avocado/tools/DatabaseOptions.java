@@ -1,0 +1,61 @@
+package dev.avocado.tools;
+
+import dev.avocado.server.Pki;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** A service's database: --db, or the embedded H2 file beside the PKI. */
+abstract class DatabaseOptions {
+
+    @Option(names = "--pki", paramLabel = "DIR", description = "The PKI (pki init); it also holds the embedded "
+            + "database unless --db names another.")
+    Path pki;
+
+    @Option(names = "--db", paramLabel = "JDBC_URL", description = "The database, for example "
+            + "jdbc:postgresql://db.example/avocado?user=avocado. Default: an H2 file in the PKI folder.")
+    String db;
+
+    private final String folder;
+    private final String file;
+
+    DatabaseOptions(String folder, String file) {
+        this.folder = folder;
+        this.file = file;
+    }
+
+    String url() {
+        if (db != null) {
+            return db;
+        }
+        if (pki == null) {
+            throw new IllegalArgumentException("give --pki DIR or --db JDBC_URL");
+        }
+        return embedded(new Pki(pki).folder());
+    }
+
+    /** The embedded database of this service for a PKI folder. */
+    String embedded(Path pkiFolder) {
+        return "jdbc:h2:file:" + pkiFolder.resolve(folder).resolve(file);
+    }
+
+    /** The factory service's device database. */
+    static final class Factory extends DatabaseOptions {
+        Factory() {
+            super("factory-db", "devices");
+        }
+    }
+
+    /** The MASA's ownership records and voucher log. */
+    static final class Masa extends DatabaseOptions {
+        Masa() {
+            super("masa-db", "vouchers");
+        }
+    }
+
+    /** The registrar's pledges, vouchers and LDevIDs. */
+    static final class Registrar extends DatabaseOptions {
+        Registrar() {
+            super("registrar-db", "pledges");
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.avocado.tools;
+
+import dev.avocado.masa.MasaService;
+import dev.avocado.protocol.pem.Pem;
+import dev.avocado.server.Pki;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "masa", mixinStandardHelpOptions = true,
+        description = "The manufacturer's authorized signing authority: vouchers for registrars (RFC 8995).",
+        subcommands = {MasaCommand.Serve.class, MasaCommand.Claim.class, MasaCommand.Claims.class, MasaCommand.Vouchers.class})
+final class MasaCommand {
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Serves requestvoucher and requestauditlog until stopped.")
+    static final class Serve implements Callable<Integer> {
+
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        DatabaseOptions.Masa database;
+
+        @Option(names = "--bind", paramLabel = "ADDR", description = "Default: the MASA address's IP (the one IDevIDs name), "
+                + "else all addresses.")
+        String bind;
+
+        @Option(names = "--port", paramLabel = "N", description = "Default: the MASA address's port.")
+        Integer port;
+
+        @Option(names = "--ownership", paramLabel = "MODE", defaultValue = "first-claim", description = "first-claim: the "
+                + "first domain to ask for a serial owns it (logged; for demos); records: only domains recorded with "
+                + "'masa claim'. Default: ${DEFAULT-VALUE}.")
+        String ownership;
+
+        @Option(names = "--voucher-lifetime", paramLabel = "DURATION", defaultValue = "P1D",
+                description = "expires-on after created-on (ISO 8601). Default: ${DEFAULT-VALUE}.")
+        Duration lifetime;
+
+        @Override
+        public Integer call() throws Exception {
+            MasaService masa = start(database.pki, database.url(), bind, port, MasaService.Ownership.parse(ownership), lifetime);
+            System.out.println("MASA: " + masa.describe());
+            return Serving.untilStopped(masa);
+        }
+    }
+
+    static MasaService start(Path pkiDir, String db, String bind, Integer port, MasaService.Ownership ownership,
+            Duration lifetime) throws Exception {
+        if (pkiDir == null) {
+            throw new IllegalArgumentException("masa serve needs --pki DIR (its MASA key signs)");
+        }
+        Pki pki = new Pki(pkiDir);
+        String address = pki.masaUrl();
+        URI uri = URI.create(address.contains("://") ? address : "https://" + address);
+        String host = Pki.host(address);
+        String listen = bind != null ? bind : host.matches("[0-9.]+|[0-9a-fA-F:]+") ? host : "0.0.0.0";
+        int listenPort = port != null ? port : uri.getPort() > 0 ? uri.getPort() : 443;
+        return MasaService.start(pki, db, new MasaService.Settings(listen, listenPort, ownership, lifetime));
+    }
+
+    @Command(name = "claim", mixinStandardHelpOptions = true,
+            description = "Records that a network owner (its domain CA) owns serials: from the sales records.")
+    static final class Claim implements Callable<Integer> {
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        DatabaseOptions.Masa database;
+
+        @Option(names = "--domain-ca", required = true, paramLabel = "FILE", description = "The owner's domain CA certificate.")
+        Path domainCa;
+
+        @Parameters(arity = "1..*", paramLabel = "SERIAL")
+        List<String> serials;
+
+        @Override
+        public Integer call() throws Exception {
+            try (MasaService.Admin admin = MasaService.admin(database.url())) {
+                System.out.println(admin.claim(serials, Pem.readCertificates(domainCa).get(0)) + " serials recorded");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "claims", mixinStandardHelpOptions = true, description = "Lists who owns which serial.")
+    static final class Claims implements Callable<Integer> {
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        DatabaseOptions.Masa database;
+
+        @Override
+        public Integer call() throws Exception {
+            try (MasaService.Admin admin = MasaService.admin(database.url())) {
+                List<String> lines = admin.claims();
+                lines.forEach(System.out::println);
+                System.out.println(lines.size() + " claims");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "vouchers", mixinStandardHelpOptions = true, description = "The voucher log (the audit log).")
+    static final class Vouchers implements Callable<Integer> {
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        DatabaseOptions.Masa database;
+
+        @Parameters(arity = "0..1", paramLabel = "SERIAL")
+        String serial;
+
+        @Option(names = "--save", paramLabel = "FILE", description = "Write the serial's last voucher (DER) to FILE.")
+        Path save;
+
+        @Override
+        public Integer call() throws Exception {
+            try (MasaService.Admin admin = MasaService.admin(database.url())) {
+                List<String> lines = admin.vouchers(serial);
+                lines.forEach(System.out::println);
+                System.out.println(lines.size() + " vouchers");
+                if (save != null) {
+                    if (serial == null) {
+                        throw new IllegalArgumentException("--save needs a SERIAL");
+                    }
+                    byte[] der = admin.lastVoucher(serial).orElseThrow(() -> new IllegalArgumentException(
+                            "serial " + serial + " has no voucher"));
+                    dev.avocado.protocol.io.AtomicFiles.write(save, der, dev.avocado.protocol.io.AtomicFiles.PUBLIC);
+                    System.out.println("saved " + save);
+                }
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.avocado.tools;
+
+import dev.avocado.protocol.pem.Pem;
+import dev.avocado.registrar.RegistrarService;
+import dev.avocado.server.Pki;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "registrar", mixinStandardHelpOptions = true,
+        description = "The network owner's BRSKI registrar with its EST CA (RFC 8995, RFC 7030).",
+        subcommands = {RegistrarCommand.Serve.class, RegistrarCommand.Pledges.class, RegistrarCommand.Approve.class,
+            RegistrarCommand.Allow.class, RegistrarCommand.Ldevids.class})
+final class RegistrarCommand {
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Serves BRSKI and EST until stopped, announced by DNS-SD as _brski-registrar._tcp.")
+    static final class Serve implements Callable<Integer> {
+
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        DatabaseOptions.Registrar database;
+
+        @Option(names = "--bind", paramLabel = "ADDR", description = "Default: the registrar address's IP, else all addresses.")
+        String bind;
+
+        @Option(names = "--port", paramLabel = "N", description = "Default: the registrar address's port.")
+        Integer port;
+
+        @Option(names = "--approval", paramLabel = "POLICY", defaultValue = "auto", description = "auto: every pledge of a "
+                + "trusted manufacturer; allowlist: serials added with 'registrar allow'; manual: each waits for "
+                + "'registrar approve'. Default: ${DEFAULT-VALUE}.")
+        String approval;
+
+        @Option(names = "--manufacturer", paramLabel = "FILE", description = "A manufacturer root (MPR) whose IDevIDs are "
+                + "accepted; repeatable. Default: the PKI's own manufacturer.")
+        List<Path> manufacturers = new ArrayList<>();
+
+        @Option(names = "--ldevid-validity", paramLabel = "DURATION", defaultValue = "P365D",
+                description = "How long LDevIDs are valid (ISO 8601). Default: ${DEFAULT-VALUE}.")
+        Duration ldevidValidity;
+
+        @Option(names = "--no-dns-sd", description = "Do not announce the registrar with DNS-SD.")
+        boolean noDnsSd;
+
+        @Override
+        public Integer call() throws Exception {
+            RegistrarService registrar = start(database.pki, database.url(), bind, port,
+                    RegistrarService.Approval.parse(approval), manufacturers, ldevidValidity, !noDnsSd);
+            System.out.println("registrar: " + registrar.describe());
+            return Serving.untilStopped(registrar);
+        }
+    }
+
+    static RegistrarService start(Path pkiDir, String db, String bind, Integer port, RegistrarService.Approval approval,
+            List<Path> manufacturerFiles, Duration ldevidValidity, boolean dnsSd) throws Exception {
+        if (pkiDir == null) {
+            throw new IllegalArgumentException("registrar serve needs --pki DIR (the owner's domain CA issues LDevIDs)");
+        }
+        Pki pki = new Pki(pkiDir);
+        String address = pki.registrarUrl();
+        URI uri = URI.create(address.contains("://") ? address : "https://" + address);
+        String host = Pki.host(address);
+        String listen = bind != null ? bind : host.matches("[0-9.]+|[0-9a-fA-F:]+") ? host : "0.0.0.0";
+        int listenPort = port != null ? port : uri.getPort() > 0 ? uri.getPort() : 443;
+        List<X509Certificate> manufacturers = new ArrayList<>();
+        for (Path p : manufacturerFiles) {
+            manufacturers.addAll(Pem.readCertificates(p));
+        }
+        if (manufacturers.isEmpty()) {
+            manufacturers.add(pki.root());
+        }
+        return RegistrarService.start(pki, db, new RegistrarService.Settings(listen, listenPort, approval, manufacturers,
+                ldevidValidity, Duration.ofSeconds(2), dnsSd));
+    }
+
+    @Command(name = "pledges", mixinStandardHelpOptions = true, description = "Lists the pledges that asked, and where they are.")
+    static final class Pledges implements Callable<Integer> {
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        DatabaseOptions.Registrar database;
+
+        @Override
+        public Integer call() throws Exception {
+            try (RegistrarService.Admin admin = RegistrarService.admin(database.url())) {
+                List<String> lines = admin.pledges();
+                lines.forEach(System.out::println);
+                System.out.println(lines.size() + " pledges");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "approve", mixinStandardHelpOptions = true, description = "Approves pledges (approval manual).")
+    static final class Approve implements Callable<Integer> {
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        DatabaseOptions.Registrar database;
+
+        @Parameters(arity = "1..*", paramLabel = "SERIAL")
+        List<String> serials;
+
+        @Override
+        public Integer call() throws Exception {
+            try (RegistrarService.Admin admin = RegistrarService.admin(database.url())) {
+                System.out.println(admin.approve(serials) + " approved");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "allow", mixinStandardHelpOptions = true, description = "Adds serials to the allowlist (approval allowlist).")
+    static final class Allow implements Callable<Integer> {
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        DatabaseOptions.Registrar database;
+
+        @Parameters(arity = "1..*", paramLabel = "SERIAL")
+        List<String> serials;
+
+        @Override
+        public Integer call() throws Exception {
+            try (RegistrarService.Admin admin = RegistrarService.admin(database.url())) {
+                System.out.println(admin.allow(serials) + " serials added");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "ldevids", mixinStandardHelpOptions = true, description = "Lists the LDevIDs issued.")
+    static final class Ldevids implements Callable<Integer> {
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        DatabaseOptions.Registrar database;
+
+        @Parameters(arity = "0..1", paramLabel = "SERIAL")
+        String serial;
+
+        @Override
+        public Integer call() throws Exception {
+            try (RegistrarService.Admin admin = RegistrarService.admin(database.url())) {
+                List<String> lines = admin.ldevids(serial);
+                lines.forEach(System.out::println);
+                System.out.println(lines.size() + " LDevIDs");
+            }
+            return 0;
+        }
+    }
+}
