@@ -90,7 +90,7 @@ public class BootStateMachineIT {
                 }, new Hashtable<>());
         lifecycle = device.awaitSettled(DeviceState.PROVISIONED, 10_000);
         assertTrue(lifecycle.reason(), lifecycle.reason().startsWith("IDevID serial SN-4711 (MASA masa.test:9443)"));
-        assertTrue(lifecycle.reason(), lifecycle.reason().contains("partition two active (1 bundles)"));
+        assertTrue(lifecycle.reason(), lifecycle.reason().contains("partition two active (1 bundle)"));
         assertEquals("1", P2Probe.runningBuild(context));
         assertEquals(List.of("booting->unprovisioned", "unprovisioned->provisioning", "provisioning->provisioned"),
                 lifecycle.history().stream().map(c -> c.from().label() + "->" + c.to().label()).toList());

@@ -33,9 +33,12 @@ abstract class DatabaseOptions {
         return embedded(new Pki(pki).folder());
     }
 
-    /** The embedded database of this service for a PKI folder. */
+    /**
+     * The embedded database of this service for a PKI folder. AUTO_SERVER lets the admin commands
+     * (registrar approve, masa vouchers) open it while the service runs.
+     */
     String embedded(Path pkiFolder) {
-        return "jdbc:h2:file:" + pkiFolder.resolve(folder).resolve(file);
+        return "jdbc:h2:file:" + pkiFolder.resolve(folder).resolve(file) + ";AUTO_SERVER=TRUE";
     }
 
     /** The factory service's device database. */

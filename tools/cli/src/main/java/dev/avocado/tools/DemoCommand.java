@@ -49,9 +49,10 @@ final class DemoCommand implements Callable<Integer> {
         pki.init("Avocado Demo Manufacturer", "https://127.0.0.1:" + factoryPort, "127.0.0.1:" + masaPort,
                 "Avocado Demo Owner", "https://127.0.0.1:" + registrarPort);
         System.out.println("PKI:          " + pki.folder());
-        String factoryDb = "jdbc:h2:file:" + base.resolve("factory-db/devices");
-        String masaDb = "jdbc:h2:file:" + base.resolve("masa-db/vouchers");
-        String registrarDb = "jdbc:h2:file:" + base.resolve("registrar-db/pledges");
+        // where the admin commands find them: registrar approve --pki target/demo/pki SERIAL works meanwhile
+        String factoryDb = new DatabaseOptions.Factory().embedded(pki.folder());
+        String masaDb = new DatabaseOptions.Masa().embedded(pki.folder());
+        String registrarDb = new DatabaseOptions.Registrar().embedded(pki.folder());
         section("manufacturer: factory provisioning service and MASA; owner: registrar");
         try (FactoryService factory = FactoryCommand.start(pki.folder(), factoryDb, null, null, null, false, List.of());
                 MasaService masa = MasaCommand.start(pki.folder(), masaDb, null, null, MasaService.Ownership.FIRST_CLAIM,
@@ -75,7 +76,8 @@ final class DemoCommand implements Callable<Integer> {
                         "idevid:show; brski:status; brski:voucher; brski:ldevid; brski:network; device:state"));
             } else {
                 System.out.println("Gogo shell: try device:state, device:events, idevid:show, brski:status, brski:voucher, "
-                        + "brski:ldevid, brski:network, help; registrar approve in another terminal with --approval manual; "
+                        + "brski:ldevid, brski:network, help; with --approval manual, approve from another terminal: tools/avocado "
+                        + "registrar approve --pki " + pki.folder() + " " + serial + "; "
                         + "exit with 'exit' or Ctrl-D");
             }
             int code = DeviceProcess.start(image, args).inheritIO().start().waitFor();

@@ -99,10 +99,19 @@ final class Cli {
 
     static Background start(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Davocado.home=" + System.getProperty("avocado.home"), "-cp", System.getProperty("java.class.path"),
+                "-Davocado.home=" + System.getProperty("avocado.home"), "-cp", classpath(),
                 AvocadoCli.class.getName()));
         cmd.addAll(List.of(args));
         return new Background(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+    }
+
+    /**
+     * The test's class path without the partition bundles: the pledge bundle embeds SLF4J with its own
+     * provider for Felix, which would be a second provider in a plain JVM.
+     */
+    private static String classpath() {
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(e -> !e.contains("avocado-brski")).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
     /** A device image booted by its own start script: the process is the device's JVM. */

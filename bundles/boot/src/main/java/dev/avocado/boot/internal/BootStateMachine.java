@@ -155,7 +155,9 @@ public class BootStateMachine implements Lifecycle.Actions {
     void bindOnboarder(Onboarder o) {
         onboarder = o;
         submit(() -> {
-            if (lifecycle != null && lifecycle.state() == DeviceState.PROVISIONED) {
+            // a new build of the onboarder (hot redeploy) takes over from the one that was running
+            if (lifecycle != null && (lifecycle.state() == DeviceState.PROVISIONED
+                    || lifecycle.state() == DeviceState.ONBOARDING)) {
                 onboard(o);
             }
         });
@@ -230,7 +232,8 @@ public class BootStateMachine implements Lifecycle.Actions {
 
     private void provision(IdevidProvisioner p, String why) {
         lifecycle.enter(DeviceState.PROVISIONING, why, false);
-        p.provision().onResolve(() -> submit(this::boot)).onFailure(
+        // boot again only after success: booting after a failure would start provisioning again at once
+        p.provision().onSuccess(idevid -> submit(this::boot)).onFailure(
                 e -> submit(() -> fail("IDevID provisioning failed: " + message(e))));
     }
 
@@ -271,7 +274,7 @@ public class BootStateMachine implements Lifecycle.Actions {
             if (ldevid.isPresent()) {
                 lifecycle.enter(DeviceState.ONBOARDED, who + "; LDevID "
                         + Names.display(ldevid.get().certificate().getSubjectX500Principal()) + "; partition two active ("
-                        + started.size() + " bundles)", true);
+                        + bundles(started) + ")", true);
                 return;
             }
         } catch (IdentityException e) {
@@ -279,7 +282,7 @@ public class BootStateMachine implements Lifecycle.Actions {
             return;
         }
         Onboarder o = onboarder;
-        lifecycle.enter(DeviceState.PROVISIONED, who + "; partition two active (" + started.size() + " bundles)"
+        lifecycle.enter(DeviceState.PROVISIONED, who + "; partition two active (" + bundles(started) + ")"
                 + (o == null ? "; no onboarder installed" : ""), o == null);
         if (o != null) {
             onboard(o);
@@ -290,7 +293,12 @@ public class BootStateMachine implements Lifecycle.Actions {
         lifecycle.enter(DeviceState.ONBOARDING, "onboarder running (" + o.getClass().getSimpleName() + ")", false);
         o.onboard().onSuccess(ldevid -> submit(() -> lifecycle.enter(DeviceState.ONBOARDED,
                 "LDevID " + Names.display(ldevid.certificate().getSubjectX500Principal()) + " saved at " + ldevid.location(),
-                true))).onFailure(e -> submit(() -> fail("onboarding failed: " + message(e))));
+                true))).onFailure(e -> submit(() -> {
+                    // an onboarder stopped by a wipe, a redeploy or a shutdown has not failed the device
+                    if (onboarder == o && lifecycle.state() == DeviceState.ONBOARDING) {
+                        fail("onboarding failed: " + message(e));
+                    }
+                }));
     }
 
     private void fail(String why) {
@@ -413,6 +421,10 @@ public class BootStateMachine implements Lifecycle.Actions {
                 log.error("framework restart failed: {}", e.getMessage());
             }
         }, "avocado-reboot").start();
+    }
+
+    private static String bundles(List<Bundle> started) {
+        return started.size() + (started.size() == 1 ? " bundle" : " bundles");
     }
 
     private static String message(Throwable e) {

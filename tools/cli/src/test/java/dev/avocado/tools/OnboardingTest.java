@@ -1,0 +1,189 @@
+package dev.avocado.tools;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import dev.avocado.launcher.DeviceImage;
+import dev.avocado.protocol.pem.Pem;
+import dev.avocado.server.Pki;
+import dev.avocado.tpm.testing.Swtpm;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * BRSKI onboarding end to end (stage 3): a device with its keys in swtpm gets its IDevID from the
+ * factory process, its voucher from the MASA process through the registrar process, its LDevID from
+ * the registrar's EST CA, and writes the EAP-TLS profile; openssl checks the voucher and the LDevID,
+ * FreeRADIUS and eapol_test authenticate with the profile.
+ */
+public class OnboardingTest {
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    /** The manufacturer's and the owner's services on free loopback ports, each its own process. */
+    static final class Services implements AutoCloseable {
+        final Pki pki;
+        final int factoryPort = Cli.freePort();
+        final int masaPort = Cli.freePort();
+        final int registrarPort = Cli.freePort();
+        final List<Cli.Background> running = new ArrayList<>();
+
+        Services(Path dir) throws Exception {
+            pki = new Pki(dir);
+            pki.init("Acme", "https://127.0.0.1:" + factoryPort, "127.0.0.1:" + masaPort, "Example Owner",
+                    "https://127.0.0.1:" + registrarPort);
+        }
+
+        Cli.Background factory() throws Exception {
+            return start("factory provisioning service: https://", "factory", "serve", "--pki", pki.folder().toString());
+        }
+
+        Cli.Background masa() throws Exception {
+            return start("MASA: https://", "masa", "serve", "--pki", pki.folder().toString());
+        }
+
+        Cli.Background registrar(String... more) throws Exception {
+            List<String> args = new ArrayList<>(List.of("registrar", "serve", "--pki", pki.folder().toString(), "--no-dns-sd"));
+            args.addAll(List.of(more));
+            return start("registrar: https://", args.toArray(String[]::new));
+        }
+
+        String registrarUrl() {
+            return "https://127.0.0.1:" + registrarPort;
+        }
+
+        private Cli.Background start(String ready, String... args) throws Exception {
+            Cli.Background b = Cli.start(args);
+            running.add(b);
+            b.awaitLine(l -> l.startsWith(ready), 60_000);
+            return b;
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (Cli.Background b : running) {
+                b.close();
+            }
+        }
+    }
+
+    private DeviceImage image(Pki pki, String serial, String keys, String tcti) throws Exception {
+        return new ImageBuilder(pki, Home.partitions(), new PrintStream(new ByteArrayOutputStream()))
+                .build(tmp.getRoot().toPath().resolve("device-" + serial), null, false, keys, tcti, null,
+                        MprAnchoring.Content.CERTIFICATE, serial);
+    }
+
+    @Test
+    public void tpmDeviceIsOnboardedAndItsEapTlsProfileAuthenticatesWithFreeRadius() throws Exception {
+        try (Services s = new Services(tmp.newFolder("pki").toPath()); Swtpm swtpm = Swtpm.start()) {
+            s.factory();
+            s.masa();
+            s.registrar();
+            DeviceImage image = image(s.pki, "SN-BRSKI-1", "tpm", swtpm.tcti());
+            Cli.Run boot = Cli.run("device", "boot", "--image", image.root().toString(), "--keys", "tpm", "--tcti", swtpm.tcti(),
+                    "--registrar", s.registrarUrl(), "--batch", "--until", "onboarded", "--timeout", "120");
+            String out = boot.output();
+            assertEquals(out, 0, boot.code());
+            // the IDevID key in the TPM authenticates C.0 and signs C.1
+            assertTrue(out, out.contains("C.0 done: provisional TLS with CN=127.0.0.1,O=Example Owner, authenticated by "
+                    + "the IDevID key at tpm:0x81020000"));
+            assertTrue(out, out.contains("signed by the IDevID key at tpm:0x81020000"));
+            assertTrue(out, out.contains("C.10 done: voucher logged from CN=Acme MASA,O=Acme under the MPR"));
+            assertTrue(out, out.contains("D.0 done: the registrar's TLS certificate CN=127.0.0.1,O=Example Owner is in the "
+                    + "pinned domain"));
+            assertTrue(out, out.contains("[device] onboarded: LDevID serialNumber=SN-BRSKI-1,CN=SN-BRSKI-1,O=Example Owner"));
+
+            Path work = tmp.newFolder("check").toPath();
+            // the voucher: openssl and our inspector accept it under the MPR
+            Path voucher = work.resolve("voucher.der");
+            Cli.Run saved = Cli.run("masa", "vouchers", "--pki", s.pki.folder().toString(), "SN-BRSKI-1", "--save",
+                    voucher.toString());
+            assertEquals(saved.output(), 0, saved.code());
+            Cli.Run cms = Cli.exec("openssl", "cms", "-verify", "-inform", "DER", "-in", voucher.toString(), "-CAfile",
+                    s.pki.mpr().toString(), "-purpose", "any");
+            assertEquals(cms.output(), 0, cms.code());
+            assertTrue(cms.output(), cms.output().contains("Verification successful")
+                    && cms.output().contains("\"serial-number\":\"SN-BRSKI-1\""));
+            Cli.Run inspect = Cli.run("voucher", "inspect", voucher.toString(), "--trust", s.pki.mpr().toString());
+            assertEquals(inspect.output(), 0, inspect.code());
+            assertTrue(inspect.output(), inspect.output().contains("pinned:       CN=Example Owner Domain CA,O=Example Owner"));
+            Cli.Run foreign = Cli.run("voucher", "inspect", voucher.toString(), "--trust",
+                    s.pki.folder().resolve("owner/domain-ca.pem").toString());
+            assertEquals(foreign.output(), 1, foreign.code());
+            assertTrue(foreign.output(), foreign.output().contains("does not verify: the signer CN=Acme MASA,O=Acme does not "
+                    + "chain to a trusted anchor"));
+
+            // the LDevID: openssl accepts it under the domain CA, for TLS clients
+            Path domainCa = s.pki.folder().resolve("owner/domain-ca.pem");
+            Path ldevid = image.data().resolve("network/ldevid.pem");
+            Cli.Run verify = Cli.exec("openssl", "verify", "-CAfile", domainCa.toString(), "-purpose", "sslclient",
+                    ldevid.toString());
+            assertEquals(verify.output(), 0, verify.code());
+
+            // E.1: FreeRADIUS trusting the domain CA, eapol_test with the profile the device wrote
+            Pki.Credential ca = s.pki.load(Pki.OWNER, Pki.DOMAIN_CA);
+            Pki.Credential radiusTls = Pki.tls("Example Owner", "radius.example", ca.certificate(), ca.key(),
+                    Instant.now().minusSeconds(60), KeyPurposeId.id_kp_serverAuth);
+            Path radiusCert = work.resolve("radius.pem");
+            Path radiusKey = work.resolve("radius.key");
+            Files.writeString(radiusCert, Pem.encode(radiusTls.certificate()));
+            Files.writeString(radiusKey, Pem.encode(radiusTls.key()));
+            try (FreeRadius radius = FreeRadius.start(tmp.newFolder("radius").toPath(), domainCa, radiusCert, radiusKey)) {
+                FreeRadius.Result result = radius.eapolTest(image.data().resolve("network/wpa_supplicant-avocado.conf"));
+                assertTrue(result.output() + radius.log(), result.success());
+                assertTrue(radius.log(), Files.readString(radius.logFile()).contains("Login OK: [SN-BRSKI-1]"));
+            }
+            String nm = Files.readString(image.data().resolve("network/avocado.nmconnection"));
+            assertTrue(nm, nm.contains("eap=tls;") && nm.contains("identity=SN-BRSKI-1")
+                    && nm.contains("private-key=" + image.data().resolve("keys/ldevid.p8")));
+
+            Cli.Run pledges = Cli.run("registrar", "pledges", "--pki", s.pki.folder().toString());
+            assertTrue(pledges.output(), pledges.output().contains("SN-BRSKI-1           enrolled"));
+
+            // the shell shows the voucher and the LDevID; a reboot finds the device onboarded
+            Cli.Run shell = Cli.run("device", "boot", "--image", image.root().toString(), "--exec",
+                    "brski:voucher; brski:ldevid; brski:network");
+            assertEquals(shell.output(), 0, shell.code());
+            assertTrue(shell.output(), shell.output().contains("(verifies under the MPR)"));
+            assertTrue(shell.output(), shell.output().contains("[device] onboarded: IDevID serial SN-BRSKI-1"));
+            assertTrue(shell.output(), shell.output().contains("key_mgmt=WPA-EAP WPA-EAP-SHA256"));
+        }
+    }
+
+    /** The registrar and the MASA start after the device, the owner approves late: it keeps trying and finishes. */
+    @Test
+    public void registrarDownThenManualApprovalThenMasaDownThenUp() throws Exception {
+        try (Services s = new Services(tmp.newFolder("pki").toPath())) {
+            s.factory();
+            DeviceImage image = image(s.pki, "SN-BRSKI-2", "soft", null);
+            DeviceConfig.onboarding(image, s.registrarUrl(), null, null);
+            try (Cli.Background device = Cli.device(image, "--batch", "--until", "onboarded", "--timeout", "150")) {
+                device.awaitLine(l -> l.contains("C.0 failed: the registrar at " + s.registrarUrl() + " cannot be reached"),
+                        60_000);
+                s.registrar("--approval", "manual");
+                device.awaitLine(l -> l.contains("C.3 failed: the registrar holds the request") && l.contains(
+                        "waits for the owner's approval (registrar approve SN-BRSKI-2)"), 60_000);
+                assertFalse(Files.exists(image.data().resolve("identity/ldevid.pem")));
+                Cli.Run approve = Cli.run("registrar", "approve", "--pki", s.pki.folder().toString(), "SN-BRSKI-2");
+                assertEquals(approve.output(), 0, approve.code());
+                device.awaitLine(l -> l.contains("C.4 failed: C.2 voucher request: the registrar answered HTTP 503: the MASA "
+                        + "at https://127.0.0.1:" + s.masaPort + "/.well-known/brski/requestvoucher cannot be reached"), 60_000);
+                s.masa();
+                Cli.Run done = device.await(150);
+                assertEquals(done.output(), 0, done.code());
+                assertTrue(done.output(), done.output().contains("[device] onboarded: LDevID serialNumber=SN-BRSKI-2"));
+            }
+        }
+    }
+}
