@@ -104,7 +104,7 @@ final class BootBench implements Callable<Integer> {
         }
     }
 
-    private static long rssKiB(long pid) throws IOException {
+    static long rssKiB(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));

@@ -43,9 +43,9 @@ final class DemoCommand implements Callable<Integer> {
         ImageBuilder.deleteTree(base);
         Pki pki = new Pki(base.resolve("pki"));
         section("PKI: the manufacturer's (MPR, IDevID CA, MASA) and the network owner's (domain CA, registrar)");
-        int factoryPort = freeOr(8443);
-        int masaPort = freeOr(8444);
-        int registrarPort = freeOr(8445);
+        int factoryPort = Ports.freeOr(8443);
+        int masaPort = Ports.freeOr(8444);
+        int registrarPort = Ports.freeOr(8445);
         pki.init("Avocado Demo Manufacturer", "https://127.0.0.1:" + factoryPort, "127.0.0.1:" + masaPort,
                 "Avocado Demo Owner", "https://127.0.0.1:" + registrarPort);
         System.out.println("PKI:          " + pki.folder());
@@ -98,19 +98,6 @@ final class DemoCommand implements Callable<Integer> {
             }
             return code;
         }
-    }
-
-    /** The port the MPR will name: the usual one when it is free, else any free one. */
-    private static int freeOr(int preferred) throws java.io.IOException {
-        for (int p : new int[] {preferred, 0}) {
-            try (java.net.ServerSocket s = new java.net.ServerSocket()) {
-                s.bind(new java.net.InetSocketAddress("127.0.0.1", p));
-                return s.getLocalPort();
-            } catch (java.net.BindException e) {
-                // taken: try any
-            }
-        }
-        throw new java.io.IOException("no free port on 127.0.0.1");
     }
 
     private static void section(String title) {

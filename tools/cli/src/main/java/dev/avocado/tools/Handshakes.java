@@ -13,21 +13,27 @@ final class Handshakes {
     }
 
     static double secondsPerHandshake(SSLContext client, SSLContext server, int count) throws SSLException {
+        return secondsPerHandshake(client, server, count, false);
+    }
+
+    /** @param clientAuth the server asks for the client's certificate (and checks its signature) */
+    static double secondsPerHandshake(SSLContext client, SSLContext server, int count, boolean clientAuth) throws SSLException {
         for (int i = 0; i < 50; i++) {
-            handshake(client, server); // warm the JIT
+            handshake(client, server, clientAuth); // warm the JIT
         }
         long t = System.nanoTime();
         for (int i = 0; i < count; i++) {
-            handshake(client, server);
+            handshake(client, server, clientAuth);
         }
         return (System.nanoTime() - t) / 1e9 / count;
     }
 
-    private static void handshake(SSLContext clientCtx, SSLContext serverCtx) throws SSLException {
+    private static void handshake(SSLContext clientCtx, SSLContext serverCtx, boolean clientAuth) throws SSLException {
         SSLEngine client = clientCtx.createSSLEngine("127.0.0.1", 443);
         client.setUseClientMode(true);
         SSLEngine server = serverCtx.createSSLEngine();
         server.setUseClientMode(false);
+        server.setWantClientAuth(clientAuth);
         int size = Math.max(client.getSession().getPacketBufferSize(), server.getSession().getPacketBufferSize());
         ByteBuffer c2s = ByteBuffer.allocate(size * 4);
         ByteBuffer s2c = ByteBuffer.allocate(size * 4);

@@ -22,6 +22,7 @@ public class TpmCommands {
 
     @Descriptor("show the TPM: manufacturer, vendor, firmware version, TCTI, dictionary-attack counter")
     public String info() throws Exception {
+        long commands = tpm.withTpm(Tpm::commandCount); // before this command's own
         TpmInfo info = tpm.withTpm(Tpm::info);
         return "manufacturer:     " + info.manufacturer() + "\n"
                 + "vendor:           " + info.vendor() + "\n"
@@ -29,7 +30,7 @@ public class TpmCommands {
                 + "spec revision:    " + info.specRevision() + "\n"
                 + "TCTI:             " + tpm.keys().tcti() + "\n"
                 + "lockout counter:  " + info.lockoutCounter() + " of " + info.maxAuthFail() + "\n"
-                + "TPM commands:     " + tpm.withTpm(Tpm::commandCount) + " on this connection\n";
+                + "TPM commands:     " + commands + " on this connection before this command\n";
     }
 
     @Descriptor("list the persistent objects, NV indexes and transient objects in the TPM")
