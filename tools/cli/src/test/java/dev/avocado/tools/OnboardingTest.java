@@ -161,9 +161,12 @@ public class OnboardingTest {
         }
     }
 
-    /** The registrar and the MASA start after the device, the owner approves late: it keeps trying and finishes. */
+    /**
+     * The registrar and the MASA start after the device, the owner approves late: it keeps trying and
+     * finishes; then a wipe from partition two takes it back to provisioning.
+     */
     @Test
-    public void registrarDownThenManualApprovalThenMasaDownThenUp() throws Exception {
+    public void registrarDownThenManualApprovalThenMasaDownThenUpThenWipe() throws Exception {
         try (Services s = new Services(tmp.newFolder("pki").toPath())) {
             s.factory();
             DeviceImage image = image(s.pki, "SN-BRSKI-2", "soft", null);
@@ -184,6 +187,45 @@ public class OnboardingTest {
                 assertEquals(done.output(), 0, done.code());
                 assertTrue(done.output(), done.output().contains("[device] onboarded: LDevID serialNumber=SN-BRSKI-2"));
             }
+            // the seed's "remove iDevID and reboot", from partition two
+            Path data = image.data();
+            assertTrue(Files.exists(data.resolve("network/wpa_supplicant-avocado.conf")));
+            Cli.Run wipe = Cli.run("device", "boot", "--image", image.root().toString(), "--until", "onboarded", "--exec",
+                    "brski:wipe");
+            assertEquals(wipe.output(), 0, wipe.code());
+            assertTrue(wipe.output(), wipe.output().contains("wiped: LDevID, IDevID and their keys removed; rebooting"));
+            assertTrue(wipe.output(), wipe.output().substring(wipe.output().indexOf("; rebooting /"))
+                    .contains("[device] unprovisioned: no IDevID yet; provisioning starts"));
+            for (String gone : List.of("network/wpa_supplicant-avocado.conf", "network/avocado.nmconnection",
+                    "network/ldevid.pem", "identity/ldevid.pem", "identity/ldevid.voucher", "keys/ldevid.p8")) {
+                assertFalse(gone, Files.exists(data.resolve(gone)));
+            }
+        }
+    }
+
+    /** The LDevID key in the TPM by configuration: D.1 and D.2 happen there too. */
+    @Test
+    public void ldevidKeyInTheTpmByConfiguration() throws Exception {
+        try (Services s = new Services(tmp.newFolder("pki").toPath()); Swtpm swtpm = Swtpm.start()) {
+            s.factory();
+            s.masa();
+            s.registrar();
+            DeviceImage image = image(s.pki, "SN-BRSKI-3", "tpm", swtpm.tcti());
+            DeviceConfig.write(image, DeviceConfig.BRSKI_PID, "registrarUrl=" + s.registrarUrl() + "\n"
+                    + "ldevidKeyService.target=(avocado.keys.type=tpm)\n");
+            Cli.Run boot = Cli.run("device", "boot", "--image", image.root().toString(), "--batch", "--until", "onboarded",
+                    "--timeout", "120");
+            assertEquals(boot.output(), 0, boot.code());
+            assertTrue(boot.output(), boot.output().contains("D.1 done: LDevID key (EC_P256, as csrattrs asks) at tpm:0x81020001"));
+            assertTrue(boot.output(), boot.output().contains("D.2 done: CSR for serialNumber=SN-BRSKI-3 signed by tpm:0x81020001"));
+            Path der = tmp.newFile("ldevid-tpm.der").toPath();
+            swtpm.tools("tpm2_readpublic", "-c", "0x81020001", "-f", "der", "-o", der.toString());
+            java.security.cert.X509Certificate ldevid = Pem.readCertificates(image.data().resolve("identity/ldevid.pem")).get(0);
+            org.junit.Assert.assertArrayEquals("the TPM holds the LDevID's key", ldevid.getPublicKey().getEncoded(),
+                    Files.readAllBytes(der));
+            assertFalse(Files.exists(image.data().resolve("keys/ldevid.p8")));
+            String wpa = Files.readString(image.data().resolve("network/wpa_supplicant-avocado.conf"));
+            assertTrue(wpa, wpa.contains("engine_id=\"tpm2tss\"") && wpa.contains("key_id=\"0x81020001\""));
         }
     }
 }
