@@ -3,7 +3,6 @@ package dev.avocado.tools;
 import dev.avocado.factory.FactoryService;
 import dev.avocado.protocol.pem.Pem;
 import dev.avocado.server.Pki;
-import java.net.URI;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -57,16 +56,12 @@ final class FactoryCommand {
             throw new IllegalArgumentException("factory serve needs --pki DIR (its IDevID CA signs)");
         }
         Pki pki = new Pki(pkiDir);
-        String address = pki.provisioningUrl();
-        URI uri = URI.create(address.contains("://") ? address : "https://" + address);
-        String host = uri.getHost().replace("[", "").replace("]", "");
-        String listen = bind != null ? bind : host.matches("[0-9.]+|[0-9a-fA-F:]+") ? host : "0.0.0.0";
-        int listenPort = port != null ? port : uri.getPort() > 0 ? uri.getPort() : 443;
+        Listen listen = Listen.of(pki.provisioningUrl(), bind, port);
         List<X509Certificate> stations = new ArrayList<>();
         for (Path p : stationCas) {
             stations.addAll(Pem.readCertificates(p));
         }
-        return FactoryService.start(pki, db, new FactoryService.Settings(listen, listenPort,
+        return FactoryService.start(pki, db, new FactoryService.Settings(listen.bind(), listen.port(),
                 masaUrl != null ? masaUrl : pki.masaUrl(), allowlist, stations));
     }
 

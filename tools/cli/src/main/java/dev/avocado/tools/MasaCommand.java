@@ -3,7 +3,6 @@ package dev.avocado.tools;
 import dev.avocado.masa.MasaService;
 import dev.avocado.protocol.pem.Pem;
 import dev.avocado.server.Pki;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -55,12 +54,8 @@ final class MasaCommand {
             throw new IllegalArgumentException("masa serve needs --pki DIR (its MASA key signs)");
         }
         Pki pki = new Pki(pkiDir);
-        String address = pki.masaUrl();
-        URI uri = URI.create(address.contains("://") ? address : "https://" + address);
-        String host = Pki.host(address);
-        String listen = bind != null ? bind : host.matches("[0-9.]+|[0-9a-fA-F:]+") ? host : "0.0.0.0";
-        int listenPort = port != null ? port : uri.getPort() > 0 ? uri.getPort() : 443;
-        return MasaService.start(pki, db, new MasaService.Settings(listen, listenPort, ownership, lifetime));
+        Listen listen = Listen.of(pki.masaUrl(), bind, port);
+        return MasaService.start(pki, db, new MasaService.Settings(listen.bind(), listen.port(), ownership, lifetime));
     }
 
     @Command(name = "claim", mixinStandardHelpOptions = true,

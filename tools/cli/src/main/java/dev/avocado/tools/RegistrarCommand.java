@@ -3,7 +3,6 @@ package dev.avocado.tools;
 import dev.avocado.protocol.pem.Pem;
 import dev.avocado.registrar.RegistrarService;
 import dev.avocado.server.Pki;
-import java.net.URI;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -65,11 +64,7 @@ final class RegistrarCommand {
             throw new IllegalArgumentException("registrar serve needs --pki DIR (the owner's domain CA issues LDevIDs)");
         }
         Pki pki = new Pki(pkiDir);
-        String address = pki.registrarUrl();
-        URI uri = URI.create(address.contains("://") ? address : "https://" + address);
-        String host = Pki.host(address);
-        String listen = bind != null ? bind : host.matches("[0-9.]+|[0-9a-fA-F:]+") ? host : "0.0.0.0";
-        int listenPort = port != null ? port : uri.getPort() > 0 ? uri.getPort() : 443;
+        Listen listen = Listen.of(pki.registrarUrl(), bind, port);
         List<X509Certificate> manufacturers = new ArrayList<>();
         for (Path p : manufacturerFiles) {
             manufacturers.addAll(Pem.readCertificates(p));
@@ -77,7 +72,7 @@ final class RegistrarCommand {
         if (manufacturers.isEmpty()) {
             manufacturers.add(pki.root());
         }
-        return RegistrarService.start(pki, db, new RegistrarService.Settings(listen, listenPort, approval, manufacturers,
+        return RegistrarService.start(pki, db, new RegistrarService.Settings(listen.bind(), listen.port(), approval, manufacturers,
                 ldevidValidity, Duration.ofSeconds(2), dnsSd));
     }
 

@@ -83,13 +83,7 @@ public final class FactoryService implements AutoCloseable {
 
     /** Opens the database (creating or migrating its schema) and starts serving. */
     public static FactoryService start(Pki pki, String jdbcUrl, Settings settings) throws Exception {
-        Database db = Database.open(jdbcUrl, "factory", DeviceRegistry.SCHEMA);
-        try {
-            return new FactoryService(pki, db, settings);
-        } catch (Exception e) {
-            db.close();
-            throw e;
-        }
+        return Database.serve(jdbcUrl, "factory", DeviceRegistry.SCHEMA, db -> new FactoryService(pki, db, settings));
     }
 
     public int port() {

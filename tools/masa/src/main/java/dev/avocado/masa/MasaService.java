@@ -94,13 +94,7 @@ public final class MasaService implements AutoCloseable {
 
     /** Opens the database (creating or migrating its schema) and starts serving. */
     public static MasaService start(Pki pki, String jdbcUrl, Settings settings) throws Exception {
-        Database db = Database.open(jdbcUrl, "masa", VoucherLog.SCHEMA);
-        try {
-            return new MasaService(pki, db, settings);
-        } catch (Exception e) {
-            db.close();
-            throw e;
-        }
+        return Database.serve(jdbcUrl, "masa", VoucherLog.SCHEMA, db -> new MasaService(pki, db, settings));
     }
 
     public int port() {

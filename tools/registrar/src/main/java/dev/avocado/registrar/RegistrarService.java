@@ -124,13 +124,7 @@ public final class RegistrarService implements AutoCloseable {
 
     /** Opens the database (creating or migrating its schema) and starts serving. */
     public static RegistrarService start(Pki pki, String jdbcUrl, Settings settings) throws Exception {
-        Database db = Database.open(jdbcUrl, "registrar", PledgeRegistry.SCHEMA);
-        try {
-            return new RegistrarService(pki, db, settings);
-        } catch (Exception e) {
-            db.close();
-            throw e;
-        }
+        return Database.serve(jdbcUrl, "registrar", PledgeRegistry.SCHEMA, db -> new RegistrarService(pki, db, settings));
     }
 
     public int port() {

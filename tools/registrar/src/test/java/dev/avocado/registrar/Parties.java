@@ -28,11 +28,16 @@ final class Parties implements AutoCloseable {
     private int masaPort;
 
     Parties(Path dir) throws IOException {
+        this(dir, "jdbc:h2:file:" + dir.resolve("db/masa"), "jdbc:h2:file:" + dir.resolve("db/registrar"));
+    }
+
+    /** With the databases given (one PostgreSQL database for both, say). */
+    Parties(Path dir, String masaDb, String registrarDb) throws IOException {
         this.dir = dir;
         this.pki = new Pki(dir.resolve("pki"));
         pki.init("Acme", "https://127.0.0.1:8443", "127.0.0.1:9443", "Example Owner", "https://127.0.0.1:8445");
-        this.masaDb = "jdbc:h2:file:" + dir.resolve("db/masa");
-        this.registrarDb = "jdbc:h2:file:" + dir.resolve("db/registrar");
+        this.masaDb = masaDb;
+        this.registrarDb = registrarDb;
     }
 
     Parties start(RegistrarService.Approval approval, MasaService.Ownership ownership) throws Exception {

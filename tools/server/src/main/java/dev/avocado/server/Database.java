@@ -67,6 +67,25 @@ public final class Database implements AutoCloseable {
         return db;
     }
 
+    /** What a service makes of its open database. */
+    public interface Service<T> {
+        T start(Database db) throws Exception;
+    }
+
+    /**
+     * Opens the database (creating or migrating its schema) and starts a service on it; when the
+     * service cannot start, the database is closed again.
+     */
+    public static <T> T serve(String jdbcUrl, String name, List<Migration> migrations, Service<T> service) throws Exception {
+        Database db = open(jdbcUrl, name, migrations);
+        try {
+            return service.start(db);
+        } catch (Exception e) {
+            db.close();
+            throw e;
+        }
+    }
+
     public boolean isPostgres() {
         return url.startsWith("jdbc:postgresql:");
     }
