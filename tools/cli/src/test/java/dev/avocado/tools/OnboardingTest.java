@@ -203,7 +203,7 @@ public class OnboardingTest {
         }
     }
 
-    /** The LDevID key in the TPM by configuration: D.1 and D.2 happen there too. */
+    /** The LDevID key in the TPM by configuration: D.1 and D.2 happen there too; E.1 says it cannot use it. */
     @Test
     public void ldevidKeyInTheTpmByConfiguration() throws Exception {
         try (Services s = new Services(tmp.newFolder("pki").toPath()); Swtpm swtpm = Swtpm.start()) {
@@ -224,8 +224,45 @@ public class OnboardingTest {
             org.junit.Assert.assertArrayEquals("the TPM holds the LDevID's key", ldevid.getPublicKey().getEncoded(),
                     Files.readAllBytes(der));
             assertFalse(Files.exists(image.data().resolve("keys/ldevid.p8")));
-            String wpa = Files.readString(image.data().resolve("network/wpa_supplicant-avocado.conf"));
-            assertTrue(wpa, wpa.contains("engine_id=\"tpm2tss\"") && wpa.contains("key_id=\"0x81020001\""));
+            // E.1 cannot hand a TPM key to wpa_supplicant here: no profile, and the step says why
+            assertTrue(boot.output(), boot.output().contains("E.1 failed: the LDevID key is at tpm:0x81020001, which "
+                    + "wpa_supplicant cannot use here"));
+            assertFalse(Files.exists(image.data().resolve("network/wpa_supplicant-avocado.conf")));
+        }
+    }
+
+    /** The device renews its LDevID (simplereenroll) before it expires, and rewrites its profile for the new one. */
+    @Test
+    public void ldevidIsRenewedBeforeItExpires() throws Exception {
+        try (Services s = new Services(tmp.newFolder("pki").toPath())) {
+            s.factory();
+            s.masa();
+            // 90 s from issue (the registrar backdates 60 s for clock skew): at 50% the device renews 15 s after enrolling
+            s.registrar("--ldevid-validity", "PT90S");
+            DeviceImage image = image(s.pki, "SN-BRSKI-4", "soft", null);
+            DeviceConfig.write(image, DeviceConfig.BRSKI_PID, "registrarUrl=" + s.registrarUrl() + "\nrenewAtPercent=50\n");
+            try (Cli.Background device = Cli.device(image, "--daemon")) {
+                device.awaitLine(l -> l.contains("[device] onboarded: LDevID serialNumber=SN-BRSKI-4"), 120_000);
+                java.math.BigInteger first = Pem.readCertificates(image.data().resolve("identity/ldevid.pem")).get(0)
+                        .getSerialNumber();
+                long deadline = System.currentTimeMillis() + 90_000;
+                List<String> ldevids = List.of();
+                while (System.currentTimeMillis() < deadline) {
+                    ldevids = Cli.run("registrar", "ldevids", "--pki", s.pki.folder().toString(), "SN-BRSKI-4").output()
+                            .lines().filter(l -> l.startsWith("SN-BRSKI-4")).toList();
+                    if (ldevids.size() >= 2) {
+                        break;
+                    }
+                    Thread.sleep(2000);
+                }
+                assertTrue(ldevids.toString(), ldevids.size() >= 2 && ldevids.get(0).contains("replaced"));
+                Thread.sleep(1000); // the device saves after the registrar answers
+                java.security.cert.X509Certificate renewed = Pem.readCertificates(image.data().resolve("identity/ldevid.pem"))
+                        .get(0);
+                assertTrue("the device holds a new LDevID", !renewed.getSerialNumber().equals(first));
+                assertTrue(Files.readString(image.data().resolve("network/ldevid.pem")).contains(
+                        Pem.encode(renewed).strip()));
+            }
         }
     }
 }

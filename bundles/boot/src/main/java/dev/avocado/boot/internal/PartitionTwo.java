@@ -92,6 +92,7 @@ public class PartitionTwo implements ArtifactInstaller {
         } catch (IOException e) {
             throw new BundleException("partition two: cannot list " + bundlesFolder + ": " + e.getMessage(), e);
         }
+        adoptDeployedBuilds(jars);
         List<Bundle> bundles = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (Map.Entry<Path, String> jar : jars.entrySet()) {
@@ -130,6 +131,41 @@ public class PartitionTwo implements ArtifactInstaller {
         }
         log.info("partition two active: {} bundle(s) from {}", bundles.size(), bundlesFolder);
         return bundles;
+    }
+
+    /**
+     * A new build left in the deploy folder can reach FileInstall before this installer is registered
+     * (at boot), and FileInstall then installs it as a bundle of its own, which would clash with its
+     * partition two original. Such a bundle is uninstalled and its jar becomes the override it was meant
+     * to be.
+     */
+    private void adoptDeployedBuilds(Map<Path, String> jars) {
+        List<Bundle> removed = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            String location = b.getLocation();
+            if (!location.startsWith("file:") || b.getSymbolicName() == null || !jars.containsValue(b.getSymbolicName())) {
+                continue;
+            }
+            Path file;
+            try {
+                file = Path.of(java.net.URI.create(location)).toAbsolutePath().normalize();
+            } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+                continue;
+            }
+            if (!file.startsWith(deployFolder)) {
+                continue;
+            }
+            try {
+                b.uninstall();
+                removed.add(b);
+                overrides.put(b.getSymbolicName(), file.toFile());
+                log.info("p2 bundle {}: the build {} was installed on its own at boot; it now replaces the p2 build",
+                        b.getSymbolicName(), file);
+            } catch (BundleException | IllegalStateException e) {
+                log.warn("cannot take over {} from the deploy folder: {}", location, e.getMessage());
+            }
+        }
+        refresh(removed);
     }
 
     /** Uninstalls the partition two bundles (before a wipe: nothing of p2 may run without an IDevID). */

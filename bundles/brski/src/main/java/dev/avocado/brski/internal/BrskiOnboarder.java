@@ -89,11 +89,17 @@ public class BrskiOnboarder implements Onboarder {
         executor.shutdownNow();
     }
 
-    /** On start: an LDevID is kept renewed; without one, a profile left from before a wipe goes. */
+    /**
+     * On start: an LDevID is kept renewed (and its profile written if it is missing); without one, a
+     * profile left from before a wipe goes.
+     */
     private void resume() {
         try {
             Optional<DeviceIdentity> ldevid = identity.ldevid();
             if (ldevid.isPresent()) {
+                if (NetworkProfile.present(networkFolder).isEmpty()) {
+                    new Onboarding(context()).network(ldevid.get(), Names.serialNumber(ldevid.get().certificate()).orElseThrow());
+                }
                 scheduleRenewal(ldevid.get());
             } else if (!NetworkProfile.present(networkFolder).isEmpty()) {
                 NetworkProfile.remove(networkFolder);
@@ -132,6 +138,9 @@ public class BrskiOnboarder implements Onboarder {
 
     /** Renews at the due point, then again for the new LDevID; retries with backoff until it works. */
     private synchronized void scheduleRenewal(DeviceIdentity ldevid) {
+        if (executor.isShutdown()) {
+            return; // deactivated meanwhile (a redeploy): the next instance schedules it
+        }
         if (renewal != null) {
             renewal.cancel(false);
         }
@@ -139,8 +148,12 @@ public class BrskiOnboarder implements Onboarder {
         long delay = Math.max(0, Duration.between(Instant.now(), renewalDue).toMillis());
         log.info("LDevID {} valid until {}: renewal at {}", ldevid.certificate().getSerialNumber().toString(16),
                 ldevid.certificate().getNotAfter().toInstant(), renewalDue);
-        renewal = executor.schedule(() -> renew(new Backoff(config.retryInitialSeconds() * 1000L,
-                config.retryMaxSeconds() * 1000L)), delay, TimeUnit.MILLISECONDS);
+        try {
+            renewal = executor.schedule(() -> renew(new Backoff(config.retryInitialSeconds() * 1000L,
+                    config.retryMaxSeconds() * 1000L)), delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // deactivated between the check and now
+        }
     }
 
     private void renew(Backoff backoff) {

@@ -14,9 +14,8 @@ import java.util.UUID;
 
 /**
  * E.1: the WPA2/WPA3-Enterprise EAP-TLS profile that uses the LDevID: a wpa_supplicant network block
- * and a NetworkManager keyfile, beside the LDevID chain and the domain CA they name. A software
- * LDevID key is named by its file; a TPM key by its persistent handle through the tpm2tss OpenSSL
- * engine.
+ * and a NetworkManager keyfile, beside the LDevID chain and the domain CA they name, the key named by
+ * its file.
  */
 final class NetworkProfile {
 
@@ -88,14 +87,7 @@ final class NetworkProfile {
         b.append("\tidentity=\"").append(quoted(identity)).append("\"\n");
         b.append("\tca_cert=\"").append(ca).append("\"\n");
         b.append("\tclient_cert=\"").append(ldevid).append("\"\n");
-        String file = keyFile(key);
-        if (file != null) {
-            b.append("\tprivate_key=\"").append(file).append("\"\n");
-        } else {
-            b.append("\tengine=1\n");
-            b.append("\tengine_id=\"tpm2tss\"\n");
-            b.append("\tkey_id=\"").append(tpmHandle(key)).append("\"\n");
-        }
+        b.append("\tprivate_key=\"").append(requireFile(key)).append("\"\n");
         b.append("}\n");
         return b.toString();
     }
@@ -103,14 +95,13 @@ final class NetworkProfile {
     /** The NetworkManager keyfile (nm-settings-keyfile(5)). */
     static String networkManager(String ssid, String identity, Path ca, Path ldevid, DeviceKey key) {
         UUID uuid = UUID.nameUUIDFromBytes(("avocado:" + ssid + ":" + identity).getBytes(StandardCharsets.UTF_8));
-        String file = keyFile(key);
+        String file = requireFile(key);
         return "# E.1: EAP-TLS with the LDevID of serial " + identity + " (written by Avocado)\n"
                 + "[connection]\nid=avocado-" + ssid + "\nuuid=" + uuid + "\ntype=wifi\nautoconnect=true\n\n"
                 + "[wifi]\nmode=infrastructure\nssid=" + ssid + "\n\n"
                 + "[wifi-security]\nkey-mgmt=wpa-eap\npmf=2\nproto=rsn\npairwise=ccmp;\ngroup=ccmp;\n\n"
                 + "[802-1x]\neap=tls;\nidentity=" + identity + "\nca-cert=" + ca + "\nclient-cert=" + ldevid + "\n"
-                + (file != null ? "private-key=" + file + "\nprivate-key-password-flags=4\n"
-                        : "# the key is in the TPM at " + tpmHandle(key) + ": NetworkManager needs a PKCS#11 URI for it\n")
+                + "private-key=" + file + "\nprivate-key-password-flags=4\n"
                 + "\n[ipv4]\nmethod=auto\n\n[ipv6]\nmethod=auto\n";
     }
 
@@ -119,8 +110,12 @@ final class NetworkProfile {
         return key.location().startsWith("file:") ? key.location().substring("file:".length()) : null;
     }
 
-    private static String tpmHandle(DeviceKey key) {
-        return key.location().startsWith("tpm:") ? key.location().substring("tpm:".length()) : key.location();
+    private static String requireFile(DeviceKey key) {
+        String file = keyFile(key);
+        if (file == null) {
+            throw new IllegalArgumentException("the key at " + key.location() + " is not a file");
+        }
+        return file;
     }
 
     private static String quoted(String s) {
