@@ -66,8 +66,9 @@ final class DemoCommand implements Callable<Integer> {
             String serial = String.format("AVO-%08X", ThreadLocalRandom.current().nextInt());
             DeviceImage image = new ImageBuilder(pki, Home.partitions(), System.out).build(base.resolve("image"), null, false,
                     tcti == null ? "soft" : "tpm", tcti, null, MprAnchoring.Content.CERTIFICATE, serial);
-            // one machine: the pledge browses DNS-SD where the registrar announces itself
-            DeviceConfig.onboarding(image, null, "127.0.0.1", "avocado-demo");
+            // one machine: the pledge browses DNS-SD where the registrar announces itself, and knows the
+            // registrar's address too, for machines where loopback carries no multicast
+            DeviceConfig.onboarding(image, "https://127.0.0.1:" + registrarPort, "127.0.0.1", "avocado-demo");
             System.out.println("serial:       " + serial);
             section("device boot: IDevID (O.1 to O.d), voucher (B, C.0 to C.10), LDevID (D.0 to D.7), EAP-TLS profile (E.1)");
             List<String> args = new ArrayList<>();

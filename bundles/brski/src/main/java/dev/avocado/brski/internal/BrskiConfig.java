@@ -9,7 +9,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public @interface BrskiConfig {
 
     @AttributeDefinition(name = "Registrar", description = "The registrar's address (https://host:port); empty: "
-            + "discover it with DNS-SD (_brski-registrar._tcp)")
+            + "discover it with DNS-SD (_brski-registrar._tcp). With a DNS-SD interface set too, it is tried after "
+            + "the registrars DNS-SD finds")
     String registrarUrl() default "";
 
     @AttributeDefinition(name = "DNS-SD interface", description = "The address of the interface to browse DNS-SD on; "

@@ -95,20 +95,32 @@ final class Onboarding {
         }
     }
 
-    /** B: the configured registrar, or those DNS-SD finds. */
+    /**
+     * B: the registrars DNS-SD finds, then the configured one. Only the configured one when it is set
+     * and no DNS-SD interface is; DNS-SD on the default interface when neither is.
+     */
     private List<URI> discover() throws InterruptedException {
-        if (!ctx.config().registrarUrl().isBlank()) {
-            URI uri = URI.create(ctx.config().registrarUrl());
-            ctx.steps().done(Step.B, "registrar " + uri + " (configured)");
-            return List.of(uri);
+        String configured = ctx.config().registrarUrl();
+        List<URI> candidates = new ArrayList<>();
+        if (configured.isBlank() || !ctx.config().dnsSdAddress().isBlank()) {
+            ctx.steps().started(Step.B, "browsing DNS-SD for " + RegistrarFinder.SERVICE);
+            List<URI> found = ctx.finder().find(Duration.ofSeconds(ctx.config().discoverySeconds()));
+            if (!found.isEmpty()) {
+                ctx.steps().done(Step.B, "registrar " + found.get(0) + " (DNS-SD" + (found.size() > 1 ? ", " + found.size()
+                        + " found" : "") + ")");
+            }
+            candidates.addAll(found);
         }
-        ctx.steps().started(Step.B, "browsing DNS-SD for " + RegistrarFinder.SERVICE);
-        List<URI> found = ctx.finder().find(Duration.ofSeconds(ctx.config().discoverySeconds()));
-        if (!found.isEmpty()) {
-            ctx.steps().done(Step.B, "registrar " + found.get(0) + " (DNS-SD" + (found.size() > 1 ? ", " + found.size()
-                    + " found" : "") + ")");
+        if (!configured.isBlank()) {
+            URI uri = URI.create(configured);
+            if (candidates.isEmpty()) {
+                ctx.steps().done(Step.B, "registrar " + uri + " (configured)");
+            }
+            if (!candidates.contains(uri)) {
+                candidates.add(uri);
+            }
         }
-        return found;
+        return candidates;
     }
 
     /** C.0 to E.1 with one registrar. */
