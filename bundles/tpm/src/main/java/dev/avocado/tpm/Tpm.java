@@ -223,13 +223,27 @@ public final class Tpm implements AutoCloseable {
 
     // --- keys
 
-    /** The key at a persistent handle, or null when the handle is empty. */
-    public synchronized TpmKey readKey(int handle) throws TpmException {
+    /** What a persistent handle holds, from one TPM2_ReadPublic. */
+    public record Occupant(TpmKey key, String unfit) {
+    }
+
+    /**
+     * The object at a persistent handle and why it cannot serve as a signing key of {@code algorithm}
+     * (null when it can; any algorithm when null), or null when the handle is empty.
+     */
+    public synchronized Occupant inspect(int handle, KeyAlgorithm algorithm) throws TpmException {
         TpmPublic p = readPublic(handle);
         if (p == null) {
             return null;
         }
-        return new TpmKey(handle, p.algorithm(), p.attributes(), p.algorithm() == null ? null : p.publicKey());
+        return new Occupant(new TpmKey(handle, p.algorithm(), p.attributes(), p.algorithm() == null ? null : p.publicKey()),
+                p.unfitAsSigningKey(algorithm));
+    }
+
+    /** The key at a persistent handle, or null when the handle is empty. */
+    public synchronized TpmKey readKey(int handle) throws TpmException {
+        Occupant o = inspect(handle, null);
+        return o == null ? null : o.key();
     }
 
     /**
@@ -237,8 +251,8 @@ public final class Tpm implements AutoCloseable {
      * attributes), or null when it can or the handle is empty.
      */
     public synchronized String unfitAsSigningKey(int handle, KeyAlgorithm algorithm) throws TpmException {
-        TpmPublic p = readPublic(handle);
-        return p == null ? null : p.unfitAsSigningKey(algorithm);
+        Occupant o = inspect(handle, algorithm);
+        return o == null ? null : o.unfit();
     }
 
     private TpmPublic readPublic(int handle) throws TpmException {

@@ -52,7 +52,7 @@ public class TpmKeyService implements KeyService {
         keys = new TpmKeys(config.tcti(), Tpm.handle(config.srkHandle()), handles);
         mprIndex = Tpm.handle(config.mprIndex());
         try {
-            TpmInfo info = keys.withTpm(Tpm::info);
+            TpmInfo info = keys.info();
             log.info("TPM key service: {} via {}; keys at {}", info, config.tcti(), handles);
         } catch (KeyServiceException e) {
             log.error("TPM key service: {}", e.getMessage());

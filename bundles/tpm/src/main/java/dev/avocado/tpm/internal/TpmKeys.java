@@ -7,6 +7,7 @@ import dev.avocado.api.keys.SignatureScheme;
 import dev.avocado.protocol.x509.Bc;
 import dev.avocado.tpm.Tpm;
 import dev.avocado.tpm.TpmException;
+import dev.avocado.tpm.TpmInfo;
 import dev.avocado.tpm.TpmKey;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
@@ -32,6 +33,10 @@ final class TpmKeys implements AutoCloseable {
     private final Map<String, Integer> handles;
     private final Provider provider = new TpmProvider();
     private Tpm tpm;
+    /** What the TPM is (manufacturer, firmware): read once, it does not change. */
+    private TpmInfo info;
+    /** This TPM signs RSA-PSS with the 32-byte salt TLS 1.3 needs: found at the first PSS signature. */
+    private volatile boolean pssSaltChecked;
 
     TpmKeys(String tcti, int srkHandle, Map<String, Integer> handles) {
         this.tcti = tcti;
@@ -49,14 +54,23 @@ final class TpmKeys implements AutoCloseable {
 
     synchronized String describe() {
         try {
-            return "TPM " + withTpm(Tpm::info) + " via " + tcti;
+            return "TPM " + info() + " via " + tcti;
         } catch (KeyServiceException e) {
             return "TPM via " + tcti + ": " + e.getMessage();
         }
     }
 
+    /** The TPM is connected: a lost connection is opened again (opening asks the TPM). */
     void check() throws KeyServiceException {
-        withTpm(Tpm::info);
+        withTpm(t -> null);
+    }
+
+    /** Manufacturer, vendor, firmware: asked once (the lockout counter in it is as of then; tpm:info asks anew). */
+    synchronized TpmInfo info() throws KeyServiceException {
+        if (info == null) {
+            info = withTpm(Tpm::info);
+        }
+        return info;
     }
 
     /** Runs a call on the TPM, connecting first if need be. */
@@ -90,10 +104,10 @@ final class TpmKeys implements AutoCloseable {
     DeviceKey create(String alias, KeyAlgorithm algorithm) throws KeyServiceException {
         int handle = handle(alias);
         TpmKey key = withTpm(t -> {
-            if (t.readKey(handle) != null) {
-                String unfit = t.unfitAsSigningKey(handle, algorithm);
+            Tpm.Occupant there = t.inspect(handle, algorithm);
+            if (there != null) {
                 throw new TpmException(String.format("key %s exists already at persistent handle 0x%08x", alias, handle)
-                        + (unfit == null ? "" : " (and " + unfit + ")"));
+                        + (there.unfit() == null ? "" : " (and " + there.unfit() + ")"));
             }
             return t.createSigningKey(srkHandle, handle, algorithm);
         });
@@ -103,16 +117,15 @@ final class TpmKeys implements AutoCloseable {
     Optional<DeviceKey> find(String alias) throws KeyServiceException {
         int handle = handle(alias);
         TpmKey key = withTpm(t -> {
-            TpmKey k = t.readKey(handle);
-            if (k == null) {
+            Tpm.Occupant there = t.inspect(handle, null);
+            if (there == null) {
                 return null;
             }
-            String unfit = t.unfitAsSigningKey(handle, null);
-            if (unfit != null) {
+            if (there.unfit() != null) {
                 throw new TpmException(String.format("persistent handle 0x%08x of key %s holds an object that is not "
-                        + "a device key: %s", handle, alias, unfit));
+                        + "a device key: %s", handle, alias, there.unfit()));
             }
-            return k;
+            return there.key();
         });
         return key == null ? Optional.empty() : Optional.of(deviceKey(alias, key));
     }
@@ -139,15 +152,16 @@ final class TpmKeys implements AutoCloseable {
             throw new KeyServiceException("a " + scheme + " digest has " + scheme.digestLength() + " bytes, not " + digest.length);
         }
         byte[] signature = withTpm(t -> t.sign(handle, scheme, digest));
-        if (scheme == SignatureScheme.RSA_PSS_SHA256) {
+        if (scheme == SignatureScheme.RSA_PSS_SHA256 && !pssSaltChecked) {
             checkPssSalt(alias, digest, signature);
+            pssSaltChecked = true;
         }
         return signature;
     }
 
     /**
      * TPMs older than the 2019 specification pick the largest PSS salt; TLS 1.3 needs the hash length.
-     * One software verification tells which this TPM did.
+     * One software verification of the first PSS signature tells which this TPM does.
      */
     private void checkPssSalt(String alias, byte[] digest, byte[] signature) throws KeyServiceException {
         PublicKey pub = find(alias).orElseThrow().publicKey();
