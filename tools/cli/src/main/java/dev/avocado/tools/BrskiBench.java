@@ -53,8 +53,8 @@ import picocli.CommandLine.Option;
         description = "Onboardings per second of registrar + MASA, against the bound set by the cryptography alone.")
 final class BrskiBench implements Callable<Integer> {
 
-    /** TLS connections a pledge opens: the C.0 handshake, the provisional HTTP client, the pinned-domain one. */
-    static final int HANDSHAKES = 3;
+    /** TLS connections a pledge opens: the C.0 handshake, and the HTTP connection it keeps from C.2 to enrollstatus. */
+    static final int HANDSHAKES = 2;
     /** The services log each step and each first claim; not during a benchmark (held: JUL keeps loggers weakly). */
     private static final List<java.util.logging.Logger> QUIET = java.util.stream.Stream.of("dev.avocado.masa",
             "dev.avocado.registrar").map(java.util.logging.Logger::getLogger).toList();

@@ -98,7 +98,7 @@ public class BrskiOnboarder implements Onboarder {
             Optional<DeviceIdentity> ldevid = identity.ldevid();
             if (ldevid.isPresent()) {
                 if (NetworkProfile.present(networkFolder).isEmpty()) {
-                    new Onboarding(context()).network(ldevid.get(), Names.serialNumber(ldevid.get().certificate()).orElseThrow());
+                    e1(ldevid.get());
                 }
                 scheduleRenewal(ldevid.get());
             } else if (!NetworkProfile.present(networkFolder).isEmpty()) {
@@ -130,6 +130,12 @@ public class BrskiOnboarder implements Onboarder {
             }
         });
         return running;
+    }
+
+    /** E.1 for an LDevID of this device (at start when its profile is missing, after each renewal). */
+    private void e1(DeviceIdentity ldevid) {
+        NetworkProfile.e1(ldevid, Names.serialNumber(ldevid.certificate()).orElseThrow(), ldevidKeyService, steps,
+                config.ssid(), networkFolder);
     }
 
     private Onboarding.Context context() throws Exception {
@@ -171,7 +177,7 @@ public class BrskiOnboarder implements Onboarder {
     /** Re-enrolls, rewrites the network profile (E.1) for the new LDevID, schedules the next renewal. */
     private DeviceIdentity renewOnce() throws Exception {
         DeviceIdentity renewed = new Renewal(identity, ldevidKeyService, steps, config).renew();
-        new Onboarding(context()).network(renewed, Names.serialNumber(renewed.certificate()).orElseThrow());
+        e1(renewed);
         scheduleRenewal(renewed);
         return renewed;
     }

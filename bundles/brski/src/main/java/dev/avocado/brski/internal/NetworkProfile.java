@@ -1,6 +1,10 @@
 package dev.avocado.brski.internal;
 
+import dev.avocado.api.identity.DeviceIdentity;
 import dev.avocado.api.keys.DeviceKey;
+import dev.avocado.api.keys.KeyService;
+import dev.avocado.api.lifecycle.Step;
+import dev.avocado.api.lifecycle.StepReporter;
 import dev.avocado.protocol.io.AtomicFiles;
 import dev.avocado.protocol.pem.Pem;
 import java.io.IOException;
@@ -52,6 +56,38 @@ final class NetworkProfile {
         AtomicFiles.write(nm, networkManager(ssid, identity, ca, ldevid, key).getBytes(StandardCharsets.UTF_8),
                 AtomicFiles.OWNER_ONLY);
         return new Written(wpa, nm, ldevid, ca);
+    }
+
+    /**
+     * E.1. The LDevID is kept whatever happens here: a profile that cannot be written is told as the
+     * step's failure (and written again at the next boot or renewal), not a reason to enroll again.
+     *
+     * @return true when the profile was written
+     */
+    static boolean e1(DeviceIdentity ldevid, String serial, KeyService ldevidKeys, StepReporter steps, String ssid,
+            Path folder) {
+        try {
+            DeviceKey key = ldevidKeys.find(ldevid.keyAlias()).orElseThrow(() -> new IOException(
+                    "the LDevID's key " + ldevid.keyAlias() + " is not in " + ldevidKeys.describe()));
+            if (keyFile(key) == null) {
+                remove(folder);
+                steps.failed(Step.E_1, "the LDevID key is at " + key.location() + ", which wpa_supplicant cannot "
+                        + "use here: the tpm2tss engine signs wrongly under OpenSSL 3 and the tpm2-openssl provider needs "
+                        + "the key's TSS2 file, which the TPM key service does not keep; the LDevID is saved, but EAP-TLS "
+                        + "needs the software LDevID key (ldevidKeyService.target, the default)");
+                return false;
+            }
+            List<X509Certificate> cas = ldevid.chain().subList(1, ldevid.chain().size());
+            Written w = write(folder, ssid, serial,
+                    List.of(ldevid.certificate()), cas, key);
+            steps.done(Step.E_1, "EAP-TLS profile for network '" + ssid + "' as " + serial + ": "
+                    + w.wpaSupplicant() + ", " + w.networkManager());
+            return true;
+        } catch (Exception e) {
+            steps.failed(Step.E_1, "the network profile cannot be written to " + folder + ": "
+                    + Onboarding.message(e) + "; the LDevID is saved, the profile is written again at the next start");
+            return false;
+        }
     }
 
     /** The profile files present in a folder. */

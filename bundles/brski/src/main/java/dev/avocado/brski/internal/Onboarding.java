@@ -167,7 +167,7 @@ final class Onboarding {
             DeviceIdentity ldevid = enroll(session, accepted, serial);
             report(() -> session.enrollStatus(true, "LDevID saved"));
             save(registrar, voucher, ldevid);
-            network(ldevid, serial);
+            NetworkProfile.e1(ldevid, serial, ctx.ldevidKeys(), ctx.steps(), ctx.config().ssid(), ctx.networkFolder());
             return ldevid;
         } catch (AttemptFailed e) {
             report(() -> session.enrollStatus(false, e.getMessage()));
@@ -262,37 +262,6 @@ final class Onboarding {
             ctx.identity().saveAttribute(DeviceIdentity.Kind.LDEVID, REGISTRAR, registrar.toString());
         } catch (Exception e) {
             throw failed(Step.D_7, "cannot keep the voucher beside the LDevID: " + message(e), null);
-        }
-    }
-
-    /**
-     * E.1. The LDevID is kept whatever happens here: a profile that cannot be written is told as the
-     * step's failure (and written again at the next boot or renewal), not a reason to enroll again.
-     *
-     * @return true when the profile was written
-     */
-    boolean network(DeviceIdentity ldevid, String serial) {
-        try {
-            DeviceKey key = ctx.ldevidKeys().find(ldevid.keyAlias()).orElseThrow(() -> new IOException(
-                    "the LDevID's key " + ldevid.keyAlias() + " is not in " + ctx.ldevidKeys().describe()));
-            if (NetworkProfile.keyFile(key) == null) {
-                NetworkProfile.remove(ctx.networkFolder());
-                ctx.steps().failed(Step.E_1, "the LDevID key is at " + key.location() + ", which wpa_supplicant cannot "
-                        + "use here: the tpm2tss engine signs wrongly under OpenSSL 3 and the tpm2-openssl provider needs "
-                        + "the key's TSS2 file, which the TPM key service does not keep; the LDevID is saved, but EAP-TLS "
-                        + "needs the software LDevID key (ldevidKeyService.target, the default)");
-                return false;
-            }
-            List<X509Certificate> cas = ldevid.chain().subList(1, ldevid.chain().size());
-            NetworkProfile.Written w = NetworkProfile.write(ctx.networkFolder(), ctx.config().ssid(), serial,
-                    List.of(ldevid.certificate()), cas, key);
-            ctx.steps().done(Step.E_1, "EAP-TLS profile for network '" + ctx.config().ssid() + "' as " + serial + ": "
-                    + w.wpaSupplicant() + ", " + w.networkManager());
-            return true;
-        } catch (Exception e) {
-            ctx.steps().failed(Step.E_1, "the network profile cannot be written to " + ctx.networkFolder() + ": "
-                    + message(e) + "; the LDevID is saved, the profile is written again at the next start");
-            return false;
         }
     }
 

@@ -61,8 +61,11 @@ public final class PledgeSession {
     private final Duration connectTimeout;
     private final Duration requestTimeout;
     private X509Certificate registrarCert;
-    private HttpsClient provisional;
-    private HttpsClient domain;
+    /** The chain the registrar sent at C.0: the way from its certificate to the pinned domain certificate. */
+    private List<X509Certificate> registrarChain;
+    /** Trusts exactly the registrar certificate C.0 saw; once C.10 puts it in the pinned domain, that is D.0. */
+    private HttpsClient registrarClient;
+    private boolean domainPinned;
 
     /**
      * @param registrar the registrar's base URI (https://host:port)
@@ -110,9 +113,10 @@ public final class PledgeSession {
         if (seen.get() == null || seen.get().isEmpty()) {
             throw new IOException("C.0: the registrar at " + registrar + " sent no certificate");
         }
-        registrarCert = seen.get().get(0);
+        registrarChain = List.copyOf(seen.get());
+        registrarCert = registrarChain.get(0);
         try {
-            provisional = new HttpsClient(TlsContexts.pinned(registrarCert, idevid), connectTimeout, requestTimeout);
+            registrarClient = new HttpsClient(TlsContexts.pinned(registrarCert, idevid), connectTimeout, requestTimeout);
         } catch (GeneralSecurityException e) {
             throw new IOException("C.0: TLS context for the registrar: " + e.getMessage(), e);
         }
@@ -129,7 +133,7 @@ public final class PledgeSession {
     /** C.2 to C.9: sends the voucher request; the answer is the voucher (CMS, not yet checked). */
     public byte[] requestVoucher(byte[] request) throws IOException, InterruptedException, RegistrarAnswer {
         requireConnected();
-        HttpsClient.Response r = provisional.post(registrar.resolve(Brski.REQUEST_VOUCHER), VoucherCms.MEDIA_TYPE,
+        HttpsClient.Response r = registrarClient.post(registrar.resolve(Brski.REQUEST_VOUCHER), VoucherCms.MEDIA_TYPE,
                 VoucherCms.MEDIA_TYPE, request);
         if (r.status() != 200) {
             throw new RegistrarAnswer("C.2 voucher request", r);
@@ -148,20 +152,17 @@ public final class PledgeSession {
         requireConnected();
         VoucherCms.Signed signed = VoucherCms.verify(voucher, manufacturer, now, List.of());
         X509Certificate pinned = Vouchers.check(signed, serial, nonce, now);
-        DomainCerts.checkInDomain(List.of(registrarCert), pinned, now);
-        try {
-            domain = new HttpsClient(TlsContexts.pinned(pinned, idevid), connectTimeout, requestTimeout);
-        } catch (GeneralSecurityException e) {
-            throw new VoucherException("D.0: TLS context for the pinned domain: " + e.getMessage(), e);
-        }
+        DomainCerts.checkInDomain(registrarChain, pinned, now);
+        // the connection already trusts exactly this certificate, now shown to be in the domain: it
+        // stays, and no second handshake (a second signature by the IDevID key) is needed
+        domainPinned = true;
         return new Accepted(signed, pinned);
     }
 
     /** voucher_status (RFC 8995 section 5.7): after C.10, success or not. */
     public void voucherStatus(boolean ok, String reason) throws IOException, InterruptedException, RegistrarAnswer {
         requireConnected();
-        HttpsClient http = domain != null ? domain : provisional;
-        report(http, Brski.VOUCHER_STATUS, ok, reason, "voucher_status");
+        report(registrarClient, Brski.VOUCHER_STATUS, ok, reason, "voucher_status");
     }
 
     /** D.3 cacerts: the domain's CA certificates, over TLS now trusted through the pinned certificate. */
@@ -238,9 +239,9 @@ public final class PledgeSession {
     }
 
     private HttpsClient requireDomain() {
-        if (domain == null) {
+        if (!domainPinned) {
             throw new IllegalStateException("D.0 needs an accepted voucher first: acceptVoucher()");
         }
-        return domain;
+        return registrarClient;
     }
 }
