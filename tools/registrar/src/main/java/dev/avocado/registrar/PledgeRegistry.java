@@ -81,7 +81,7 @@ final class PledgeRegistry {
         FAILED
     }
 
-    record Pledge(String serial, X509Certificate idevid, Status status, boolean approved, OffsetDateTime firstSeen,
+    record Pledge(String serial, Status status, boolean approved, OffsetDateTime firstSeen,
             OffsetDateTime lastSeen, String remote, String reason) {
     }
 
@@ -184,6 +184,16 @@ final class PledgeRegistry {
         }
     }
 
+    /** True when this registrar handed the serial a voucher (C.9). */
+    boolean hasVoucher(Connection c, String serial) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM registrar_vouchers WHERE serial = ?")) {
+            q.setString(1, serial);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     void report(Connection c, String serial, String kind, boolean status, String reason, String body) throws SQLException {
         try (PreparedStatement u = c.prepareStatement(
                 "INSERT INTO registrar_reports (serial, kind, status, reason, body, received_at) VALUES (?, ?, ?, ?, ?, ?)")) {
@@ -271,14 +281,13 @@ final class PledgeRegistry {
         });
     }
 
-    private static final String SELECT_PLEDGE = "SELECT serial, idevid, status, approved, first_seen, last_seen, remote, reason "
+    private static final String SELECT_PLEDGE = "SELECT serial, status, approved, first_seen, last_seen, remote, reason "
             + "FROM registrar_pledges";
     private static final String SELECT_LDEVID = "SELECT id, serial, certificate, issued_at, status FROM registrar_ldevids";
 
     private static Pledge pledge(ResultSet rs) throws SQLException {
-        return new Pledge(rs.getString(1), cert(rs.getString(2), rs.getString(1)), Status.valueOf(rs.getString(3)),
-                rs.getBoolean(4), rs.getObject(5, OffsetDateTime.class), rs.getObject(6, OffsetDateTime.class),
-                rs.getString(7), rs.getString(8));
+        return new Pledge(rs.getString(1), Status.valueOf(rs.getString(2)), rs.getBoolean(3),
+                rs.getObject(4, OffsetDateTime.class), rs.getObject(5, OffsetDateTime.class), rs.getString(6), rs.getString(7));
     }
 
     private static Ldevid ldevid(ResultSet rs) throws SQLException {

@@ -176,8 +176,7 @@ public final class RegistrarService implements AutoCloseable {
             byte[] voucher = askMasa(idevid, request, ex.body());
             registry.database().transaction(c -> {
                 registry.voucher(c, serial, request.voucher().nonce(), Base64.getEncoder().encodeToString(voucher));
-                registry.seen(c, serial, idevid.certificate(), PledgeRegistry.Status.VOUCHER, true, ex.remoteAddress(),
-                        "voucher delivered");
+                registry.status(c, serial, PledgeRegistry.Status.VOUCHER, "voucher delivered");
                 return null;
             });
             LOG.info("C.9 voucher for serial {} returned to the pledge", serial);
@@ -210,14 +209,14 @@ public final class RegistrarService implements AutoCloseable {
     /** The approval policy: empty when the pledge may go on, else the answer that holds it. */
     private Optional<Reply> approval(String serial, X509Certificate idevid, String remote) throws SQLException {
         return registry.database().transaction(c -> {
+            Optional<PledgeRegistry.Pledge> known = registry.pledge(c, serial);
             boolean approved = switch (settings.approval()) {
                 case AUTO -> true;
-                case ALLOWLIST, MANUAL -> registry.allowed(c, serial)
-                        || registry.pledge(c, serial).map(PledgeRegistry.Pledge::approved).orElse(false);
+                case ALLOWLIST, MANUAL -> registry.allowed(c, serial) || known.map(PledgeRegistry.Pledge::approved).orElse(false);
             };
             if (approved) {
-                registry.seen(c, serial, idevid, registry.pledge(c, serial).map(PledgeRegistry.Pledge::status)
-                        .orElse(PledgeRegistry.Status.PENDING), true, remote, "approved; asking the MASA");
+                registry.seen(c, serial, idevid, known.map(PledgeRegistry.Pledge::status).orElse(PledgeRegistry.Status.PENDING),
+                        true, remote, "approved; asking the MASA");
                 return Optional.empty();
             }
             if (settings.approval() == Approval.ALLOWLIST) {
@@ -295,6 +294,9 @@ public final class RegistrarService implements AutoCloseable {
             }
             registry.database().transaction(c -> {
                 registry.report(c, serial, kind, report.status(), report.reason(), ex.bodyText());
+                if (!registry.hasVoucher(c, serial)) {
+                    return null; // kept as said, but a report changes nothing for a pledge that has no voucher
+                }
                 if (!report.status()) {
                     registry.status(c, serial, PledgeRegistry.Status.FAILED, kind + " failed: " + report.reason());
                 } else if ("voucher".equals(kind)) {
@@ -384,9 +386,8 @@ public final class RegistrarService implements AutoCloseable {
     /** simpleenroll: the client's IDevID belongs to a pledge that was given a voucher here. */
     private String deviceWithVoucher(Exchange ex) throws Rejection, SQLException {
         String serial = deviceSerial(ex);
-        Optional<PledgeRegistry.Pledge> pledge = registry.database().transaction(c -> registry.pledge(c, serial));
-        if (pledge.isEmpty() || !pledge.get().approved() || pledge.get().status() == PledgeRegistry.Status.PENDING
-                || pledge.get().status() == PledgeRegistry.Status.REFUSED) {
+        // the voucher row, not the pledge's status: approval and status reports come before any voucher
+        if (!registry.database().transaction(c -> registry.hasVoucher(c, serial))) {
             throw new Rejection(403, "serial " + serial + " has no voucher from this registrar; request a voucher first");
         }
         return serial;

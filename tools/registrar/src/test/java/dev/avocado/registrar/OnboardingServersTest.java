@@ -318,6 +318,29 @@ public class OnboardingServersTest {
         }
     }
 
+    /**
+     * The LDevID needs the voucher itself: an approved pledge the MASA refused, which then reports that
+     * it accepted a voucher, still gets no LDevID.
+     */
+    @Test
+    public void enrollmentNeedsAVoucherNotAnApprovalOrAReport() throws Exception {
+        parties(RegistrarService.Approval.AUTO, MasaService.Ownership.RECORDS);
+        Parties.Device d = parties.device("SN-0010");
+        PledgeSession s = session(d);
+        s.connect();
+        assertRefused(403, "has no ownership record at this MASA", () -> s.requestVoucher(s.voucherRequest(NONCE)));
+        s.voucherStatus(true, "voucher accepted (it was not)");
+        HttpClient http = HttpClient.newBuilder().sslContext(TlsContexts.provisional(c -> { }, d.credential())).build();
+        assertStatus(403, "serial SN-0010 has no voucher from this registrar", post(http,
+                parties.registrarUri().resolve(Est.SIMPLEENROLL), Est.PKCS10, null,
+                Est.csr(csr("serialNumber=SN-0010", KeyPairs.ecP256()))));
+        assertEquals(0, rows("ldevids"));
+        assertEquals(0, rows("vouchers"));
+        try (RegistrarService.Admin admin = RegistrarService.admin(parties.registrarDb)) {
+            assertTrue(admin.pledges().get(0), !admin.pledges().get(0).contains("trusted"));
+        }
+    }
+
     @Test
     public void masaDownThenUp() throws Exception {
         parties(RegistrarService.Approval.AUTO, MasaService.Ownership.FIRST_CLAIM);
