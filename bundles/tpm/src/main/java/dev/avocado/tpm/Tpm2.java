@@ -32,7 +32,6 @@ final class Tpm2 {
 
     // TPMA_NV
     static final int NV_OWNERWRITE = 0x00000002;
-    static final int NV_AUTHWRITE = 0x00000004;
     static final int NV_WRITEDEFINE = 0x00002000;
     static final int NV_OWNERREAD = 0x00020000;
     static final int NV_AUTHREAD = 0x00040000;

@@ -14,10 +14,6 @@ final class TpmReader {
         this.what = what;
     }
 
-    int u8() {
-        return guard(() -> buf.get() & 0xff);
-    }
-
     int u16() {
         return guard(() -> buf.getShort() & 0xffff);
     }
@@ -36,10 +32,6 @@ final class TpmReader {
 
     byte[] tpm2b() {
         return bytes(u16());
-    }
-
-    int remaining() {
-        return buf.remaining();
     }
 
     private <T> T guard(java.util.function.Supplier<T> read) {

@@ -7,11 +7,6 @@ final class TpmWriter {
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    TpmWriter u8(int v) {
-        out.write(v);
-        return this;
-    }
-
     TpmWriter u16(int v) {
         out.write(v >>> 8);
         out.write(v);

@@ -78,7 +78,7 @@ public final class MasaService implements AutoCloseable {
     private MasaService(Pki pki, Database db, Settings settings) throws Exception {
         this.signer = pki.load(Pki.MANUFACTURER, Pki.MASA);
         this.manufacturer = List.of(pki.root());
-        this.issuingCas = List.of(pki.load(Pki.MANUFACTURER, Pki.IDEVID_CA).certificate());
+        this.issuingCas = List.of(pki.certificate(Pki.MANUFACTURER, Pki.IDEVID_CA));
         this.log = new VoucherLog(db);
         this.settings = settings;
         Pki.Credential tls = pki.load(Pki.MANUFACTURER, Pki.MASA_TLS);

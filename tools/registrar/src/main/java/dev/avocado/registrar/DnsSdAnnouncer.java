@@ -1,5 +1,6 @@
 package dev.avocado.registrar;
 
+import dev.avocado.protocol.brski.Brski;
 import java.io.IOException;
 import java.net.InetAddress;
 import javax.jmdns.JmDNS;
@@ -10,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /** Announces the registrar with DNS-SD (RFC 8995 section 4.1.1): {@code _brski-registrar._tcp.local.} on one interface. */
 final class DnsSdAnnouncer implements AutoCloseable {
 
-    static final String TYPE = "_brski-registrar._tcp.local.";
+    static final String TYPE = Brski.REGISTRAR_SERVICE;
     private static final Logger LOG = LoggerFactory.getLogger(DnsSdAnnouncer.class);
 
     private final JmDNS mdns;
@@ -30,7 +31,7 @@ final class DnsSdAnnouncer implements AutoCloseable {
     static DnsSdAnnouncer announce(String bind, int port, String instance) throws IOException {
         boolean any = bind == null || bind.equals("0.0.0.0") || bind.equals("::");
         JmDNS mdns = any ? JmDNS.create() : JmDNS.create(InetAddress.getByName(bind), "avocado-registrar");
-        ServiceInfo info = ServiceInfo.create(TYPE, instance + " registrar", port, "path=/.well-known/brski");
+        ServiceInfo info = ServiceInfo.create(TYPE, instance + " registrar", port, "path=" + Brski.PATH);
         mdns.registerService(info);
         String address = mdns.getInetAddress().getHostAddress();
         LOG.info("B: announced {} as {} on {}:{}", TYPE, info.getName(), address, port);

@@ -1,6 +1,7 @@
 package dev.avocado.registrar;
 
 import dev.avocado.protocol.brski.Brski;
+import dev.avocado.protocol.brski.DomainCerts;
 import dev.avocado.protocol.brski.PledgeRequests;
 import dev.avocado.protocol.brski.RegistrarRequests;
 import dev.avocado.protocol.brski.StatusReport;
@@ -241,7 +242,7 @@ public final class RegistrarService implements AutoCloseable {
         } catch (VoucherException e) {
             throw new IllegalStateException("the registrar cannot sign: " + e.getMessage(), e);
         }
-        URI uri = URI.create(idevid.masaBase() + "/requestvoucher");
+        URI uri = URI.create(idevid.masaBase() + Brski.REQUEST_VOUCHER.substring(Brski.PATH.length()));
         HttpsClient.Response r;
         try {
             LOG.info("C.4 registrar voucher request for serial {} to {}", idevid.serialNumber(), uri);
@@ -265,10 +266,8 @@ public final class RegistrarService implements AutoCloseable {
         try {
             VoucherCms.Signed voucher = VoucherCms.verify(r.body(), settings.manufacturers(), Instant.now(), List.of());
             X509Certificate pinned = Vouchers.check(voucher, idevid.serialNumber(), request.voucher().nonce(), Instant.now());
-            if (!pinned.equals(domainCa.certificate()) && !pinned.equals(tls.certificate())) {
-                throw new VoucherException("the voucher pins " + Names.display(pinned.getSubjectX500Principal())
-                        + ", not this registrar's domain");
-            }
+            // the pledge's D.0 rule: the voucher must pin a certificate this registrar's TLS chain is in
+            DomainCerts.checkInDomain(tls.withChain(), pinned, Instant.now());
             LOG.info("C.8 voucher for serial {} from {} verified: {}, pins {}", idevid.serialNumber(),
                     Names.display(voucher.signer().getSubjectX500Principal()), voucher.voucher().assertion(),
                     Names.display(pinned.getSubjectX500Principal()));

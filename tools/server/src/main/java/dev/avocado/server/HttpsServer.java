@@ -1,6 +1,5 @@
 package dev.avocado.server;
 
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
@@ -109,11 +108,13 @@ public final class HttpsServer implements AutoCloseable {
         Reply handle(Exchange exchange) throws Exception;
     }
 
+    private static final int MAX_THREADS = 64;
+
     private final Server server;
     private final ServerConnector connector;
 
     private HttpsServer(Builder b) {
-        QueuedThreadPool threads = new QueuedThreadPool(b.maxThreads, 4);
+        QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 4);
         threads.setName(b.name);
         server = new Server(threads);
         SslContextFactory.Server tls = new SslContextFactory.Server();
@@ -143,10 +144,6 @@ public final class HttpsServer implements AutoCloseable {
         return connector.getLocalPort();
     }
 
-    public InetSocketAddress address() {
-        return new InetSocketAddress(connector.getHost(), port());
-    }
-
     @Override
     public void close() throws Exception {
         server.stop();
@@ -160,7 +157,6 @@ public final class HttpsServer implements AutoCloseable {
         private SSLContext sslContext;
         private ClientAuth clientAuth = ClientAuth.NONE;
         private int maxBody = 64 * 1024;
-        private int maxThreads = 64;
         private final Map<String, Route> routes = new HashMap<>();
 
         private Builder(String name) {
@@ -181,11 +177,6 @@ public final class HttpsServer implements AutoCloseable {
 
         public Builder maxBody(int bytes) {
             this.maxBody = bytes;
-            return this;
-        }
-
-        public Builder threads(int max) {
-            this.maxThreads = max;
             return this;
         }
 

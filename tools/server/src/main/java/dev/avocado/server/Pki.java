@@ -195,8 +195,17 @@ public final class Pki {
         return new Credential(Pem.readCertificates(cert).get(0), Pem.readPrivateKey(key));
     }
 
+    /** The certificate of a credential, without reading its private key (a MASA has no business with the CA's). */
+    public X509Certificate certificate(String party, String name) throws IOException {
+        Path cert = folder.resolve(party).resolve(name + ".pem");
+        if (!Files.isRegularFile(cert)) {
+            throw new IOException(folder + " is not a PKI made by 'pki init': " + folder.relativize(cert) + " is missing");
+        }
+        return Pem.readCertificates(cert).get(0);
+    }
+
     public X509Certificate domainCa() throws IOException {
-        return Pem.readCertificates(folder.resolve(OWNER).resolve(DOMAIN_CA + ".pem")).get(0);
+        return certificate(OWNER, DOMAIN_CA);
     }
 
     public String owner() throws IOException {
@@ -208,7 +217,7 @@ public final class Pki {
     }
 
     public X509Certificate root() throws IOException {
-        return Pem.readCertificates(folder.resolve(MANUFACTURER).resolve(ROOT + ".pem")).get(0);
+        return certificate(MANUFACTURER, ROOT);
     }
 
     public boolean exists() {

@@ -131,19 +131,6 @@ final class Lifecycle {
                 LifecycleEvents.TIMESTAMP, System.currentTimeMillis())));
     }
 
-    /** Marks the current state settled or not without a transition. */
-    void settle(boolean nowSettled) {
-        synchronized (this) {
-            if (settled == nowSettled) {
-                return;
-            }
-            settled = nowSettled;
-            if (registration != null) {
-                registration.setProperties(properties());
-            }
-        }
-    }
-
     private Hashtable<String, Object> properties() {
         Hashtable<String, Object> p = new Hashtable<>();
         p.put(LifecycleEvents.SERVICE_STATE, state.label());

@@ -66,18 +66,6 @@ public class PartitionTwo implements ArtifactInstaller {
         this.deployFolder = Partitions.folder(context, config.deploy(), Partitions.DATA, "deploy");
     }
 
-    public Path bundlesFolder() {
-        return bundlesFolder;
-    }
-
-    public Path deployFolder() {
-        return deployFolder;
-    }
-
-    public boolean isActive() {
-        return active;
-    }
-
     /**
      * Installs and starts every bundle of partition two (and the deploy folder builds that replace
      * some of them).
@@ -193,11 +181,6 @@ public class PartitionTwo implements ArtifactInstaller {
             }
         }
         return result;
-    }
-
-    /** The deploy folder builds that replace partition two bundles, by symbolic name. */
-    public Map<String, File> overrides() {
-        return Map.copyOf(overrides);
     }
 
     // --- FileInstall: jars in the deploy folder that are new builds of partition two bundles

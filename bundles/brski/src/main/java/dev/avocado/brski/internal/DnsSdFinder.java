@@ -1,5 +1,6 @@
 package dev.avocado.brski.internal;
 
+import dev.avocado.protocol.brski.Brski;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -23,7 +24,7 @@ import org.osgi.service.log.Logger;
  */
 final class DnsSdFinder implements RegistrarFinder {
 
-    private static final String TYPE = SERVICE + ".local.";
+    private static final String TYPE = Brski.REGISTRAR_SERVICE;
 
     private final Logger log;
     private final String address;

@@ -29,10 +29,7 @@ final class NetworkProfile {
     static final String DOMAIN_CA = "domain-ca.pem";
 
     /** What was written, for the log and the shell. */
-    record Written(Path wpaSupplicant, Path networkManager, Path ldevid, Path domainCa) {
-        List<Path> all() {
-            return List.of(wpaSupplicant, networkManager, ldevid, domainCa);
-        }
+    record Written(Path wpaSupplicant, Path networkManager) {
     }
 
     private NetworkProfile() {
@@ -55,7 +52,7 @@ final class NetworkProfile {
                 AtomicFiles.OWNER_ONLY);
         AtomicFiles.write(nm, networkManager(ssid, identity, ca, ldevid, key).getBytes(StandardCharsets.UTF_8),
                 AtomicFiles.OWNER_ONLY);
-        return new Written(wpa, nm, ldevid, ca);
+        return new Written(wpa, nm);
     }
 
     /**

@@ -11,8 +11,6 @@ public final class Brski {
 
     /** DNS-SD service type of a registrar (RFC 8995 section 4.1.1). */
     public static final String REGISTRAR_SERVICE = "_brski-registrar._tcp.local.";
-    /** DNS-SD service type of a join proxy. */
-    public static final String PROXY_SERVICE = "_brski-proxy._tcp.local.";
 
     private Brski() {
     }

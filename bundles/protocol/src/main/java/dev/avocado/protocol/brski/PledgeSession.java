@@ -87,11 +87,6 @@ public final class PledgeSession {
         return registrar;
     }
 
-    /** The registrar's TLS certificate as C.0 saw it (null before). */
-    public X509Certificate registrarCertificate() {
-        return registrarCert;
-    }
-
     /**
      * C.0: a TLS handshake with the registrar, client-authenticated by the IDevID key, accepting the
      * registrar provisionally and remembering its certificate.

@@ -28,10 +28,6 @@ public final class Names {
         return X500Name.getInstance(cert.getSubjectX500Principal().getEncoded());
     }
 
-    public static X500Name issuer(X509Certificate cert) {
-        return X500Name.getInstance(cert.getIssuerX500Principal().getEncoded());
-    }
-
     /** The subject serialNumber attribute (2.5.4.5): the device serial of 802.1AR and RFC 8995. */
     public static Optional<String> serialNumber(X509Certificate cert) {
         return attribute(subject(cert), Oids.SERIAL_NUMBER);

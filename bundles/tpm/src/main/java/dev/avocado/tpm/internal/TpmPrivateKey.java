@@ -28,10 +28,6 @@ final class TpmPrivateKey implements PrivateKey {
         return alias;
     }
 
-    KeyAlgorithm keyAlgorithm() {
-        return algorithm;
-    }
-
     @Override
     public String getAlgorithm() {
         return algorithm == KeyAlgorithm.EC_P256 ? "EC" : "RSA";
