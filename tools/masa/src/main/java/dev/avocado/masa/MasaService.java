@@ -117,17 +117,15 @@ public final class MasaService implements AutoCloseable {
         try {
             RegistrarRequests.Checked request = check(ex, true);
             String domainId = HexFormat.of().formatHex(DomainCerts.domainId(request.domain()));
-            claimOrReject(request, domainId);
             Instant now = Instant.now();
             Instant expires = now.plus(settings.voucherLifetime());
             Voucher voucher = Vouchers.create(request, "logged", now, expires);
+            // signed before the transaction (the slow part); logged with the claim in one commit, or not at all
             byte[] cms = VoucherCms.sign(voucher, signer.key(), null, List.of(signer.certificate()));
-            log.database().transaction(c -> {
-                log.insertVoucher(c, request.serial(), domainId, Names.display(request.registrar().getSubjectX500Principal()),
-                        request.request().nonce(), voucher.assertion(), now.atOffset(ZoneOffset.UTC),
-                        expires.atOffset(ZoneOffset.UTC), ex.remoteAddress(), Base64.getEncoder().encodeToString(cms));
-                return null;
-            });
+            claimAndLog(request, domainId, c -> log.insertVoucher(c, request.serial(), domainId,
+                    Names.display(request.registrar().getSubjectX500Principal()), request.request().nonce(),
+                    voucher.assertion(), now.atOffset(ZoneOffset.UTC), expires.atOffset(ZoneOffset.UTC), ex.remoteAddress(),
+                    Base64.getEncoder().encodeToString(cms)));
             LOG.info("C.6 voucher for serial {} pinning {} (domain {}) to registrar {} at {}", request.serial(),
                     Names.display(request.domain().getSubjectX500Principal()), domainId,
                     Names.display(request.registrar().getSubjectX500Principal()), ex.remoteAddress());
@@ -165,26 +163,36 @@ public final class MasaService implements AutoCloseable {
         }
     }
 
-    /** Ownership: the domain of the request owns the serial, or may claim it. */
-    private void claimOrReject(RegistrarRequests.Checked request, String domainId) throws Rejection, SQLException {
+    /** What to write once ownership is settled, in the same transaction. */
+    private interface Log {
+        void write(java.sql.Connection c) throws SQLException;
+    }
+
+    /**
+     * Ownership: the domain of the request owns the serial, or may claim it; then the voucher's log row,
+     * in the same transaction.
+     */
+    private void claimAndLog(RegistrarRequests.Checked request, String domainId, Log voucherLog) throws Rejection, SQLException {
         for (int attempt = 0;; attempt++) {
             try {
                 Optional<Rejection> refused = log.database().transaction(c -> {
                     Optional<VoucherLog.Claim> claim = log.claim(c, request.serial());
-                    if (claim.isPresent()) {
-                        return claim.get().domainId().equals(domainId) ? Optional.<Rejection>empty()
-                                : Optional.of(new Rejection(403, "serial " + request.serial() + " belongs to another domain ("
-                                        + Names.display(claim.get().domainCert().getSubjectX500Principal()) + ", since "
-                                        + claim.get().claimedAt() + "), not to "
-                                        + Names.display(request.domain().getSubjectX500Principal())));
+                    if (claim.isPresent() && !claim.get().domainId().equals(domainId)) {
+                        return Optional.of(new Rejection(403, "serial " + request.serial() + " belongs to another domain ("
+                                + Names.display(claim.get().domainCert().getSubjectX500Principal()) + ", since "
+                                + claim.get().claimedAt() + "), not to "
+                                + Names.display(request.domain().getSubjectX500Principal())));
                     }
-                    if (settings.ownership() == Ownership.RECORDS) {
-                        return Optional.of(new Rejection(404, "serial " + request.serial()
-                                + " has no ownership record at this MASA"));
+                    if (claim.isEmpty()) {
+                        if (settings.ownership() == Ownership.RECORDS) {
+                            return Optional.of(new Rejection(404, "serial " + request.serial()
+                                    + " has no ownership record at this MASA"));
+                        }
+                        log.insertClaim(c, request.serial(), domainId, request.domain(), "first-claim");
+                        LOG.warn("C.5 first claim: serial {} now belongs to domain {} ({})", request.serial(),
+                                Names.display(request.domain().getSubjectX500Principal()), domainId);
                     }
-                    log.insertClaim(c, request.serial(), domainId, request.domain(), "first-claim");
-                    LOG.warn("C.5 first claim: serial {} now belongs to domain {} ({})", request.serial(),
-                            Names.display(request.domain().getSubjectX500Principal()), domainId);
+                    voucherLog.write(c);
                     return Optional.<Rejection>empty();
                 });
                 if (refused.isPresent()) {
