@@ -12,7 +12,7 @@ import dev.avocado.protocol.profile.LdevidProfile;
 import dev.avocado.protocol.tls.TlsContexts;
 import dev.avocado.protocol.voucher.Voucher;
 import dev.avocado.protocol.voucher.VoucherCms;
-import dev.avocado.protocol.x509.Bc;
+import dev.avocado.protocol.x509.CertificateBuilder;
 import dev.avocado.protocol.x509.KeyPairs;
 import dev.avocado.registrar.RegistrarService;
 import dev.avocado.server.CsrPolicy;
@@ -36,9 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import javax.net.ssl.SSLContext;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -185,8 +183,7 @@ final class BrskiBench implements Callable<Integer> {
     }
 
     private static PKCS10CertificationRequest csr(String serial, KeyPair key) throws Exception {
-        return new JcaPKCS10CertificationRequestBuilder(new X500Name("SERIALNUMBER=" + serial), key.getPublic())
-                .build(new JcaContentSignerBuilder("SHA256withECDSA").setProvider(Bc.PROVIDER).build(key.getPrivate()));
+        return CertificateBuilder.csr(new X500Name("SERIALNUMBER=" + serial), key.getPublic(), key.getPrivate(), null);
     }
 
     /** A handshake as the pledge makes it: the IDevID as client certificate, the registrar's as server's. */

@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param certificates the manufacturer root certificates, the one naming the provisioning address first
  * @param provisioningUri base address of the manufacturer's provisioning service (EST)
  * @param source where the MPR was read from, for example {@code file:/p1/mpr/mpr.pem}
- * @param sha256 SHA-256 of the MPR as stored (hex), so it can be compared with a TPM NV copy
+ * @param sha256 SHA-256 of the MPR's certificates in DER (hex), the digest a TPM NV anchor holds
  * @param anchor the unchangeable copy this MPR matched (see {@link MprAnchor}), or null when it has none
  */
 public record ManufacturerRoot(List<X509Certificate> certificates, URI provisioningUri, String source, String sha256,

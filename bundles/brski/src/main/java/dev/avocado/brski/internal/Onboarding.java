@@ -29,9 +29,7 @@ import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /**
  * One onboarding, steps B to E.1, on the pledge session of the protocol bundle. It keeps trying, with
@@ -269,8 +267,7 @@ final class Onboarding {
     static PKCS10CertificationRequest csr(String serial, DeviceKey key, KeyService keys) {
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.SERIALNUMBER, serial).build();
         try {
-            return new JcaPKCS10CertificationRequestBuilder(subject, key.publicKey()).build(new JcaContentSignerBuilder(
-                    CertificateBuilder.signatureAlgorithm(key.privateKey())).setProvider(keys.provider()).build(key.privateKey()));
+            return CertificateBuilder.csr(subject, key.publicKey(), key.privateKey(), keys.provider());
         } catch (Exception e) {
             throw new IllegalStateException("D.2: the CSR cannot be signed by " + key.location() + ": " + e.getMessage(), e);
         }

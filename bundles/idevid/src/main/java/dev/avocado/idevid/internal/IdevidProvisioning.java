@@ -27,12 +27,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x500.X500NameBuilder;
-import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /**
  * One provisioning run, steps O.1 to O.d. It resumes: an IDevID already saved is not asked for again,
@@ -93,16 +88,10 @@ final class IdevidProvisioning {
 
     /** O.2: the CSR, signed by the device key wherever it lives (TPM2_Sign for a TPM key). */
     private PKCS10CertificationRequest csr(String serial, DeviceKey key) throws ProvisioningException {
-        X500NameBuilder name = new X500NameBuilder(BCStyle.INSTANCE);
-        if (!ctx.config().commonName().isBlank()) {
-            name.addRDN(BCStyle.CN, ctx.config().commonName());
-        }
-        name.addRDN(BCStyle.SERIALNUMBER, serial);
-        X500Name subject = name.build();
+        String cn = ctx.config().commonName().isBlank() ? null : ctx.config().commonName();
         try {
-            return new JcaPKCS10CertificationRequestBuilder(subject, key.publicKey()).build(new JcaContentSignerBuilder(
-                    CertificateBuilder.signatureAlgorithm(key.privateKey())).setProvider(ctx.keys().provider())
-                    .build(key.privateKey()));
+            return CertificateBuilder.csr(IdevidProfile.subject(null, cn, serial), key.publicKey(), key.privateKey(),
+                    ctx.keys().provider());
         } catch (Exception e) {
             throw new ProvisioningException("O.2: the CSR cannot be signed by " + key.location() + ": " + e.getMessage(), e);
         }
@@ -127,12 +116,13 @@ final class IdevidProvisioning {
                     problem = "the provisioning service answered HTTP " + r.status() + ": " + r.text();
                 } else {
                     ctx.steps().done(Step.O_6, "the manufacturer issued a certificate");
-                    problem = checkIdevid(r, key, serial);
-                    if (problem == null) {
-                        List<X509Certificate> chain = Est.parseCertsOnly(r.body());
+                    try {
+                        List<X509Certificate> chain = checkIdevid(r, key, serial);
                         ctx.steps().done(Step.O_7, "IDevID " + Names.display(chain.get(0).getSubjectX500Principal())
                                 + " is well formed, under the MPR, for this key and serial");
                         return chain;
+                    } catch (ProvisioningException e) {
+                        problem = e.getMessage();
                     }
                 }
             } catch (IOException e) {
@@ -145,22 +135,24 @@ final class IdevidProvisioning {
         }
     }
 
-    /** O.7: the answer's IDevID is under the MPR, of the profile, for this key and serial; null when it is. */
-    private String checkIdevid(HttpsClient.Response r, DeviceKey key, String serial) {
+    /** O.7: the answer's IDevID chain, under the MPR, of the profile, for this key and serial; else why not. */
+    private List<X509Certificate> checkIdevid(HttpsClient.Response r, DeviceKey key, String serial)
+            throws ProvisioningException {
         try {
             List<X509Certificate> chain = Est.parseCertsOnly(r.body());
             IdevidProfile.Idevid idevid = IdevidProfile.check(chain, ctx.mpr().certificates(), Instant.now());
             if (!chain.get(0).getPublicKey().equals(key.publicKey())) {
-                return "O.7: the returned certificate is for another key than " + key.location();
+                throw new ProvisioningException("O.7: the returned certificate is for another key than " + key.location());
             }
             if (!idevid.serialNumber().equals(serial)) {
-                return "O.7: the returned certificate is for serial " + idevid.serialNumber() + ", not " + serial;
+                throw new ProvisioningException("O.7: the returned certificate is for serial " + idevid.serialNumber()
+                        + ", not " + serial);
             }
-            return null;
+            return chain;
         } catch (EstException e) {
-            return "O.7: the answer is not an IDevID: " + e.getMessage();
+            throw new ProvisioningException("O.7: the answer is not an IDevID: " + e.getMessage());
         } catch (ProfileException e) {
-            return "O.7: the returned certificate is not a well-formed IDevID: " + e.getMessage();
+            throw new ProvisioningException("O.7: the returned certificate is not a well-formed IDevID: " + e.getMessage());
         }
     }
 

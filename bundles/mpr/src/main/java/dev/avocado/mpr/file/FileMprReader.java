@@ -84,11 +84,13 @@ public class FileMprReader implements ManufacturerRootReader {
         } catch (ProfileException e) {
             throw new MprException(source(), e.getMessage(), e);
         }
-        return new ManufacturerRoot(certs, provisioning, "file:" + source(), sha256(data), checkAnchor(certs));
+        byte[] der = MprProfile.der(certs);
+        return new ManufacturerRoot(certs, provisioning, "file:" + source(), HexFormat.of().formatHex(MprProfile.sha256(der)),
+                checkAnchor(der));
     }
 
     /** Compares the MPR with its anchored copy; returns where that is, or null when there is none. */
-    private String checkAnchor(List<X509Certificate> certs) throws MprException {
+    private String checkAnchor(byte[] der) throws MprException {
         MprAnchor a = awaitAnchor();
         if (a == null) {
             return null;
@@ -101,7 +103,6 @@ public class FileMprReader implements ManufacturerRootReader {
             }
             return null;
         }
-        byte[] der = MprProfile.der(certs);
         byte[] expected = anchored.get();
         boolean match = expected.length == 32 ? MessageDigest.isEqual(expected, MprProfile.sha256(der))
                 : MessageDigest.isEqual(expected, der);
@@ -131,9 +132,5 @@ public class FileMprReader implements ManufacturerRootReader {
                     + ", but no anchor service (the TPM key service) started within " + anchorWaitSeconds + " s");
         }
         return a;
-    }
-
-    private static String sha256(byte[] data) {
-        return HexFormat.of().formatHex(MprProfile.sha256(data));
     }
 }

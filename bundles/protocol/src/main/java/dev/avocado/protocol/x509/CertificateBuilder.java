@@ -30,6 +30,8 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /**
  * Issues X.509 v3 certificates. The profiles ({@code dev.avocado.protocol.profile}) say which fields a
@@ -173,6 +175,16 @@ public final class CertificateBuilder {
         } catch (CertIOException | OperatorCreationException | CertificateException | java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot issue certificate for " + subject + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A PKCS#10 request, signed by {@code key} with the provider that holds it (a TPM key's provider
+     * signs in the TPM; null: BouncyCastle).
+     */
+    public static PKCS10CertificationRequest csr(X500Name subject, PublicKey publicKey, PrivateKey key, Provider provider)
+            throws OperatorCreationException {
+        return new JcaPKCS10CertificationRequestBuilder(subject, publicKey).build(new JcaContentSignerBuilder(
+                signatureAlgorithm(key)).setProvider(provider != null ? provider : Bc.PROVIDER).build(key));
     }
 
     /** The signature algorithm this project uses with a key: ECDSA or RSA PKCS#1 v1.5, SHA-256. */

@@ -7,6 +7,7 @@ import dev.avocado.api.keys.SignatureScheme;
 import dev.avocado.protocol.io.AtomicFiles;
 import dev.avocado.protocol.pem.Pem;
 import dev.avocado.protocol.x509.Bc;
+import dev.avocado.protocol.x509.KeyPairs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -17,12 +18,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
-import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -66,10 +65,8 @@ final class SoftKeyStore {
         }
         KeyPair pair;
         try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("EC", Bc.PROVIDER);
-            g.initialize(new ECGenParameterSpec("secp256r1"));
-            pair = g.generateKeyPair();
-        } catch (GeneralSecurityException e) {
+            pair = KeyPairs.ecP256();
+        } catch (IllegalStateException e) {
             throw new KeyServiceException("cannot generate key " + alias + ": " + e.getMessage(), e);
         }
         try {
