@@ -78,6 +78,11 @@ public final class Device {
         c.update(props);
     }
 
+    /** Deletes a configuration: its component goes back to its defaults. */
+    public void unconfigure(String pid) throws Exception {
+        service(ConfigurationAdmin.class).getConfiguration(pid, "?").delete();
+    }
+
     /** Runs a Gogo command and returns what it printed and returned. */
     public String shell(String command) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

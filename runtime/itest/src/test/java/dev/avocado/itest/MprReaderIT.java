@@ -23,6 +23,8 @@ import java.time.Duration;
 import java.time.Instant;
 import javax.inject.Inject;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.junit.After;
+import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -63,6 +65,26 @@ public class MprReaderIT {
             throw new UncheckedIOException(e);
         }
         return Fixtures.device(image, frameworkProperty("itest.bad").value(bad.toString()));
+    }
+
+    /** The MPR partition one holds, as the reader names it without configuration. */
+    private static String p1Mpr;
+
+    @Before
+    public void rememberTheMprOfPartitionOne() throws Exception {
+        if (p1Mpr == null) {
+            p1Mpr = reader(new Device(context)).source();
+        }
+    }
+
+    /** The tests share one framework: each leaves the reader on partition one's MPR and the device booted again. */
+    @After
+    public void backToTheMprOfPartitionOne() throws Exception {
+        Device device = new Device(context);
+        device.unconfigure("dev.avocado.mpr");
+        Await.until("the reader of " + p1Mpr, 10_000, () -> reader(device).source().equals(p1Mpr), () -> reader(device).source());
+        Await.until("the device booted on the p1 MPR", 10_000, () -> device.lifecycle().state() == DeviceState.UNPROVISIONED,
+                device::describe);
     }
 
     @Test

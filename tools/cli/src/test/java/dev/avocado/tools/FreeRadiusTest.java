@@ -22,6 +22,9 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.junit.Assert;
+import dev.avocado.api.keys.DeviceKey;
+import dev.avocado.api.keys.KeyAlgorithm;
+import dev.avocado.brski.internal.NetworkProfile;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Rule;
@@ -136,20 +139,35 @@ public class FreeRadiusTest {
         }
     }
 
-    /** The network block the device writes for its owner's network (the format is the device's; keep it). */
+    /** The network block, as the device's E.1 renders it, for a key in a file. */
     static String networkBlock(String serial, Path caCert, Path clientCert, Path privateKey) {
-        return "network={\n"
-                + "\tssid=\"avocado-demo\"\n"
-                + "\tkey_mgmt=WPA-EAP\n"
-                + "\tproto=RSN\n"
-                + "\tpairwise=CCMP\n"
-                + "\tgroup=CCMP\n"
-                + "\teap=TLS\n"
-                + "\tidentity=\"" + serial + "\"\n"
-                + "\tca_cert=\"" + caCert.toAbsolutePath() + "\"\n"
-                + "\tclient_cert=\"" + clientCert.toAbsolutePath() + "\"\n"
-                + "\tprivate_key=\"" + privateKey.toAbsolutePath() + "\"\n"
-                + "}\n";
+        DeviceKey key = new DeviceKey() {
+            @Override
+            public String alias() {
+                return "ldevid";
+            }
+
+            @Override
+            public KeyAlgorithm algorithm() {
+                return KeyAlgorithm.EC_P256;
+            }
+
+            @Override
+            public java.security.PublicKey publicKey() {
+                throw new UnsupportedOperationException("the network block names the key's file only");
+            }
+
+            @Override
+            public String location() {
+                return "file:" + privateKey.toAbsolutePath();
+            }
+
+            @Override
+            public java.security.PrivateKey privateKey() {
+                throw new UnsupportedOperationException("the network block names the key's file only");
+            }
+        };
+        return NetworkProfile.wpaSupplicant("avocado-demo", serial, caCert.toAbsolutePath(), clientCert.toAbsolutePath(), key);
     }
 
     private Path networkBlock(Path caCert, Path clientCert, Path privateKey) throws IOException {

@@ -115,6 +115,15 @@ public class OnboardingTest {
             assertEquals(cms.output(), 0, cms.code());
             assertTrue(cms.output(), cms.output().contains("Verification successful")
                     && cms.output().contains("\"serial-number\":\"SN-BRSKI-1\""));
+            // the voucher the device accepted and kept is the one the MASA logged, and openssl accepts it too
+            byte[] kept = java.util.Base64.getDecoder().decode(Files.readString(image.data().resolve("identity/ldevid.voucher"))
+                    .strip());
+            org.junit.Assert.assertArrayEquals(Files.readAllBytes(voucher), kept);
+            Path keptFile = work.resolve("kept-voucher.der");
+            Files.write(keptFile, kept);
+            Cli.Run keptCms = Cli.exec("openssl", "cms", "-verify", "-inform", "DER", "-in", keptFile.toString(), "-CAfile",
+                    s.pki.mpr().toString(), "-purpose", "any", "-out", "/dev/null");
+            assertEquals(keptCms.output(), 0, keptCms.code());
             Cli.Run inspect = Cli.run("voucher", "inspect", voucher.toString(), "--trust", s.pki.mpr().toString());
             assertEquals(inspect.output(), 0, inspect.code());
             assertTrue(inspect.output(), inspect.output().contains("pinned:       CN=Example Owner Domain CA,O=Example Owner"));
@@ -256,9 +265,15 @@ public class OnboardingTest {
                     Thread.sleep(2000);
                 }
                 assertTrue(ldevids.toString(), ldevids.size() >= 2 && ldevids.get(0).contains("replaced"));
-                Thread.sleep(1000); // the device saves after the registrar answers
-                java.security.cert.X509Certificate renewed = Pem.readCertificates(image.data().resolve("identity/ldevid.pem"))
-                        .get(0);
+                // the device saves the new LDevID and rewrites its profile just after the registrar answers
+                java.security.cert.X509Certificate renewed = null;
+                for (long until = System.currentTimeMillis() + 30_000; System.currentTimeMillis() < until; Thread.sleep(200)) {
+                    renewed = Pem.readCertificates(image.data().resolve("identity/ldevid.pem")).get(0);
+                    if (!renewed.getSerialNumber().equals(first) && Files.readString(image.data().resolve("network/ldevid.pem"))
+                            .contains(Pem.encode(renewed).strip())) {
+                        break;
+                    }
+                }
                 assertTrue("the device holds a new LDevID", !renewed.getSerialNumber().equals(first));
                 assertTrue(Files.readString(image.data().resolve("network/ldevid.pem")).contains(
                         Pem.encode(renewed).strip()));

@@ -206,24 +206,45 @@ public class ProvisioningTest {
     public void killedAtEveryStepTheDeviceStillEndsWithAValidIdevidForItsTpmKey() throws Exception {
         int port = Cli.freePort();
         Pki acme = pki("Acme", port);
-        String[] killAt = {"O.1 done", "O.2 done", "O.3 started", "O.6 done", "O.8 done", "O.c done", "O.d started"};
-        try (Swtpm swtpm = Swtpm.start();
-                FactoryService factory = FactoryService.start(acme, "jdbc:h2:file:" + tmp.getRoot().toPath().resolve("db/f"),
-                        settings(port))) {
+        // steps up to the save: each kill lands when the device has printed the step (it may be a little further)
+        String[] killAt = {"O.1 done", "O.2 done", "O.3 started", "O.6 done", "O.8 done"};
+        String db = "jdbc:h2:file:" + tmp.getRoot().toPath().resolve("db/f");
+        try (Swtpm swtpm = Swtpm.start()) {
             DeviceImage image = image(acme, "device", "SN-CRASH-1", "tpm", swtpm.tcti());
             Path identity = image.data().resolve("identity");
-            for (String step : killAt) {
-                Cli.Background device = Cli.device(image, "--batch", "--until", "provisioned", "--timeout", "120");
-                device.awaitLine(l -> l.startsWith("[device] provisioning: " + step) || l.startsWith("[device] provisioned"), 120_000);
-                device.kill();
-                checkNothingHalfWritten(identity, swtpm);
+            try (FactoryService factory = FactoryService.start(acme, db, settings(port))) {
+                for (String step : killAt) {
+                    Cli.Background device = Cli.device(image, "--batch", "--until", "provisioned", "--timeout", "120");
+                    device.awaitLine(l -> l.startsWith("[device] provisioning: " + step) || l.startsWith("[device] provisioned"),
+                            120_000);
+                    device.kill();
+                    checkNothingHalfWritten(identity, swtpm, acme);
+                }
             }
-            Cli.Run last = Cli.device(image, "--batch", "--until", "provisioned", "--timeout", "120").await(150);
-            assertEquals(last.output(), 0, last.code());
-            checkNothingHalfWritten(identity, swtpm);
-            List<X509Certificate> chain = Pem.readCertificates(identity.resolve("idevid.pem"));
-            IdevidProfile.check(chain, List.of(acme.root()), Instant.now());
-            try (FactoryService.Admin admin = FactoryService.admin("jdbc:h2:file:" + tmp.getRoot().toPath().resolve("db/f"))) {
+            // after the save, with the factory down: the device has its IDevID and DPP URI (O.c) and keeps
+            // retrying the record (O.d) when it is killed, every time. Should the last round have got as far
+            // as the record, its confirmation is taken away: the power cut came before it was saved.
+            assertTrue("the IDevID is saved by now", Files.exists(identity.resolve("idevid.pem")));
+            Files.deleteIfExists(identity.resolve("idevid.recorded"));
+            Cli.Background device = Cli.device(image, "--batch", "--until", "provisioned", "--timeout", "120");
+            String seen = device.awaitLine(l -> l.startsWith("[device] provisioning: O.d failed") || l.startsWith("[device] provisioned"),
+                    120_000);
+            device.kill();
+            assertTrue("killed while recording, not after: " + seen, seen.startsWith("[device] provisioning: O.d failed"));
+            assertTrue(Files.exists(identity.resolve("idevid.dpp")));
+            assertFalse("the record is not done", Files.exists(identity.resolve("idevid.recorded")));
+            checkNothingHalfWritten(identity, swtpm, acme);
+
+            try (FactoryService factory = FactoryService.start(acme, db, settings(port))) {
+                Cli.Run last = Cli.device(image, "--batch", "--until", "provisioned", "--timeout", "120").await(150);
+                assertEquals(last.output(), 0, last.code());
+            }
+            checkNothingHalfWritten(identity, swtpm, acme);
+            try (Stream<Path> files = Files.list(identity)) {
+                List<String> left = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList();
+                assertTrue("no temporary file is left after a clean boot: " + left, left.isEmpty());
+            }
+            try (FactoryService.Admin admin = FactoryService.admin(db)) {
                 List<String> rows = admin.devices();
                 assertEquals("one IDevID for the serial, however often the device asked: " + rows, 1, rows.size());
                 assertTrue(rows.get(0), rows.get(0).contains("DPP DPP:V:2;I:SN-CRASH-1;K:"));
@@ -231,23 +252,16 @@ public class ProvisioningTest {
         }
     }
 
-    /** Any IDevID on the data partition is whole and is for the key in the TPM. */
-    private void checkNothingHalfWritten(Path identity, Swtpm swtpm) throws Exception {
+    /** Any IDevID on the data partition is whole (its certificate and the CA's), well formed, for the key in the TPM. */
+    private void checkNothingHalfWritten(Path identity, Swtpm swtpm, Pki acme) throws Exception {
         Path pem = identity.resolve("idevid.pem");
         if (Files.exists(pem)) {
-            X509Certificate cert = Pem.readCertificates(pem).get(0);
+            List<X509Certificate> chain = Pem.readCertificates(pem);
+            assertEquals(pem + " holds the IDevID and its CA", 2, chain.size());
+            IdevidProfile.check(chain, List.of(acme.root()), Instant.now());
             Path der = tmp.newFile().toPath();
             swtpm.tools("tpm2_readpublic", "-c", "0x81020000", "-f", "der", "-o", der.toString());
-            assertArrayEquals("the IDevID's key is the TPM's", cert.getPublicKey().getEncoded(), Files.readAllBytes(der));
-        }
-        if (Files.isDirectory(identity)) {
-            try (Stream<Path> files = Files.list(identity)) {
-                for (Path f : files.toList()) {
-                    if (f.getFileName().toString().endsWith(".pem")) {
-                        assertFalse(f + " is whole", Pem.readCertificates(f).isEmpty());
-                    }
-                }
-            }
+            assertArrayEquals("the IDevID's key is the TPM's", chain.get(0).getPublicKey().getEncoded(), Files.readAllBytes(der));
         }
     }
 

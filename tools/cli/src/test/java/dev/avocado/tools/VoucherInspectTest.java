@@ -56,6 +56,8 @@ public class VoucherInspectTest {
         Cli.Run foreign = Cli.run("voucher", "inspect", file("vr_00-D0-E5-F2-00-02.b64"), "--trust",
                 file("ownerca_secp384r1.crt"), "--at", Rfc8995Vectors.AT.toString());
         assertEquals(foreign.output(), 1, foreign.code());
+        assertTrue(foreign.output(), foreign.output().contains("does not verify: the signer serialNumber=00-D0-E5-F2-00-02 "
+                + "does not chain to a trusted anchor"));
         Path garbage = tmp.newFile("garbage.b64").toPath();
         Files.writeString(garbage, "this is not a voucher");
         Cli.Run bad = Cli.run("voucher", "inspect", garbage.toString());

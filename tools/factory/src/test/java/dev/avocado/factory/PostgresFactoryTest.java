@@ -82,4 +82,26 @@ public class PostgresFactoryTest {
             pool.shutdownNow();
         }
     }
+
+    /** The constraint itself, without waiting for a race: a second live IDevID for a serial does not commit. */
+    @Test
+    public void theDatabaseRefusesASecondLiveIdevidForASerial() throws Exception {
+        try (Postgres pg = Postgres.start();
+                dev.avocado.server.Database db = dev.avocado.server.Database.open(pg.jdbcUrl(), "factory", DeviceRegistry.SCHEMA)) {
+            DeviceRegistry registry = new DeviceRegistry(db);
+            java.security.KeyPair k = KeyPairs.ecP256();
+            java.security.cert.X509Certificate cert = dev.avocado.protocol.x509.CertificateBuilder.subject("CN=t", k.getPublic())
+                    .selfSigned(k.getPrivate()).validity(java.time.Instant.now(), java.time.Instant.now().plusSeconds(60))
+                    .endEntity().build();
+            db.transaction(c -> {
+                registry.insertLive(c, "SN-U", cert, "test");
+                return null;
+            });
+            java.sql.SQLException second = org.junit.Assert.assertThrows(java.sql.SQLException.class, () -> db.transaction(c -> {
+                registry.insertLive(c, "SN-U", cert, "test");
+                return null;
+            }));
+            assertEquals(second.getMessage(), dev.avocado.server.Database.UNIQUE_VIOLATION, second.getSQLState());
+        }
+    }
 }

@@ -185,13 +185,22 @@ public class OnboardingServersTest {
         assertEquals(Duration.ofSeconds(1), held.retryAfter());
         assertTrue(held.getMessage(), held.getMessage().contains("registrar approve SN-0002"));
         assertEquals(0, rows("vouchers"));
+        // no voucher, no LDevID: EST refuses before approval
+        HttpClient http = HttpClient.newBuilder().sslContext(TlsContexts.provisional(c -> { }, d.credential())).build();
+        assertStatus(403, "serial SN-0002 has no voucher from this registrar", post(http,
+                parties.registrarUri().resolve(Est.SIMPLEENROLL), Est.PKCS10, null,
+                Est.csr(csr("serialNumber=SN-0002", KeyPairs.ecP256()))));
         try (RegistrarService.Admin admin = RegistrarService.admin(parties.registrarDb)) {
             assertTrue(admin.pledges().get(0), admin.pledges().get(0).contains("pending"));
-            // no voucher, no LDevID: EST refuses before approval
             assertEquals(1, admin.approve(List.of("SN-0002")));
         }
         byte[] voucher = s.requestVoucher(request);
         assertNotNull(s.acceptVoucher(voucher, NONCE, Instant.now()));
+        assertEquals(1, rows("vouchers"));
+        try (RegistrarService.Admin admin = RegistrarService.admin(parties.registrarDb)) {
+            String line = admin.pledges().get(0);
+            assertTrue(line, line.contains("SN-0002              voucher") && !line.contains("not approved"));
+        }
     }
 
     @Test
@@ -263,8 +272,11 @@ public class OnboardingServersTest {
 
         assertEquals(0, rows("vouchers"));
         assertEquals(0, rows("ldevids"));
+        assertEquals(0, rows("pledges"));
+        assertEquals(0, rows("reports"));
         try (MasaService.Admin admin = MasaService.admin(parties.masaDb)) {
             assertEquals(0, admin.vouchers(null).size());
+            assertEquals(List.of(), admin.claims());
         }
     }
 
@@ -315,6 +327,9 @@ public class OnboardingServersTest {
                 rivalRequest));
         try (MasaService.Admin admin = MasaService.admin(parties.masaDb)) {
             assertEquals(1, admin.vouchers(null).size());
+            List<String> claims = admin.claims();
+            assertEquals(claims.toString(), 1, claims.size());
+            assertTrue(claims.get(0), claims.get(0).contains("CN=Example Owner Domain CA"));
         }
     }
 
@@ -365,7 +380,6 @@ public class OnboardingServersTest {
         Parties.Device d = parties.device("SN-0009");
         Path w = tmp.newFolder("curl").toPath();
         Path[] idevid = d.files(w);
-        Files.writeString(w.resolve("domain.pem"), Pem.encode(parties.pki.domainCa()));
         Files.writeString(w.resolve("mpr.pem"), Pem.encode(parties.pki.root()));
         String base = parties.registrarUri().toString();
         String curl = "curl -sS --fail-with-body -k --cert " + idevid[0] + " --key " + idevid[1] + " ";
@@ -384,7 +398,14 @@ public class OnboardingServersTest {
                 .ok("openssl cms -verify").output();
         assertTrue(json, json.contains("\"nonce\":\"" + NONCE + "\"") && json.contains("\"serial-number\":\"SN-0009\""));
         // EST with the domain CA as the only trust from here on
-        String est = "curl -sS --fail-with-body --cacert domain.pem --cert " + idevid[0] + " --key " + idevid[1] + " ";
+        // D.0 as a pledge does it: the domain CA is the voucher's pinned-domain-cert, nothing known beforehand
+        Proc.sh(w, "openssl cms -verify -inform DER -in voucher.der -CAfile mpr.pem -purpose any -out voucher.json")
+                .ok("openssl cms -verify -out");
+        Proc.sh(w, "grep -o '\"pinned-domain-cert\":\"[^\"]*\"' voucher.json | cut -d'\"' -f4 | base64 -d "
+                + "| openssl x509 -inform DER -out pinned.pem").ok("pinned-domain-cert");
+        assertArrayEquals(parties.pki.domainCa().getEncoded(),
+                Pem.readCertificates(w.resolve("pinned.pem")).get(0).getEncoded());
+        String est = "curl -sS --fail-with-body --cacert pinned.pem --cert " + idevid[0] + " --key " + idevid[1] + " ";
         Proc.sh(w, est + base + Est.CACERTS + " | base64 -d | openssl pkcs7 -inform DER -print_certs -out cacerts.pem")
                 .ok("curl cacerts");
         Proc.sh(w, "openssl ecparam -name prime256v1 -genkey -noout -out ldevid.key && openssl req -new -key ldevid.key "

@@ -21,7 +21,7 @@ import java.util.UUID;
  * and a NetworkManager keyfile, beside the LDevID chain and the domain CA they name, the key named by
  * its file.
  */
-final class NetworkProfile {
+public final class NetworkProfile {
 
     static final String WPA_SUPPLICANT = "wpa_supplicant-avocado.conf";
     static final String NETWORK_MANAGER = "avocado.nmconnection";
@@ -105,8 +105,11 @@ final class NetworkProfile {
         }
     }
 
-    /** The wpa_supplicant network block (wpa_supplicant.conf(5)); PMF optional so WPA2 and WPA3 both work. */
-    static String wpaSupplicant(String ssid, String identity, Path ca, Path ldevid, DeviceKey key) {
+    /**
+     * The wpa_supplicant network block (wpa_supplicant.conf(5)); PMF optional so WPA2 and WPA3 both work.
+     * Public for the test that runs it against FreeRADIUS and eapol_test.
+     */
+    public static String wpaSupplicant(String ssid, String identity, Path ca, Path ldevid, DeviceKey key) {
         StringBuilder b = new StringBuilder();
         b.append("# E.1: EAP-TLS with the LDevID of serial ").append(identity).append(" (written by Avocado)\n");
         b.append("network={\n");
