@@ -6,6 +6,7 @@ import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
+import dev.avocado.api.firmware.FirmwareSignature;
 import dev.avocado.api.lifecycle.Partitions;
 import dev.avocado.itest.p2probe.P2Probe;
 import dev.avocado.protocol.pem.Pem;
@@ -78,6 +79,35 @@ public final class Fixtures {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+    }
+
+    /**
+     * The firmware signer of an image: its certificate (codeSigning, issued by the manufacturer root) on
+     * p1, as firmware build puts it there; the key signs builds for hot redeploy.
+     */
+    public static KeyPair firmwareSigner(Path image, Manufacturer m) {
+        KeyPair key = KeyPairs.ecP256();
+        Instant from = Instant.now().minus(Duration.ofDays(1));
+        X509Certificate cert = CertificateBuilder.subject("O=Avocado,CN=Avocado Firmware Signing", key.getPublic())
+                .issuer(m.root(), m.rootKey().getPrivate()).validity(from, from.plus(Duration.ofDays(3650))).endEntity()
+                .keyUsage(KeyUsage.digitalSignature)
+                .extendedKeyUsage(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_codeSigning).build();
+        try {
+            Files.writeString(image.resolve("p1").resolve(FirmwareSignature.SIGNER), Pem.encode(cert));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return key;
+    }
+
+    /** Writes {@code jar.sig}: the firmware signer's signature over the jar. */
+    public static void sign(Path jar, KeyPair signer) {
+        try {
+            Files.write(jar.resolveSibling(jar.getFileName() + FirmwareSignature.SUFFIX),
+                    FirmwareSignature.sign(Files.readAllBytes(jar), signer.getPrivate()));
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
         }
     }
 

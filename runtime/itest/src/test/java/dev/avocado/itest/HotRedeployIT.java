@@ -45,7 +45,12 @@ public class HotRedeployIT {
         Fixtures.probe(image.resolve("p2/bundles/probe.jar"), 1, null);
         Fixtures.probe(image.resolve("staging/probe-2.jar"), 2, null);
         Fixtures.probe(image.resolve("staging/probe-3.jar"), 3, null);
-        return Fixtures.device(image);
+        Fixtures.probe(image.resolve("staging/probe-4.jar"), 4, null);
+        // a demo image: hot redeploy on, builds signed by the firmware signer
+        java.security.KeyPair signer = Fixtures.firmwareSigner(image, m);
+        Fixtures.sign(image.resolve("staging/probe-2.jar"), signer);
+        return Fixtures.device(image, org.ops4j.pax.exam.CoreOptions.frameworkProperty(
+                dev.avocado.api.firmware.FirmwareSignature.HOT_REDEPLOY).value("true"));
     }
 
     @Test
@@ -62,8 +67,18 @@ public class HotRedeployIT {
         IdentityStore identity = device.service(IdentityStore.class);
         String idevidBefore = identity.idevid().orElseThrow().certificate().getSerialNumber().toString();
 
-        // drop build 2 into the deploy folder (written beside it, then moved in whole)
+        // an unsigned build 4 dropped into the deploy folder is refused, saying why, and build 1 runs on
         Path deploy = image.resolve("data/deploy");
+        Files.copy(image.resolve("staging/probe-4.jar"), deploy.resolve("unsigned.jar"));
+        Await.until("unsigned build refused", 15_000, () -> events(device).contains("REDEPLOY_REFUSED"),
+                () -> events(device));
+        String refused = device.shell("device:events");
+        assertTrue(refused, refused.contains("has no signature unsigned.jar.sig by the firmware signer"));
+        assertEquals("1", P2Probe.runningBuild(context));
+        Files.delete(deploy.resolve("unsigned.jar"));
+
+        // drop build 2 and its signature into the deploy folder (written beside it, then moved in whole)
+        Files.copy(image.resolve("staging/probe-2.jar.sig"), deploy.resolve("probe.jar.sig"));
         Path tmp = deploy.resolveSibling("probe.jar.tmp");
         Files.copy(image.resolve("staging/probe-2.jar"), tmp, StandardCopyOption.REPLACE_EXISTING);
         Files.move(tmp, deploy.resolve("probe.jar"), StandardCopyOption.ATOMIC_MOVE);
@@ -92,6 +107,14 @@ public class HotRedeployIT {
         Await.until("build 3 active after felix:update", 10_000, () -> "3".equals(P2Probe.runningBuild(context)),
                 () -> "build " + P2Probe.runningBuild(context) + ", shell said: " + out);
         assertEquals(lifecycleServiceId, serviceId(DeviceLifecycle.class));
+    }
+
+    private static String events(Device device) {
+        try {
+            return device.shell("device:events");
+        } catch (Exception e) {
+            return "device:events failed: " + e;
+        }
     }
 
     private Bundle probeBundle() {

@@ -57,6 +57,9 @@ final class Device {
     private volatile boolean rebootRequested;
     private volatile boolean shuttingDown;
 
+    /** What the boot's checks tell after the firmware line (hot redeploy, refused builds). */
+    private volatile List<String> bootNotes = List.of();
+
     Device(DeviceImage image, Options options, PrintStream out) {
         this.image = image;
         this.options = options;
@@ -84,6 +87,7 @@ final class Device {
             }
             out.println("[launcher] p1 verified against its signed manifest; " + (first ? "booting" : "rebooting")
                     + " " + image.root());
+            bootNotes.forEach(out::println);
             start(fw);
             first = false;
             if (options.untilStopped()) {
@@ -156,10 +160,25 @@ final class Device {
     private FirmwareException checkFirmware() {
         try {
             FirmwareManifest.verify(image.p1());
+            // partition two is signed by the same firmware signer: nothing written to it while the device
+            // was off runs
+            FirmwareManifest.verifyPartitionTwo(image.p2(), image.p1());
+            java.util.Map<String, String> settings = settings();
+            FirmwareConfig.apply(image, settings);
+            bootNotes = HotRedeploy.screen(image, HotRedeploy.enabled(settings));
             return null;
         } catch (FirmwareException e) {
             return e;
+        } catch (IOException e) {
+            return new FirmwareException("the firmware's settings or data/deploy cannot be read: " + e.getMessage(), e);
         }
+    }
+
+    /** The firmware's properties (signed with p1), the launcher's command line over them. */
+    private java.util.Map<String, String> settings() throws IOException {
+        java.util.Map<String, String> settings = new java.util.HashMap<>(image.firmwareProperties());
+        settings.putAll(options.properties());
+        return settings;
     }
 
     /** A framework, initialised, with the launcher's listener and reboot service, and no bundle yet. */
@@ -214,7 +233,10 @@ final class Device {
         p.put("felix.cm.dir", image.configAdmin().toString());
         Files.createDirectories(image.config());
         Files.createDirectories(image.deploy());
-        p.put("felix.fileinstall.dir", image.config() + "," + image.deploy());
+        // the firmware's own settings first (written by the launcher from p1), then the data partition's;
+        // the deploy folder only on an image built with hot redeploy
+        p.put("felix.fileinstall.dir", image.firmwareConfig() + "," + image.config()
+                + (HotRedeploy.enabled(settings()) ? "," + image.deploy() : ""));
         p.put("felix.fileinstall.poll", "1000");
         p.put("felix.fileinstall.noInitialDelay", "true");
         // FileInstall rewrites a .cfg in place when its configuration changes, and a rescan can then read it

@@ -76,6 +76,11 @@ public record DeviceImage(Path root, Path p1, Path p2, Path data) {
         return data.resolve("config");
     }
 
+    /** The firmware's security settings as Config Admin files, written by the launcher at each boot. */
+    public Path firmwareConfig() {
+        return data.resolve("firmware-config");
+    }
+
     public Path deploy() {
         return data.resolve("deploy");
     }

@@ -1,5 +1,6 @@
 package dev.avocado.launcher;
 
+import dev.avocado.api.firmware.FirmwareSignature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -33,12 +33,46 @@ public final class FirmwareManifest {
 
     public static final String MANIFEST = "MANIFEST.sha256";
     public static final String SIGNATURE = "MANIFEST.sha256.sig";
-    public static final String SIGNER = "firmware-signer.pem";
+    public static final String SIGNER = FirmwareSignature.SIGNER;
     public static final String MPR = "mpr/mpr.pem";
     /** extendedKeyUsage id-kp-codeSigning. */
     public static final String CODE_SIGNING = "1.3.6.1.5.5.7.3.3";
+    /**
+     * The MASA voucher-signing role (dev.avocado.protocol.x509.Oids.ID_KP_VOUCHER_SIGNING): an MPR
+     * certificate with it anchors vouchers only, never firmware.
+     */
+    static final String VOUCHER_SIGNING = "2.25.316955595554317788219712835120522112690";
 
     private FirmwareManifest() {
+    }
+
+    /**
+     * Checks partition two against its own signed manifest, signed by the firmware signer of
+     * {@code p1} (check p1 first): no bundle of p2 may be changed, added or removed while the device is off.
+     *
+     * @throws FirmwareException naming the first file that differs, and how
+     */
+    public static void verifyPartitionTwo(Path p2, Path p1) throws FirmwareException {
+        X509Certificate signer = certificates(p1.resolve(SIGNER)).get(0);
+        byte[] manifest;
+        byte[] signature;
+        try {
+            manifest = Files.readAllBytes(p2.resolve(MANIFEST));
+            signature = Files.readAllBytes(p2.resolve(SIGNATURE));
+        } catch (IOException e) {
+            throw new FirmwareException("partition two " + p2 + " has no signed manifest (" + e.getMessage() + ")");
+        }
+        Map<String, String> actual;
+        try {
+            actual = hashes(p2);
+        } catch (IOException e) {
+            throw new FirmwareException("partition two " + p2 + " cannot be read: " + e.getMessage(), e);
+        }
+        checkSignature(signer, manifest, signature, "p2");
+        String changed = firstDifference(parse(manifest), actual, "p2");
+        if (changed != null) {
+            throw new FirmwareException(changed);
+        }
     }
 
     /** Writes the manifest of {@code p1} and signs it. The signer certificate and the MPR must be in place. */
@@ -47,10 +81,7 @@ public final class FirmwareManifest {
         Files.deleteIfExists(p1.resolve(SIGNATURE));
         byte[] manifest = render(hashes(p1));
         Files.write(p1.resolve(MANIFEST), manifest);
-        Signature s = Signature.getInstance(signatureAlgorithm(signingKey.getAlgorithm()));
-        s.initSign(signingKey);
-        s.update(manifest);
-        Files.write(p1.resolve(SIGNATURE), s.sign());
+        Files.write(p1.resolve(SIGNATURE), FirmwareSignature.sign(manifest, signingKey));
     }
 
     /**
@@ -83,44 +114,42 @@ public final class FirmwareManifest {
             // the signer certificate or the MPR changed: name the file, if the manifest still says which
             String changed = null;
             try {
-                changed = firstDifference(parse(manifest), actual);
+                changed = firstDifference(parse(manifest), actual, "p1");
             } catch (FirmwareException unreadable) {
                 // the manifest is damaged too; the signer error is what can be said
             }
             throw changed == null ? e : new FirmwareException(changed + "; " + e.getMessage(), e);
         }
-        try {
-            Signature s = Signature.getInstance(signatureAlgorithm(signer.getPublicKey().getAlgorithm()));
-            s.initVerify(signer.getPublicKey());
-            s.update(manifest);
-            if (!s.verify(signature)) {
-                throw new FirmwareException("p1/" + MANIFEST + " does not match its signature " + SIGNATURE
-                        + ": the manifest was changed after the firmware was built");
-            }
-        } catch (GeneralSecurityException e) {
-            throw new FirmwareException("p1/" + SIGNATURE + " cannot be checked: " + e.getMessage(), e);
-        }
-        String changed = firstDifference(parse(manifest), actual);
+        checkSignature(signer, manifest, signature, "p1");
+        String changed = firstDifference(parse(manifest), actual, "p1");
         if (changed != null) {
             throw new FirmwareException(changed);
         }
     }
 
+    private static void checkSignature(X509Certificate signer, byte[] manifest, byte[] signature, String partition)
+            throws FirmwareException {
+        if (!FirmwareSignature.verify(manifest, signature, signer.getPublicKey())) {
+            throw new FirmwareException(partition + "/" + MANIFEST + " does not match its signature " + SIGNATURE
+                    + " by the firmware signer: the manifest was changed after the firmware was built");
+        }
+    }
+
     /** The first file that differs from the manifest (changed, missing or added), or null. */
-    private static String firstDifference(Map<String, String> listed, Map<String, String> actual) {
+    private static String firstDifference(Map<String, String> listed, Map<String, String> actual, String partition) {
         for (Map.Entry<String, String> e : listed.entrySet()) {
             String now = actual.get(e.getKey());
             if (now == null) {
-                return "p1/" + e.getKey() + " is missing (it is in the signed manifest)";
+                return partition + "/" + e.getKey() + " is missing (it is in the signed manifest)";
             }
             if (!now.equals(e.getValue())) {
-                return "p1/" + e.getKey() + " changed after the firmware was built (SHA-256 " + now
+                return partition + "/" + e.getKey() + " changed after the firmware was built (SHA-256 " + now
                         + ", signed manifest says " + e.getValue() + ")";
             }
         }
         for (String name : new TreeSet<>(actual.keySet())) {
             if (!listed.containsKey(name)) {
-                return "p1/" + name + " was added after the firmware was built (it is not in the signed manifest)";
+                return partition + "/" + name + " was added after the firmware was built (it is not in the signed manifest)";
             }
         }
         return null;
@@ -132,10 +161,14 @@ public final class FirmwareManifest {
         boolean issued = false;
         for (X509Certificate root : mpr) {
             try {
+                List<String> rootEku = root.getExtendedKeyUsage();
+                if (rootEku != null && rootEku.contains(VOUCHER_SIGNING)) {
+                    continue; // the MASA's voucher anchor signs no firmware
+                }
                 signer.verify(root.getPublicKey());
                 issued = true;
                 break;
-            } catch (GeneralSecurityException e) {
+            } catch (GeneralSecurityException | RuntimeException e) {
                 // try the next MPR key
             }
         }
@@ -237,13 +270,5 @@ public final class FirmwareManifest {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static String signatureAlgorithm(String keyAlgorithm) {
-        return switch (keyAlgorithm) {
-            case "EC" -> "SHA256withECDSA";
-            case "RSA" -> "SHA256withRSA";
-            default -> throw new IllegalArgumentException("unsupported firmware key algorithm " + keyAlgorithm);
-        };
     }
 }

@@ -23,7 +23,26 @@ public final class AvocadoCli {
     }
 
     static int run(String... args) {
+        try {
+            // an admin command of a running service with an embedded database goes to that service
+            java.util.Optional<Integer> forwarded = AdminForward.forward(args);
+            if (forwarded.isPresent()) {
+                return forwarded.get();
+            }
+        } catch (java.io.IOException e) {
+            System.err.println("avocado: the running service's admin socket failed: " + e.getMessage());
+            return 1;
+        }
+        return execute(System.out, args);
+    }
+
+    /** Runs a command in this process, its messages and errors to {@code out}. */
+    static int execute(java.io.PrintStream out, String... args) {
         CommandLine cli = new CommandLine(new AvocadoCli());
+        java.io.PrintWriter writer = new java.io.PrintWriter(out, true);
+        if (out != System.out) {
+            cli.setOut(writer).setErr(writer);
+        }
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("avocado " + cmd.getCommandName() + ": " + (e.getMessage() != null ? e.getMessage() : e));
             return 1;

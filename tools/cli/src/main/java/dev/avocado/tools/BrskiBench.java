@@ -9,6 +9,7 @@ import dev.avocado.protocol.brski.Vouchers;
 import dev.avocado.protocol.est.Est;
 import dev.avocado.protocol.profile.IdevidProfile;
 import dev.avocado.protocol.profile.LdevidProfile;
+import dev.avocado.protocol.profile.ManufacturerTrust;
 import dev.avocado.protocol.tls.TlsContexts;
 import dev.avocado.protocol.voucher.Voucher;
 import dev.avocado.protocol.voucher.VoucherCms;
@@ -101,7 +102,7 @@ final class BrskiBench implements Callable<Integer> {
                     new MasaService.Settings("127.0.0.1", masaPort, MasaService.Ownership.FIRST_CLAIM, Duration.ofDays(1)));
                     RegistrarService registrar = RegistrarService.start(pki, db != null ? db
                             : "jdbc:h2:file:" + dir.resolve("db/registrar"), new RegistrarService.Settings("127.0.0.1", 0,
-                                    RegistrarService.Approval.AUTO, List.of(pki.root()), Duration.ofDays(365),
+                                    RegistrarService.Approval.AUTO, List.of(ManufacturerTrust.of(pki.mprCertificates())), Duration.ofDays(365),
                                     Duration.ofSeconds(1), false))) {
                 URI uri = URI.create("https://127.0.0.1:" + registrar.port());
                 onboard(uri, pki, all.subList(0, Math.min(20, all.size()))); // warm both ends
@@ -158,7 +159,7 @@ final class BrskiBench implements Callable<Integer> {
     private static void onboard(URI uri, Pki pki, List<Pledge> list) throws Exception {
         for (Pledge p : list) {
             PledgeSession s = new PledgeSession(uri, new TlsContexts.Credential(p.key().getPrivate(), p.chain()), p.serial(),
-                    List.of(pki.root()), Duration.ofSeconds(10), Duration.ofSeconds(60));
+                    ManufacturerTrust.of(pki.mprCertificates()), Duration.ofSeconds(10), Duration.ofSeconds(60));
             s.connect();
             String nonce = Base64.getUrlEncoder().withoutPadding().encodeToString(nonce());
             PledgeSession.Accepted accepted = s.acceptVoucher(s.requestVoucher(s.voucherRequest(nonce)), nonce, Instant.now());
@@ -205,6 +206,7 @@ final class BrskiBench implements Callable<Integer> {
         Pki.Credential masa = pki.load(Pki.MANUFACTURER, Pki.MASA);
         Pki.Credential domain = pki.load(Pki.OWNER, Pki.DOMAIN_CA);
         List<X509Certificate> manufacturer = List.of(pki.root());
+        ManufacturerTrust trust = ManufacturerTrust.of(pki.mprCertificates());
         List<X509Certificate> idevidCas = List.of(pki.certificate(Pki.MANUFACTURER, Pki.IDEVID_CA));
         for (int round = 0; round < 2; round++) { // the first round warms the JIT
             long t = System.nanoTime();
@@ -228,7 +230,7 @@ final class BrskiBench implements Callable<Integer> {
                         null, List.of(masa.certificate()));
                 // registrar C.8, pledge C.10
                 for (int side = 0; side < 2; side++) {
-                    Vouchers.check(VoucherCms.verify(voucher, manufacturer, now, List.of()), p.serial(), nonce, now);
+                    Vouchers.check(Vouchers.verify(voucher, trust, now), p.serial(), nonce, now);
                 }
                 // D.1 to D.6
                 KeyPair ldevidKey = KeyPairs.ecP256();

@@ -34,11 +34,24 @@ abstract class DatabaseOptions {
     }
 
     /**
-     * The embedded database of this service for a PKI folder. AUTO_SERVER lets the admin commands
-     * (registrar approve, masa vouchers) open it while the service runs.
+     * The embedded database of this service for a PKI folder, in an owner-only folder. No AUTO_SERVER
+     * (that opens a TCP port any local user can reach): while the service runs, the admin commands go
+     * through its admin socket ({@link AdminForward}).
      */
     String embedded(Path pkiFolder) {
-        return "jdbc:h2:file:" + pkiFolder.resolve(folder).resolve(file) + ";AUTO_SERVER=TRUE";
+        Path dir = pkiFolder.toAbsolutePath().normalize().resolve(folder);
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot make the database folder " + dir + " owner-only: " + e.getMessage(), e);
+        }
+        return "jdbc:h2:file:" + dir.resolve(file);
+    }
+
+    /** True when the database is the embedded one (no --db). */
+    boolean isEmbedded() {
+        return db == null;
     }
 
     /** The factory service's device database. */

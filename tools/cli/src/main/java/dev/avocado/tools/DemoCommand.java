@@ -4,6 +4,7 @@ import dev.avocado.factory.FactoryService;
 import dev.avocado.masa.MasaService;
 import dev.avocado.registrar.RegistrarService;
 import dev.avocado.launcher.DeviceImage;
+import dev.avocado.server.AdminChannel;
 import dev.avocado.server.Pki;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,17 +59,27 @@ final class DemoCommand implements Callable<Integer> {
                 MasaService masa = MasaCommand.start(pki.folder(), masaDb, null, null, MasaService.Ownership.FIRST_CLAIM,
                         Duration.ofDays(1));
                 RegistrarService registrar = RegistrarCommand.start(pki.folder(), registrarDb, null, null,
-                        RegistrarService.Approval.parse(approval), List.of(), Duration.ofDays(365), true)) {
+                        RegistrarService.Approval.parse(approval), List.of(), Duration.ofDays(365), true);
+                // registrar approve --pki ... from another terminal reaches the running registrar here
+                AdminChannel factoryAdmin = AdminForward.serve(pki.folder(), "factory");
+                AdminChannel masaAdmin = AdminForward.serve(pki.folder(), "masa");
+                AdminChannel registrarAdmin = AdminForward.serve(pki.folder(), "registrar")) {
             System.out.println("factory:      " + factory.describe());
             System.out.println("MASA:         " + masa.describe());
             System.out.println("registrar:    " + registrar.describe());
+            // what the demo turns off to run in one command; each service refuses these unless told
+            System.out.println("demo flags:   factory --open (IDevIDs for any client and unused serial: no station "
+                    + "certificate, no allowlist); MASA --ownership first-claim (no sales record: the first domain to ask "
+                    + "owns a serial)" + (RegistrarService.Approval.parse(approval) == RegistrarService.Approval.AUTO
+                    ? "; registrar --approval auto (every device of the manufacturer joins)" : ""));
             section("firmware image");
             String serial = String.format("AVO-%08X", ThreadLocalRandom.current().nextInt());
-            DeviceImage image = new ImageBuilder(pki, Home.partitions(), System.out).build(base.resolve("image"), null, false,
+            DeviceImage image = new ImageBuilder(pki, Home.partitions(), System.out).hotRedeploy(true).build(base.resolve("image"), null, false,
                     tcti == null ? "soft" : "tpm", tcti, null, MprAnchoring.Content.CERTIFICATE, serial);
             // one machine: the pledge browses DNS-SD where the registrar announces itself, and knows the
             // registrar's address too, for machines where loopback carries no multicast
-            DeviceConfig.onboarding(image, "https://127.0.0.1:" + registrarPort, "127.0.0.1", "avocado-demo");
+            DeviceConfig.onboarding(image, "https://127.0.0.1:" + registrarPort, "127.0.0.1", "avocado-demo",
+                    "radius.avocado-demo.example");
             System.out.println("serial:       " + serial);
             section("device boot: IDevID (O.1 to O.d), voucher (B, C.0 to C.10), LDevID (D.0 to D.7), EAP-TLS profile (E.1)");
             List<String> args = new ArrayList<>();

@@ -55,6 +55,14 @@ final class DeviceCommand {
                 description = "Find the registrar with DNS-SD on the interface with this address (127.0.0.1 on one machine).")
         String dnsSd;
 
+        @Option(names = "-D", paramLabel = "NAME=VALUE", description = "A framework property for the launcher, as p1's "
+                + "start script would give it (avocado.mpr.source=tpm-nv, say).")
+        java.util.Map<String, String> properties = new java.util.LinkedHashMap<>();
+
+        @Option(names = "--radius-server", paramLabel = "NAME", description = "The DNS name of the owner's RADIUS server, "
+                + "which E.1's EAP-TLS profiles require of its certificate. Default: radius. and the registrar's domain.")
+        String radiusServer;
+
         @Override
         public Integer call() throws Exception {
             DeviceImage img;
@@ -64,15 +72,17 @@ final class DeviceCommand {
                 System.err.println("avocado device boot: " + e.getMessage());
                 return 1;
             }
-            if (keys != null) {
-                DeviceConfig.keys(img, keys, tcti);
-            } else if (tcti != null) {
-                DeviceConfig.keys(img, "tpm", tcti);
-            }
-            if (registrar != null || dnsSd != null) {
-                DeviceConfig.onboarding(img, registrar, dnsSd, null);
-            }
             List<String> args = new ArrayList<>();
+            // the key service is firmware: given to the launcher on its command line (as p1's start script
+            // would), never written to the data partition
+            if (keys != null || tcti != null) {
+                DeviceConfig.keysProperties(keys != null ? keys : "tpm", tcti)
+                        .forEach((k, v) -> args.add("-D" + k + "=" + v));
+            }
+            properties.forEach((k, v) -> args.add("-D" + k + "=" + v));
+            if (registrar != null || dnsSd != null || radiusServer != null) {
+                DeviceConfig.onboarding(img, registrar, dnsSd, null, radiusServer);
+            }
             if (batch) {
                 args.add("--batch");
             }

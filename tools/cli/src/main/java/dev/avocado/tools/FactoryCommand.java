@@ -42,11 +42,24 @@ final class FactoryCommand {
                 description = "Enrollment needs a TLS client certificate issued by this CA (the factory stations').")
         List<Path> stationCas = new ArrayList<>();
 
+        @Option(names = "--open", description = "DEMO ONLY: issue IDevIDs to any TLS client for any unused serial, with "
+                + "neither --station-ca nor --allowlist. Turns off: who may enroll (anyone can mint genuine IDevIDs for "
+                + "counterfeit devices) and which serials exist (anyone can squat a real device's serial).")
+        boolean open;
+
         @Override
         public Integer call() throws Exception {
+            if (!open && !allowlist && stationCas.isEmpty()) {
+                throw new IllegalArgumentException("factory serve issues IDevIDs only to factory stations (--station-ca FILE) "
+                        + "or for planned serials (--allowlist); --open (a demo) turns both protections off");
+            }
+            if (open) {
+                AdminForward.out().println("factory: --open: IDevIDs for any client and any unused serial (demo; not for production)");
+            }
             FactoryService service = start(database.pki, database.url(), bind, port, masaUrl, allowlist, stationCas);
-            System.out.println("factory provisioning service: " + service.describe());
-            return Serving.untilStopped(service);
+            AutoCloseable admin = database.isEmbedded() ? AdminForward.serve(database.pki, "factory") : null;
+            AdminForward.out().println("factory provisioning service: " + service.describe());
+            return Serving.untilStopped(admin, service);
         }
     }
 
@@ -74,8 +87,8 @@ final class FactoryCommand {
         public Integer call() throws Exception {
             try (FactoryService.Admin admin = FactoryService.admin(database.url())) {
                 List<String> lines = admin.devices();
-                lines.forEach(System.out::println);
-                System.out.println(lines.size() + " IDevIDs");
+                lines.forEach(AdminForward.out()::println);
+                AdminForward.out().println(lines.size() + " IDevIDs");
             }
             return 0;
         }
@@ -93,7 +106,7 @@ final class FactoryCommand {
         @Override
         public Integer call() throws Exception {
             try (FactoryService.Admin admin = FactoryService.admin(database.url())) {
-                System.out.println(admin.allow(serials) + " serials added");
+                AdminForward.out().println(admin.allow(serials) + " serials added");
             }
             return 0;
         }
@@ -118,7 +131,7 @@ final class FactoryCommand {
                     System.err.println("avocado factory revoke: serial " + serial + " has no live IDevID");
                     return 1;
                 }
-                System.out.println("serial " + serial + ": IDevID revoked");
+                AdminForward.out().println("serial " + serial + ": IDevID revoked");
             }
             return 0;
         }

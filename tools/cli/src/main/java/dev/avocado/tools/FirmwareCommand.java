@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "firmware", description = "Device images.", mixinStandardHelpOptions = true,
-        subcommands = FirmwareCommand.Build.class)
+        subcommands = {FirmwareCommand.Build.class, FirmwareCommand.Sign.class})
 final class FirmwareCommand {
 
     @Command(name = "build", mixinStandardHelpOptions = true,
@@ -46,6 +46,11 @@ final class FirmwareCommand {
                         + "their SHA-256. Default: ${DEFAULT-VALUE}.")
         String anchorContent;
 
+        @Option(names = "--hot-redeploy", description = "DEMO IMAGES: builds in data/deploy that the firmware signer "
+                + "signed (firmware sign) replace partition two bundles while the device runs. Without it (production) "
+                + "the device never reads data/deploy.")
+        boolean hotRedeploy;
+
         @Option(names = "--serial", paramLabel = "SERIAL",
                 description = "The device's serial number, for its IDevID (otherwise the device reads its configured source).")
         String serial;
@@ -53,8 +58,30 @@ final class FirmwareCommand {
         @Override
         public Integer call() throws Exception {
             MprAnchoring.Content content = MprAnchoring.Content.valueOf(anchorContent.toUpperCase(java.util.Locale.ROOT));
-            new ImageBuilder(new Pki(pki), Home.partitions(), System.out).build(out, mpr, force, keys, tcti, anchorMpr,
-                    content, serial);
+            new ImageBuilder(new Pki(pki), Home.partitions(), System.out).hotRedeploy(hotRedeploy).build(out, mpr, force,
+                    keys, tcti, anchorMpr, content, serial);
+            return 0;
+        }
+    }
+
+    @Command(name = "sign", mixinStandardHelpOptions = true,
+            description = "Signs bundles for hot redeploy with the firmware signing key: writes JAR.sig beside each "
+                    + "(openssl dgst -sha256 -verify checks it). Copy the .sig into data/deploy first, then the jar.")
+    static final class Sign implements Callable<Integer> {
+
+        @Option(names = "--pki", required = true, paramLabel = "DIR", description = "The PKI made by 'pki init'.")
+        Path pki;
+
+        @picocli.CommandLine.Parameters(arity = "1..*", paramLabel = "JAR")
+        java.util.List<Path> jars;
+
+        @Override
+        public Integer call() throws Exception {
+            Pki.Credential signer = new Pki(pki).load(Pki.MANUFACTURER, Pki.FIRMWARE_SIGNER);
+            for (Path jar : jars) {
+                Path sig = ImageBuilder.sign(jar, signer);
+                AdminForward.out().println("signed " + jar + ": " + sig);
+            }
             return 0;
         }
     }

@@ -2,6 +2,7 @@ package dev.avocado.tools;
 
 import dev.avocado.server.Pki;
 import dev.avocado.launcher.DeviceImage;
+import dev.avocado.api.firmware.FirmwareSignature;
 import dev.avocado.launcher.FirmwareManifest;
 import dev.avocado.protocol.pem.Pem;
 import dev.avocado.protocol.profile.MprProfile;
@@ -32,10 +33,26 @@ final class ImageBuilder {
     private final Path partitions;
     private final PrintStream out;
 
+    private boolean hotRedeploy;
+
     ImageBuilder(Pki pki, Path partitions, PrintStream out) {
         this.pki = pki;
         this.partitions = partitions;
         this.out = out;
+    }
+
+    /** A demo image: signed builds in data/deploy replace partition two bundles (a firmware property). */
+    ImageBuilder hotRedeploy(boolean on) {
+        this.hotRedeploy = on;
+        return this;
+    }
+
+    /** Writes {@code jar.sig}, the firmware signer's detached signature over the jar. */
+    static Path sign(Path jar, Pki.Credential signer) throws IOException, GeneralSecurityException {
+        Path sig = jar.resolveSibling(jar.getFileName() + FirmwareSignature.SUFFIX);
+        dev.avocado.protocol.io.AtomicFiles.write(sig, FirmwareSignature.sign(Files.readAllBytes(jar), signer.key()),
+                dev.avocado.protocol.io.AtomicFiles.PUBLIC);
+        return sig;
     }
 
     /**
@@ -88,8 +105,9 @@ final class ImageBuilder {
             deleteTree(staging);
         }
         DeviceImage image = DeviceImage.at(target);
-        out.println("image:        " + image.root() + " (p1 signed by "
-                + signer.certificate().getSubjectX500Principal().getName() + ")");
+        out.println("image:        " + image.root() + " (p1 and p2 signed by "
+                + signer.certificate().getSubjectX500Principal().getName() + "; hot redeploy "
+                + (hotRedeploy ? "ON: a demo image" : "off") + ")");
         return image;
     }
 
@@ -106,17 +124,24 @@ final class ImageBuilder {
         Files.createDirectories(image.p1().resolve("mpr"));
         Files.copy(mprSource, image.p1().resolve(FirmwareManifest.MPR), StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(image.p1().resolve(FirmwareManifest.SIGNER), Pem.encode(signer.certificate()));
+        // the security settings are firmware: signed with p1, never read from the data partition
+        StringBuilder firmware = new StringBuilder("# set by firmware build, signed with partition one\n");
+        firmware.append(DeviceConfig.keys(keys, tcti));
+        if (hotRedeploy) {
+            firmware.append("# a demo image: signed builds in data/deploy replace partition two bundles\n")
+                    .append(FirmwareSignature.HOT_REDEPLOY).append("=true\n");
+        }
         if (anchor != null) {
             out.println("MPR anchor:   " + MprAnchoring.anchor(tcti, anchor, mpr, anchorContent));
-            Files.writeString(image.p1().resolve(DeviceImage.FIRMWARE_PROPERTIES),
-                    "# set by firmware build: the device refuses an MPR that differs from the anchored one\n"
-                            + MprAnchoring.firmwareProperty(anchor));
+            firmware.append("# the device refuses an MPR that differs from the anchored one\n")
+                    .append(MprAnchoring.firmwareProperty(anchor));
         }
+        Files.writeString(image.p1().resolve(DeviceImage.FIRMWARE_PROPERTIES), firmware);
         FirmwareManifest.write(image.p1(), signer.key());
         readOnly(image.p1());
+        FirmwareManifest.write(image.p2(), signer.key());
 
         Files.createDirectories(image.deploy());
-        DeviceConfig.keys(image, keys, tcti);
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

@@ -31,9 +31,10 @@ final class MasaCommand {
         @Option(names = "--port", paramLabel = "N", description = "Default: the MASA address's port.")
         Integer port;
 
-        @Option(names = "--ownership", paramLabel = "MODE", defaultValue = "first-claim", description = "first-claim: the "
-                + "first domain to ask for a serial owns it (logged; for demos); records: only domains recorded with "
-                + "'masa claim'. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--ownership", paramLabel = "MODE", defaultValue = "records", description = "records: only "
+                + "domains recorded with 'masa claim' get vouchers; first-claim (DEMO ONLY): the first domain to ask for a "
+                + "serial owns it, which turns off the sales record (whoever reaches a device first owns it). "
+                + "Default: ${DEFAULT-VALUE}.")
         String ownership;
 
         @Option(names = "--voucher-lifetime", paramLabel = "DURATION", defaultValue = "P1D",
@@ -42,9 +43,14 @@ final class MasaCommand {
 
         @Override
         public Integer call() throws Exception {
-            MasaService masa = start(database.pki, database.url(), bind, port, MasaService.Ownership.parse(ownership), lifetime);
-            System.out.println("MASA: " + masa.describe());
-            return Serving.untilStopped(masa);
+            MasaService.Ownership mode = MasaService.Ownership.parse(ownership);
+            if (mode == MasaService.Ownership.FIRST_CLAIM) {
+                AdminForward.out().println("MASA: --ownership first-claim: the first domain to ask owns a serial (demo; not for production)");
+            }
+            MasaService masa = start(database.pki, database.url(), bind, port, mode, lifetime);
+            AutoCloseable admin = database.isEmbedded() ? AdminForward.serve(database.pki, "masa") : null;
+            AdminForward.out().println("MASA: " + masa.describe());
+            return Serving.untilStopped(admin, masa);
         }
     }
 
@@ -73,7 +79,7 @@ final class MasaCommand {
         @Override
         public Integer call() throws Exception {
             try (MasaService.Admin admin = MasaService.admin(database.url())) {
-                System.out.println(admin.claim(serials, Pem.readCertificates(domainCa).get(0)) + " serials recorded");
+                AdminForward.out().println(admin.claim(serials, Pem.readCertificates(domainCa).get(0)) + " serials recorded");
             }
             return 0;
         }
@@ -88,8 +94,8 @@ final class MasaCommand {
         public Integer call() throws Exception {
             try (MasaService.Admin admin = MasaService.admin(database.url())) {
                 List<String> lines = admin.claims();
-                lines.forEach(System.out::println);
-                System.out.println(lines.size() + " claims");
+                lines.forEach(AdminForward.out()::println);
+                AdminForward.out().println(lines.size() + " claims");
             }
             return 0;
         }
@@ -110,8 +116,8 @@ final class MasaCommand {
         public Integer call() throws Exception {
             try (MasaService.Admin admin = MasaService.admin(database.url())) {
                 List<String> lines = admin.vouchers(serial);
-                lines.forEach(System.out::println);
-                System.out.println(lines.size() + " vouchers");
+                lines.forEach(AdminForward.out()::println);
+                AdminForward.out().println(lines.size() + " vouchers");
                 if (save != null) {
                     if (serial == null) {
                         throw new IllegalArgumentException("--save needs a SERIAL");
@@ -119,7 +125,7 @@ final class MasaCommand {
                     byte[] der = admin.lastVoucher(serial).orElseThrow(() -> new IllegalArgumentException(
                             "serial " + serial + " has no voucher"));
                     dev.avocado.protocol.io.AtomicFiles.write(save, der, dev.avocado.protocol.io.AtomicFiles.PUBLIC);
-                    System.out.println("saved " + save);
+                    AdminForward.out().println("saved " + save);
                 }
             }
             return 0;

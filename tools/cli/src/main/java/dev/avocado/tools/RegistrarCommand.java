@@ -1,6 +1,8 @@
 package dev.avocado.tools;
 
 import dev.avocado.protocol.pem.Pem;
+import dev.avocado.protocol.profile.ManufacturerTrust;
+import dev.avocado.protocol.profile.ProfileException;
 import dev.avocado.registrar.RegistrarService;
 import dev.avocado.server.Pki;
 import java.nio.file.Path;
@@ -33,12 +35,13 @@ final class RegistrarCommand {
         @Option(names = "--port", paramLabel = "N", description = "Default: the registrar address's port.")
         Integer port;
 
-        @Option(names = "--approval", paramLabel = "POLICY", defaultValue = "auto", description = "auto: every pledge of a "
-                + "trusted manufacturer; allowlist: serials added with 'registrar allow'; manual: each waits for "
-                + "'registrar approve'. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--approval", paramLabel = "POLICY", defaultValue = "manual", description = "manual: each pledge "
+                + "waits for 'registrar approve'; allowlist: serials added with 'registrar allow'; auto (DEMO ONLY): every "
+                + "pledge of a trusted manufacturer, which turns off the owner's say over which devices join. "
+                + "Default: ${DEFAULT-VALUE}.")
         String approval;
 
-        @Option(names = "--manufacturer", paramLabel = "FILE", description = "A manufacturer root (MPR) whose IDevIDs are "
+        @Option(names = "--manufacturer", paramLabel = "FILE", description = "A manufacturer's MPR (its root and MASA voucher anchor) whose IDevIDs are "
                 + "accepted; repeatable. Default: the PKI's own manufacturer.")
         List<Path> manufacturers = new ArrayList<>();
 
@@ -51,10 +54,16 @@ final class RegistrarCommand {
 
         @Override
         public Integer call() throws Exception {
-            RegistrarService registrar = start(database.pki, database.url(), bind, port,
-                    RegistrarService.Approval.parse(approval), manufacturers, ldevidValidity, !noDnsSd);
-            System.out.println("registrar: " + registrar.describe());
-            return Serving.untilStopped(registrar);
+            RegistrarService.Approval policy = RegistrarService.Approval.parse(approval);
+            if (policy == RegistrarService.Approval.AUTO) {
+                AdminForward.out().println("registrar: --approval auto: every device of a trusted manufacturer joins (demo; not for "
+                        + "production)");
+            }
+            RegistrarService registrar = start(database.pki, database.url(), bind, port, policy, manufacturers, ldevidValidity,
+                    !noDnsSd);
+            AutoCloseable admin = database.isEmbedded() ? AdminForward.serve(database.pki, "registrar") : null;
+            AdminForward.out().println("registrar: " + registrar.describe());
+            return Serving.untilStopped(admin, registrar);
         }
     }
 
@@ -65,12 +74,16 @@ final class RegistrarCommand {
         }
         Pki pki = new Pki(pkiDir);
         Listen listen = Listen.of(pki.registrarUrl(), bind, port);
-        List<X509Certificate> manufacturers = new ArrayList<>();
+        List<ManufacturerTrust> manufacturers = new ArrayList<>();
         for (Path p : manufacturerFiles) {
-            manufacturers.addAll(Pem.readCertificates(p));
+            try {
+                manufacturers.add(ManufacturerTrust.of(Pem.readCertificates(p)));
+            } catch (ProfileException e) {
+                throw new IllegalArgumentException("--manufacturer " + p + ": " + e.getMessage(), e);
+            }
         }
         if (manufacturers.isEmpty()) {
-            manufacturers.add(pki.root());
+            manufacturers.add(ManufacturerTrust.of(pki.mprCertificates()));
         }
         return RegistrarService.start(pki, db, new RegistrarService.Settings(listen.bind(), listen.port(), approval, manufacturers,
                 ldevidValidity, Duration.ofSeconds(2), dnsSd));
@@ -85,8 +98,8 @@ final class RegistrarCommand {
         public Integer call() throws Exception {
             try (RegistrarService.Admin admin = RegistrarService.admin(database.url())) {
                 List<String> lines = admin.pledges();
-                lines.forEach(System.out::println);
-                System.out.println(lines.size() + " pledges");
+                lines.forEach(AdminForward.out()::println);
+                AdminForward.out().println(lines.size() + " pledges");
             }
             return 0;
         }
@@ -103,7 +116,7 @@ final class RegistrarCommand {
         @Override
         public Integer call() throws Exception {
             try (RegistrarService.Admin admin = RegistrarService.admin(database.url())) {
-                System.out.println(admin.approve(serials) + " approved");
+                AdminForward.out().println(admin.approve(serials) + " approved");
             }
             return 0;
         }
@@ -120,7 +133,7 @@ final class RegistrarCommand {
         @Override
         public Integer call() throws Exception {
             try (RegistrarService.Admin admin = RegistrarService.admin(database.url())) {
-                System.out.println(admin.allow(serials) + " serials added");
+                AdminForward.out().println(admin.allow(serials) + " serials added");
             }
             return 0;
         }
@@ -138,8 +151,8 @@ final class RegistrarCommand {
         public Integer call() throws Exception {
             try (RegistrarService.Admin admin = RegistrarService.admin(database.url())) {
                 List<String> lines = admin.ldevids(serial);
-                lines.forEach(System.out::println);
-                System.out.println(lines.size() + " LDevIDs");
+                lines.forEach(AdminForward.out()::println);
+                AdminForward.out().println(lines.size() + " LDevIDs");
             }
             return 0;
         }

@@ -8,13 +8,18 @@ final class Serving {
     private Serving() {
     }
 
-    static int untilStopped(AutoCloseable service) throws InterruptedException {
+    /** Closes each (nulls skipped) in turn at the end. */
+    static int untilStopped(AutoCloseable... services) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                service.close();
-            } catch (Exception e) {
-                System.err.println("stop: " + e.getMessage());
+            for (AutoCloseable service : services) {
+                try {
+                    if (service != null) {
+                        service.close();
+                    }
+                } catch (Exception e) {
+                    System.err.println("stop: " + e.getMessage());
+                }
             }
             stopped.countDown();
         }));

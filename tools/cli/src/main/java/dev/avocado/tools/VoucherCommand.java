@@ -2,6 +2,8 @@ package dev.avocado.tools;
 
 import dev.avocado.protocol.brski.Vouchers;
 import dev.avocado.protocol.pem.Pem;
+import dev.avocado.protocol.profile.ManufacturerTrust;
+import dev.avocado.protocol.profile.ProfileException;
 import dev.avocado.protocol.voucher.Voucher;
 import dev.avocado.protocol.voucher.VoucherCms;
 import dev.avocado.protocol.voucher.VoucherException;
@@ -54,9 +56,22 @@ final class VoucherCommand {
             Instant when = at == null ? Instant.now() : OffsetDateTime.parse(at).toInstant();
             List<X509Certificate> anchors = read(trust);
             VoucherCms.Signed signed;
+            boolean role = false;
             try {
-                signed = VoucherCms.verify(der, anchors.isEmpty() ? null : anchors, when, read(extra));
-            } catch (VoucherException e) {
+                signed = VoucherCms.verify(der, null, when, read(extra));
+                if (!anchors.isEmpty()) {
+                    List<X509Certificate> pool = new ArrayList<>(signed.certificates());
+                    pool.addAll(read(extra));
+                    ManufacturerTrust mpr = ManufacturerTrust.of(anchors);
+                    // an MPR with a MASA anchor: a voucher is checked for the MASA signer role, not only a chain
+                    role = signed.voucher().kind() == Voucher.Kind.VOUCHER && !mpr.voucherAnchors().isEmpty();
+                    if (role) {
+                        mpr.checkVoucherSigner(signed.signer(), pool, when);
+                    } else {
+                        VoucherCms.validate(signed.signer(), pool, anchors, when);
+                    }
+                }
+            } catch (VoucherException | ProfileException e) {
                 System.out.println("does not verify: " + e.getMessage());
                 return 1;
             }
@@ -67,7 +82,8 @@ final class VoucherCommand {
             System.out.println("signer:       " + Names.display(signed.signer().getSubjectX500Principal()));
             System.out.println("  issuer:     " + Names.display(signed.signer().getIssuerX500Principal()));
             System.out.println("signature:    verifies" + (anchors.isEmpty() ? " (signer not checked against a trust anchor: "
-                    + "give --trust)" : "; the signer chains to a trusted anchor at " + when));
+                    + "give --trust)" : role ? "; the signer holds the MPR's MASA signer role at " + when
+                    : "; the signer chains to a trusted anchor at " + when));
             if (v.pinnedDomainCert() != null) {
                 System.out.println("pinned:       " + Names.display(Vouchers.pinned(v).getSubjectX500Principal()));
             }

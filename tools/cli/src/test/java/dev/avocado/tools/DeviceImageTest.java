@@ -143,7 +143,118 @@ public class DeviceImageTest {
         run = boot(resigned, "--batch");
         assertEquals(run.output(), 1, run.code());
         assertTrue(run.output(), run.output().contains("avocado: refusing to boot: p1/MANIFEST.sha256 does not match its "
-                + "signature MANIFEST.sha256.sig: the manifest was changed after the firmware was built"));
+                + "signature MANIFEST.sha256.sig by the firmware signer: the manifest was changed after the firmware was built"));
+    }
+
+    /**
+     * Attack 4, trust from the data partition: an offline write points the MPR at a root of the
+     * attacker's, or the TPM key service at a TPM of the attacker's (swtpm over TCP); the next boot
+     * refuses, naming the rule. Only the firmware (and the start script's command line) sets them.
+     */
+    @Test
+    public void securitySettingsWrittenToTheDataPartitionAreRefused() throws Exception {
+        for (String[] attack : new String[][] {
+            {"dev.avocado.mpr.cfg", "path=/tmp/attacker-mpr.pem\n"},
+            {"dev.avocado.keys.tpm.cfg", "tcti=swtpm:host=203.0.113.7,port=2321\n"},
+            {"dev.avocado.keys.config", "keyService.target=\"(avocado.keys.type=soft)\"\n"},
+            {"dev.avocado.p2.cfg", "bundles=/tmp/attacker-bundles\n"},
+        }) {
+            DeviceImage image = image("data-" + attack[0]);
+            Files.createDirectories(image.config());
+            Files.writeString(image.config().resolve(attack[0]), attack[1]);
+            Run run = boot(image, "--batch");
+            assertEquals(run.output(), 1, run.code());
+            assertTrue(run.output(), run.output().contains("avocado: refusing to boot: data/config/" + attack[0] + ": "));
+            assertTrue(run.output(), run.output().contains("is a security setting of the firmware"));
+            assertFalse("nothing booted", run.output().contains("[device]"));
+        }
+        // the firmware's own settings: written by the launcher from p1 at each boot, not kept on data/
+        DeviceImage image = image("firmware-config");
+        Run run = boot(image, "--batch", "--exec", "device:state");
+        assertEquals(run.output(), 0, run.code());
+        assertTrue(run.output(), run.output().contains("keys: software keys in "));
+        assertTrue(Files.readString(image.data().resolve("firmware-config/dev.avocado.keys.cfg"))
+                .contains("keyService.target=(avocado.keys.type=soft)"));
+        assertTrue(Files.readString(image.p1().resolve("firmware.properties")).contains("avocado.keys=soft"));
+    }
+
+    /**
+     * Attack 4, code from the data partition: a bundle written into data/deploy while the device is off.
+     * A production image never reads the folder; a demo image (hot redeploy) takes only builds signed
+     * by the firmware signer and sets the others aside, saying why. The bundle never runs.
+     */
+    @Test
+    public void aJarWrittenToTheDeployFolderWhileOffNeverRuns() throws Exception {
+        DeviceImage production = image("deploy-production");
+        evilBundle(production.deploy().resolve("evil.jar"));
+        Run run = boot(production, "--batch", "--exec", "lb -s");
+        assertEquals(run.output(), 0, run.code());
+        assertTrue(run.output(), run.output().contains("[launcher] hot redeploy: off"));
+        assertFalse(run.output(), run.output().contains("evil.bundle"));
+
+        DeviceImage demo = new ImageBuilder(pki, Home.partitions(), new PrintStream(new ByteArrayOutputStream()))
+                .hotRedeploy(true).build(tmp.getRoot().toPath().resolve("deploy-demo"), null, false);
+        assertTrue(Files.readString(demo.p1().resolve("firmware.properties")).contains("avocado.hotRedeploy=true"));
+        Path unsigned = demo.deploy().resolve("evil.jar");
+        evilBundle(unsigned);
+        Path forged = demo.deploy().resolve("forged.jar");
+        evilBundle(forged);
+        // a bundle under another name: FileInstall would install it as it is
+        evilBundle(demo.deploy().resolve("notes.txt"));
+        // signed, but with the attacker's own key
+        Files.write(forged.resolveSibling("forged.jar.sig"), dev.avocado.api.firmware.FirmwareSignature.sign(
+                Files.readAllBytes(forged), dev.avocado.protocol.x509.KeyPairs.ecP256().getPrivate()));
+        run = boot(demo, "--batch", "--exec", "lb -s");
+        assertEquals(run.output(), 0, run.code());
+        assertTrue(run.output(), run.output().contains("[launcher] hot redeploy: ON"));
+        assertTrue(run.output(), run.output().contains("[launcher] refused data/deploy/evil.jar: evil.jar has no signature "
+                + "evil.jar.sig by the firmware signer"));
+        assertTrue(run.output(), run.output().contains("[launcher] refused data/deploy/forged.jar: forged.jar is not signed "
+                + "by the firmware signer"));
+        assertTrue(run.output(), run.output().contains("[launcher] refused data/deploy/notes.txt: only NAME.jar with its "
+                + "signature NAME.jar.sig is taken"));
+        assertFalse(run.output(), run.output().contains("evil.bundle"));
+        assertFalse(Files.exists(unsigned));
+        assertTrue(Files.exists(demo.data().resolve("refused/evil.jar")));
+    }
+
+    /** A bundle that would run if installed: only a manifest. */
+    private static void evilBundle(Path jar) throws IOException {
+        java.util.jar.Manifest m = new java.util.jar.Manifest();
+        m.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().putValue("Bundle-ManifestVersion", "2");
+        m.getMainAttributes().putValue("Bundle-SymbolicName", "evil.bundle");
+        m.getMainAttributes().putValue("Bundle-Version", "1.0.0");
+        Files.createDirectories(jar.getParent());
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), m)) {
+            out.flush();
+        }
+    }
+
+    /**
+     * Attack 4, partition two: an offline write adds a bundle to p2 or replaces one; the next boot
+     * refuses, naming the file, and nothing of the image runs.
+     */
+    @Test
+    public void aBundleWrittenToPartitionTwoWhileOffIsRefused() throws Exception {
+        DeviceImage added = image("p2-added");
+        Files.writeString(added.p2().resolve("bundles/evil.jar"), "code that would run with the IDevID key");
+        Run run = boot(added, "--batch");
+        assertEquals(run.output(), 1, run.code());
+        assertTrue(run.output(), run.output().contains("avocado: refusing to boot: p2/bundles/evil.jar was added after the "
+                + "firmware was built"));
+        assertFalse("nothing booted", run.output().contains("[device]"));
+
+        DeviceImage replaced = image("p2-replaced");
+        Path jar;
+        try (java.util.stream.Stream<Path> jars = Files.list(replaced.p2().resolve("bundles"))) {
+            jar = jars.filter(p -> p.toString().endsWith(".jar")).findFirst().orElseThrow();
+        }
+        flipOneByte(jar);
+        run = boot(replaced, "--batch");
+        assertEquals(run.output(), 1, run.code());
+        assertTrue(run.output(), run.output().contains("avocado: refusing to boot: p2/bundles/" + jar.getFileName()
+                + " changed after the firmware was built"));
     }
 
     @Test

@@ -57,7 +57,12 @@ public class FreeRadiusTest {
     private static Path strangerCert;
     /** A RADIUS server whose certificate is from a CA the device does not trust, and that CA. */
     private static Path rogueCa;
+    /** The RADIUS server's name, which the profile names and its certificate carries. */
+    static final String RADIUS = "radius.avocado.test";
     private static Path rogueServerCert;
+    /** Another server of the same domain (a web server's certificate, say), serverAuth under the domain CA. */
+    private static Path otherServerCert;
+    private static Path otherServerKey;
     private static Path rogueServerKey;
 
     @BeforeClass
@@ -74,6 +79,10 @@ public class FreeRadiusTest {
         serverCert = write(dir.resolve("radius.pem"), Pem.encode(serverCertificate(srvKey.getPublic(), ca,
                 caKey.getPrivate(), from)));
         serverKey = writeKey(dir.resolve("radius.key"), srvKey.getPrivate());
+        KeyPair otherSrvKey = KeyPairs.ecP256();
+        otherServerCert = write(dir.resolve("www.pem"), Pem.encode(serverCertificate("www.avocado.test",
+                otherSrvKey.getPublic(), ca, caKey.getPrivate(), from)));
+        otherServerKey = writeKey(dir.resolve("www.key"), otherSrvKey.getPrivate());
 
         KeyPair deviceKey = KeyPairs.ecP256();
         X509Certificate ldevidCert = clientCertificate(deviceKey.getPublic(), ca, caKey.getPrivate(), from);
@@ -139,8 +148,32 @@ public class FreeRadiusTest {
         }
     }
 
+    /**
+     * Attack 9: a server with another certificate of the same domain (serverAuth, under the domain CA)
+     * poses as the RADIUS server; the profile names the RADIUS server and the supplicant refuses it.
+     */
+    @Test
+    public void anotherServerOfTheDomainIsNotTakenForTheRadiusServer() throws Exception {
+        try (FreeRadius radius = FreeRadius.start(work("other"), domainCa, otherServerCert, otherServerKey)) {
+            FreeRadius.Result r = radius.eapolTest(networkBlock(domainCa, ldevid, ldevidKey));
+            assertFalse("the supplicant took www.avocado.test for the RADIUS server:\n" + r.output() + radius.log(),
+                    r.success());
+            assertFalse("the server logged a login" + radius.log(), serverLog(radius).contains("Login OK"));
+            // the control: a block naming that server gets in, so only the name check refused
+            Path named = write(Files.createTempFile(tmp.getRoot().toPath(), "wpa_supplicant-", ".conf"),
+                    networkBlock(SERIAL, "www.avocado.test", domainCa, ldevid, ldevidKey));
+            FreeRadius.Result control = radius.eapolTest(named);
+            assertTrue("the block naming www.avocado.test did not get in:\n" + control.output() + radius.log(),
+                    control.success());
+        }
+    }
+
     /** The network block, as the device's E.1 renders it, for a key in a file. */
     static String networkBlock(String serial, Path caCert, Path clientCert, Path privateKey) {
+        return networkBlock(serial, RADIUS, caCert, clientCert, privateKey);
+    }
+
+    static String networkBlock(String serial, String radiusServer, Path caCert, Path clientCert, Path privateKey) {
         DeviceKey key = new DeviceKey() {
             @Override
             public String alias() {
@@ -167,7 +200,8 @@ public class FreeRadiusTest {
                 throw new UnsupportedOperationException("the network block names the key's file only");
             }
         };
-        return NetworkProfile.wpaSupplicant("avocado-demo", serial, caCert.toAbsolutePath(), clientCert.toAbsolutePath(), key);
+        return NetworkProfile.wpaSupplicant("avocado-demo", serial, radiusServer, caCert.toAbsolutePath(),
+                clientCert.toAbsolutePath(), key);
     }
 
     private Path networkBlock(Path caCert, Path clientCert, Path privateKey) throws IOException {
@@ -190,10 +224,15 @@ public class FreeRadiusTest {
     }
 
     private static X509Certificate serverCertificate(PublicKey key, X509Certificate ca, PrivateKey caKey, Instant from) {
-        return CertificateBuilder.subject("O=Avocado Demo Owner,CN=radius.avocado.test", key).issuer(ca, caKey)
+        return serverCertificate(RADIUS, key, ca, caKey, from);
+    }
+
+    private static X509Certificate serverCertificate(String name, PublicKey key, X509Certificate ca, PrivateKey caKey,
+            Instant from) {
+        return CertificateBuilder.subject("O=Avocado Demo Owner,CN=" + name, key).issuer(ca, caKey)
                 .validity(from, from.plus(Duration.ofDays(365))).endEntity().keyUsage(KeyUsage.digitalSignature)
                 .extendedKeyUsage(KeyPurposeId.id_kp_serverAuth)
-                .subjectAltName(new GeneralName(GeneralName.dNSName, "radius.avocado.test")).build();
+                .subjectAltName(new GeneralName(GeneralName.dNSName, name)).build();
     }
 
     private static X509Certificate clientCertificate(PublicKey key, X509Certificate ca, PrivateKey caKey, Instant from) {

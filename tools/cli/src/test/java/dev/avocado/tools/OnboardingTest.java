@@ -46,16 +46,21 @@ public class OnboardingTest {
         }
 
         Cli.Background factory() throws Exception {
-            return start("factory provisioning service: https://", "factory", "serve", "--pki", pki.folder().toString());
+            return start("factory provisioning service: https://", "factory", "serve", "--pki", pki.folder().toString(),
+                    "--open");
         }
 
         Cli.Background masa() throws Exception {
-            return start("MASA: https://", "masa", "serve", "--pki", pki.folder().toString());
+            return start("MASA: https://", "masa", "serve", "--pki", pki.folder().toString(),
+                    "--ownership", "first-claim");
         }
 
         Cli.Background registrar(String... more) throws Exception {
             List<String> args = new ArrayList<>(List.of("registrar", "serve", "--pki", pki.folder().toString(), "--no-dns-sd"));
             args.addAll(List.of(more));
+            if (!args.contains("--approval")) {
+                args.addAll(List.of("--approval", "auto"));
+            }
             return start("registrar: https://", args.toArray(String[]::new));
         }
 
@@ -92,14 +97,15 @@ public class OnboardingTest {
             s.registrar();
             DeviceImage image = image(s.pki, "SN-BRSKI-1", "tpm", swtpm.tcti());
             Cli.Run boot = Cli.run("device", "boot", "--image", image.root().toString(), "--keys", "tpm", "--tcti", swtpm.tcti(),
-                    "--registrar", s.registrarUrl(), "--batch", "--until", "onboarded", "--timeout", "120");
+                    "--registrar", s.registrarUrl(), "--radius-server", "radius.example", "--batch", "--until", "onboarded",
+                    "--timeout", "120");
             String out = boot.output();
             assertEquals(out, 0, boot.code());
             // the IDevID key in the TPM authenticates C.0 and signs C.1
             assertTrue(out, out.contains("C.0 done: provisional TLS with CN=127.0.0.1,O=Example Owner, authenticated by "
                     + "the IDevID key at tpm:0x81020000"));
             assertTrue(out, out.contains("signed by the IDevID key at tpm:0x81020000"));
-            assertTrue(out, out.contains("C.10 done: voucher logged from CN=Acme MASA,O=Acme under the MPR"));
+            assertTrue(out, out.contains("C.10 done: voucher logged from CN=Acme MASA,O=Acme (MASA signer role of the MPR)"));
             assertTrue(out, out.contains("D.0 done: the registrar's TLS certificate CN=127.0.0.1,O=Example Owner is in the "
                     + "pinned domain"));
             assertTrue(out, out.contains("[device] onboarded: LDevID serialNumber=SN-BRSKI-1,CN=SN-BRSKI-1,O=Example Owner"));
@@ -164,7 +170,7 @@ public class OnboardingTest {
             Cli.Run shell = Cli.run("device", "boot", "--image", image.root().toString(), "--exec",
                     "brski:voucher; brski:ldevid; brski:network");
             assertEquals(shell.output(), 0, shell.code());
-            assertTrue(shell.output(), shell.output().contains("(verifies under the MPR)"));
+            assertTrue(shell.output(), shell.output().contains("(in the MPR's MASA signer role)"));
             assertTrue(shell.output(), shell.output().contains("[device] onboarded: IDevID serial SN-BRSKI-1"));
             assertTrue(shell.output(), shell.output().contains("key_mgmt=WPA-EAP WPA-EAP-SHA256"));
         }
@@ -179,7 +185,7 @@ public class OnboardingTest {
         try (Services s = new Services(tmp.newFolder("pki").toPath())) {
             s.factory();
             DeviceImage image = image(s.pki, "SN-BRSKI-2", "soft", null);
-            DeviceConfig.onboarding(image, s.registrarUrl(), null, null);
+            DeviceConfig.onboarding(image, s.registrarUrl(), null, null, "radius.example");
             try (Cli.Background device = Cli.device(image, "--batch", "--until", "onboarded", "--timeout", "150")) {
                 device.awaitLine(l -> l.contains("C.0 failed: the registrar at " + s.registrarUrl() + " cannot be reached"),
                         60_000);
@@ -249,7 +255,7 @@ public class OnboardingTest {
             // 90 s from issue (the registrar backdates 60 s for clock skew): at 50% the device renews 15 s after enrolling
             s.registrar("--ldevid-validity", "PT90S");
             DeviceImage image = image(s.pki, "SN-BRSKI-4", "soft", null);
-            DeviceConfig.write(image, DeviceConfig.BRSKI_PID, "registrarUrl=" + s.registrarUrl() + "\nrenewAtPercent=50\n");
+            DeviceConfig.write(image, DeviceConfig.BRSKI_PID, "registrarUrl=" + s.registrarUrl() + "\nrenewAtPercent=50\nradiusServer=radius.example\n");
             try (Cli.Background device = Cli.device(image, "--daemon")) {
                 device.awaitLine(l -> l.contains("[device] onboarded: LDevID serialNumber=SN-BRSKI-4"), 120_000);
                 java.math.BigInteger first = Pem.readCertificates(image.data().resolve("identity/ldevid.pem")).get(0)

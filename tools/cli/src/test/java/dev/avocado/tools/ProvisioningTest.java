@@ -20,6 +20,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
@@ -54,6 +55,9 @@ public class ProvisioningTest {
         List<String> args = new java.util.ArrayList<>(List.of("factory", "serve", "--pki", pki.folder().toString(),
                 "--bind", "127.0.0.1"));
         args.addAll(List.of(more));
+        if (!args.contains("--allowlist") && !args.contains("--station-ca")) {
+            args.add("--open");
+        }
         Cli.Background f = Cli.start(args.toArray(String[]::new));
         f.awaitLine(l -> l.startsWith("factory provisioning service: https://127.0.0.1:"), 60_000);
         return f;
@@ -138,6 +142,24 @@ public class ProvisioningTest {
         try (FactoryService impostor = FactoryService.start(other, "jdbc:h2:mem:impostor", settings(port))) {
             expectRetrying(image, "O.3 failed: the provisioning service at https://127.0.0.1:" + port
                     + "/.well-known/est/simpleenroll cannot be reached or is not trusted");
+        }
+        assertFalse(Files.exists(idevid));
+
+        // attack 3: a genuine IDevID under the same root, named like the factory (CN and subjectAltName
+        // 127.0.0.1, as IDevIDs that copied a CSR's names could be), serves TLS at the MPR's address
+        Pki.Credential idevidCa = acme.load(Pki.MANUFACTURER, Pki.IDEVID_CA);
+        KeyPair posingKey = KeyPairs.ecP256();
+        X509Certificate posing = dev.avocado.protocol.x509.CertificateBuilder.subject(IdevidProfile.subject("Acme",
+                "127.0.0.1", "ATTACKER-1"), posingKey.getPublic()).issuer(idevidCa.certificate(), idevidCa.key())
+                .validity(Instant.now().minusSeconds(60), dev.avocado.protocol.x509.CertificateBuilder.NO_WELL_DEFINED_EXPIRY)
+                .endEntity().keyUsage(org.bouncycastle.asn1.x509.KeyUsage.digitalSignature)
+                .subjectAltName(new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.iPAddress,
+                        "127.0.0.1")).build();
+        try (HttpsServer posingFactory = HttpsServer.builder("posing").bind("127.0.0.1", port)
+                .tls(TlsContexts.create(List.of(), new TlsContexts.Credential(posingKey.getPrivate(),
+                        List.of(posing, idevidCa.certificate()))), HttpsServer.ClientAuth.NONE)
+                .route("POST", Est.SIMPLEENROLL, ex -> HttpsServer.Reply.text(500, "never reached")).start()) {
+            expectRetrying(image, "is not issued by a manufacturer root of the MPR itself");
         }
         assertFalse(Files.exists(idevid));
 

@@ -32,7 +32,9 @@ import org.junit.rules.TemporaryFolder;
 
 /**
  * C.10 and D.0 on the device against a registrar that lies: real TLS, real CMS, each voucher wrong in
- * one way. The device refuses each one saying why, reports it with voucher_status, and stores nothing.
+ * one way, among them a voucher forged by an attacker who holds a genuine IDevID of the same
+ * manufacturer (docs/security.md, attack 1) and one signed by the manufacturer's factory TLS key.
+ * The device refuses each one saying why, reports it with voucher_status, and stores nothing.
  */
 public class RogueRegistrarTest {
 
@@ -41,7 +43,11 @@ public class RogueRegistrarTest {
 
     /** One lie per voucher request, in this order. */
     private enum Lie {
-        OTHER_MANUFACTURER("does not chain to a trusted anchor"),
+        /** Attack 1: a genuine IDevID bought with a device, named like the MASA, signs the voucher. */
+        GENUINE_IDEVID("lacks the MASA voucher-signing role"),
+        /** The manufacturer's own factory TLS certificate, under the same root, is no MASA signer either. */
+        FACTORY_TLS("lacks the MASA voucher-signing role"),
+        OTHER_MANUFACTURER("does not chain to the MASA voucher-signing anchor"),
         WRONG_NONCE("is not the nonce"),
         WRONG_SERIAL("the voucher is for serial-number SN-OTHER, not SN-ROGUE-1"),
         EXPIRED("the voucher expired at"),
@@ -72,6 +78,12 @@ public class RogueRegistrarTest {
         Pki.Credential tls = acme.load(Pki.OWNER, Pki.REGISTRAR_TLS);
         Pki.Credential masa = acme.load(Pki.MANUFACTURER, Pki.MASA);
         Pki.Credential otherMasa = other.load(Pki.MANUFACTURER, Pki.MASA);
+        Pki.Credential factoryTls = acme.load(Pki.MANUFACTURER, Pki.FACTORY_TLS);
+        Pki.Credential idevidCa = acme.load(Pki.MANUFACTURER, Pki.IDEVID_CA);
+        KeyPair attackerKey = KeyPairs.ecP256();
+        Pki.Credential attacker = new Pki.Credential(IdevidProfile.issue(idevidCa.certificate(), idevidCa.key(), null,
+                IdevidProfile.subject("Acme", "masa.acme.example", "ATTACKER-1"), attackerKey.getPublic(), "127.0.0.1:8444",
+                Instant.now().minusSeconds(60)), attackerKey.getPrivate(), List.of(idevidCa.certificate()));
         try (HttpsServer rogue = HttpsServer.builder("rogue").bind("127.0.0.1", 0)
                 .tls(TlsContexts.anyClient(new TlsContexts.Credential(tls.key(), List.of(tls.certificate(), acme.domainCa()))),
                         HttpsServer.ClientAuth.WANT)
@@ -83,9 +95,14 @@ public class RogueRegistrarTest {
                     Voucher v = Voucher.voucher(now, lie == Lie.EXPIRED ? now.minusMinutes(1) : now.plusDays(1), "logged",
                             lie == Lie.WRONG_SERIAL ? "SN-OTHER" : request.serialNumber(), null, pinned.getEncoded(),
                             lie == Lie.WRONG_NONCE ? "b3RoZXItbm9uY2U" : request.nonce());
-                    Pki.Credential signer = lie == Lie.OTHER_MANUFACTURER ? otherMasa : masa;
+                    Pki.Credential signer = switch (lie) {
+                        case OTHER_MANUFACTURER -> otherMasa;
+                        case GENUINE_IDEVID -> attacker;
+                        case FACTORY_TLS -> factoryTls;
+                        default -> masa;
+                    };
                     byte[] body = lie == Lie.NOT_CMS ? "this is no voucher".getBytes()
-                            : VoucherCms.sign(v, signer.key(), null, List.of(signer.certificate()));
+                            : VoucherCms.sign(v, signer.key(), null, signer.withChain());
                     return HttpsServer.Reply.of(200, VoucherCms.MEDIA_TYPE, body);
                 })
                 .route("POST", Brski.VOUCHER_STATUS, ex -> {

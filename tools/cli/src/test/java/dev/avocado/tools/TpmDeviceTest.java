@@ -88,9 +88,9 @@ public class TpmDeviceTest {
         assertTrue(foreign.output(), foreign.output().contains("[device] failed: MPR " + root.resolve("img-b/p1/mpr/mpr.pem")
                 + ": does not match the MPR anchored in tpm-nv:0x01800100"));
 
-        // the MPR read from NV instead of partition one
-        Files.writeString(root.resolve("img-a/data/config/dev.avocado.mpr.tpm.cfg"), "defaultPort=443\n");
-        Run fromNv = cli("device", "boot", "--image", root.resolve("img-a").toString(), "--exec", "mpr:show");
+        // the MPR read from NV instead of partition one: a firmware setting, on the launcher's command line
+        Run fromNv = cli("device", "boot", "--image", root.resolve("img-a").toString(), "-Davocado.mpr.source=tpm-nv",
+                "--exec", "mpr:show");
         assertEquals(fromNv.output(), 0, fromNv.code());
         assertTrue(fromNv.output(), fromNv.output().contains("MPR source:        tpm-nv:0x01800100"));
         assertTrue(fromNv.output(), fromNv.output().contains("Manufacturer:      CN=Avocado Demo Manufacturer Root CA"));

@@ -1,5 +1,6 @@
 package dev.avocado.factory;
 
+import dev.avocado.protocol.io.Printable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,7 +27,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,7 +108,7 @@ public final class FactoryService implements AutoCloseable {
         try {
             return Reply.of(200, Est.CERTS_ONLY, Est.certsOnly(enroll(ex)));
         } catch (Rejection r) {
-            LOG.info("O.4 rejected a CSR from {}: {}", ex.remoteAddress(), r.getMessage());
+            LOG.info("O.4 rejected a CSR from {}: {}", ex.remoteAddress(), Printable.of(r.getMessage()));
             return Reply.text(r.status(), r.getMessage());
         } catch (SQLException e) {
             LOG.error("database failure on enrollment", e);
@@ -133,17 +133,15 @@ public final class FactoryService implements AutoCloseable {
         CsrPolicy.Accepted accepted = CsrPolicy.check(csr);
         String serial = accepted.serial();
         String keyHash = DeviceRegistry.keySha256(accepted.publicKey());
-        String cn = csr.getSubject().getRDNs(BCStyle.CN).length > 0
-                ? csr.getSubject().getRDNs(BCStyle.CN)[0].getFirst().getValue().toString() : manufacturer + " device";
         // issued before the transaction (the CA signature is the slow part); stored only if it commits
         X509Certificate issued = IdevidProfile.issue(ca.certificate(), ca.key(), null,
-                IdevidProfile.subject(manufacturer, cn, serial), accepted.publicKey(), settings.masaUrl(),
+                IdevidProfile.fixedSubject(manufacturer, serial), accepted.publicKey(), settings.masaUrl(),
                 Instant.now().minusSeconds(300));
         for (int attempt = 0;; attempt++) {
             try {
                 X509Certificate answer = registry.database().transaction(c -> {
                     if (settings.allowlistOnly() && !registry.allowed(c, serial)) {
-                        throw new RejectionInSql(new Rejection(403, "serial " + serial
+                        throw new Rejection.InTransaction(new Rejection(403, "serial " + serial
                                 + " is not in the production plan (allowed serials)"));
                     }
                     Optional<DeviceRegistry.Device> live = registry.live(c, serial);
@@ -158,8 +156,8 @@ public final class FactoryService implements AutoCloseable {
                             ex.remoteAddress());
                 }
                 return List.of(answer, ca.certificate());
-            } catch (RejectionInSql r) {
-                throw r.rejection;
+            } catch (Rejection.InTransaction r) {
+                throw r.rejection();
             } catch (SQLException e) {
                 // another instance committed a live IDevID for this serial first: decide again on its row
                 if (!Database.UNIQUE_VIOLATION.equals(e.getSQLState()) || attempt > 0) {
@@ -174,19 +172,8 @@ public final class FactoryService implements AutoCloseable {
         if (live.keySha256().equals(keyHash)) {
             return live.certificate();
         }
-        throw new RejectionInSql(new Rejection(409, "serial " + serial + " has a live IDevID (issued "
+        throw new Rejection.InTransaction(new Rejection(409, "serial " + serial + " has a live IDevID (issued "
                 + live.issuedAt() + ") for another key; revoke it first"));
-    }
-
-    /** Carries a rejection out of a transaction (which rolls back). */
-    private static final class RejectionInSql extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final transient Rejection rejection;
-
-        RejectionInSql(Rejection rejection) {
-            super(rejection.getMessage(), null, false, false);
-            this.rejection = rejection;
-        }
     }
 
     /** O.d: {"serial": ..., "dpp-uri": ...}, over TLS authenticated by the device's IDevID. */
@@ -243,7 +230,7 @@ public final class FactoryService implements AutoCloseable {
             ObjectNode answer = json.createObjectNode().put("serial", serial).put("status", "recorded");
             return Reply.json(200, answer.toString());
         } catch (Rejection r) {
-            LOG.info("O.d rejected a record from {}: {}", ex.remoteAddress(), r.getMessage());
+            LOG.info("O.d rejected a record from {}: {}", ex.remoteAddress(), Printable.of(r.getMessage()));
             return Reply.text(r.status(), r.getMessage());
         } catch (SQLException e) {
             LOG.error("database failure on record", e);

@@ -87,6 +87,23 @@ public class FactoryServiceTest {
         assertEquals(List.of(pki.load(Pki.MANUFACTURER, Pki.IDEVID_CA).certificate(), root), certs);
     }
 
+    /**
+     * Attack 3: a buyer's CSR names the factory's host. The IDevID gets the fixed subject (the
+     * manufacturer's names and the serial), no subjectAltName and no extended key usage: nothing a TLS
+     * client could take for a server name.
+     */
+    @Test
+    public void theIdevidSubjectIsFixedWhateverTheCsrSays() throws Exception {
+        KeyPair device = KeyPairs.ecP256();
+        HttpResponse<byte[]> r = enroll("CN=127.0.0.1,O=Evil,SERIALNUMBER=SN-0042", device);
+        assertEquals(new String(r.body()), 200, r.statusCode());
+        X509Certificate idevid = Est.parseCertsOnly(r.body()).get(0);
+        assertEquals(new javax.security.auth.x500.X500Principal("SERIALNUMBER=SN-0042,CN=Acme device,O=Acme"),
+                idevid.getSubjectX500Principal());
+        assertEquals(null, idevid.getSubjectAlternativeNames());
+        assertEquals(null, idevid.getExtendedKeyUsage());
+    }
+
     @Test
     public void enrollmentIssuesAnIdevidOfTheProfileAndIsIdempotentPerKey() throws Exception {
         KeyPair device = KeyPairs.ecP256();

@@ -1,5 +1,6 @@
 package dev.avocado.masa;
 
+import dev.avocado.protocol.io.Printable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -131,7 +132,7 @@ public final class MasaService implements AutoCloseable {
                     Names.display(request.registrar().getSubjectX500Principal()), ex.remoteAddress());
             return Reply.of(200, VoucherCms.MEDIA_TYPE, cms);
         } catch (Rejection r) {
-            LOG.info("C.5 refused a voucher request from {}: {}", ex.remoteAddress(), r.getMessage());
+            LOG.info("C.5 refused a voucher request from {}: {}", ex.remoteAddress(), Printable.of(r.getMessage()));
             return r.reply();
         } catch (VoucherException e) {
             LOG.error("C.6 cannot sign: {}", e.getMessage());
@@ -177,11 +178,15 @@ public final class MasaService implements AutoCloseable {
             try {
                 Optional<Rejection> refused = log.database().transaction(c -> {
                     Optional<VoucherLog.Claim> claim = log.claim(c, request.serial());
-                    if (claim.isPresent() && !claim.get().domainId().equals(domainId)) {
-                        return Optional.of(new Rejection(403, "serial " + request.serial() + " belongs to another domain ("
-                                + Names.display(claim.get().domainCert().getSubjectX500Principal()) + ", since "
-                                + claim.get().claimedAt() + "), not to "
-                                + Names.display(request.domain().getSubjectX500Principal())));
+                    // the owner is the domain CA's public key, compared in full: a CA that copies the owner's
+                    // subject key identifier (public in its cacerts) is another domain
+                    if (claim.isPresent() && !owns(claim.get(), request.domain())) {
+                        // who owns it is the owner's business: the log says, the answer does not
+                        LOG.warn("C.5 serial {} belongs to domain {} (since {}), not to {}", request.serial(),
+                                Names.display(claim.get().domainCert().getSubjectX500Principal()), claim.get().claimedAt(),
+                                Names.display(request.domain().getSubjectX500Principal()));
+                        return Optional.of(new Rejection(403, "serial " + request.serial() + " belongs to another domain, "
+                                + "not to " + Names.display(request.domain().getSubjectX500Principal())));
                     }
                     if (claim.isEmpty()) {
                         if (settings.ownership() == Ownership.RECORDS) {
@@ -208,6 +213,11 @@ public final class MasaService implements AutoCloseable {
         }
     }
 
+    /** True when the domain of a request is the one a claim recorded: the same public key (SHA-256 of the SPKI). */
+    private static boolean owns(VoucherLog.Claim claim, X509Certificate domain) {
+        return DomainCerts.ownerKey(claim.domainCert()).equals(DomainCerts.ownerKey(domain));
+    }
+
     /** RFC 8995 section 5.8: the vouchers issued for the serial, for its owner only. */
     private Reply requestAuditLog(Exchange ex) {
         try {
@@ -215,9 +225,8 @@ public final class MasaService implements AutoCloseable {
                 throw new Rejection(406, "the audit log is application/json, which Accept '" + ex.accept() + "' excludes");
             }
             RegistrarRequests.Checked request = check(ex, false);
-            String domainId = HexFormat.of().formatHex(DomainCerts.domainId(request.domain()));
             Optional<VoucherLog.Claim> claim = log.database().transaction(c -> log.claim(c, request.serial()));
-            if (claim.isEmpty() || !claim.get().domainId().equals(domainId)) {
+            if (claim.isEmpty() || !owns(claim.get(), request.domain())) {
                 throw new Rejection(403, "the audit log of serial " + request.serial() + " is for its owner only");
             }
             ObjectNode answer = json.createObjectNode().put("version", "1");
@@ -234,7 +243,7 @@ public final class MasaService implements AutoCloseable {
             truncation.put("nonced duplicates", 0).put("nonceless duplicates", 0).put("arbitrary", 0);
             return Reply.json(200, answer.toString());
         } catch (Rejection r) {
-            LOG.info("refused an audit log request from {}: {}", ex.remoteAddress(), r.getMessage());
+            LOG.info("refused an audit log request from {}: {}", ex.remoteAddress(), Printable.of(r.getMessage()));
             return r.reply();
         } catch (SQLException e) {
             LOG.error("database failure on an audit log request", e);

@@ -63,7 +63,29 @@ final class PledgeRegistry {
                     + "issued_at TIMESTAMP WITH TIME ZONE NOT NULL, "
                     + "not_after TIMESTAMP WITH TIME ZONE NOT NULL, "
                     + "status VARCHAR(16) NOT NULL)",
-            "CREATE INDEX registrar_ldevids_serial ON registrar_ldevids (serial)"));
+            "CREATE INDEX registrar_ldevids_serial ON registrar_ldevids (serial)"),
+            // enrollment is bound to the IDevID certificate that received the voucher, not to a serial string
+            new Database.Migration(2,
+                    "ALTER TABLE registrar_vouchers ADD COLUMN idevid_id VARCHAR(64)",
+                    "ALTER TABLE registrar_ldevids ADD COLUMN idevid_id VARCHAR(64)",
+                    "ALTER TABLE registrar_ldevids ADD COLUMN idevid_issuer VARCHAR(1024)"));
+
+    /**
+     * Which IDevID certificate a device presented: SHA-256 of its DER, hex. It fixes the issuer and the
+     * certificate serial number together with everything else the certificate says.
+     */
+    static String idevidId(X509Certificate idevid) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(idevid.getEncoded()));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot identify IDevID " + idevid.getSubjectX500Principal() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The manufacturer's issuing CA of an IDevID, as stored: its distinguished name (RFC 2253). */
+    static String idevidIssuer(X509Certificate idevid) {
+        return idevid.getIssuerX500Principal().getName();
+    }
 
     /** Where a pledge is. */
     enum Status {
@@ -173,14 +195,36 @@ final class PledgeRegistry {
         return ALLOWED.add(db, serials);
     }
 
-    void voucher(Connection c, String serial, String nonce, String voucherBase64) throws SQLException {
+    /** C.9: the voucher handed to the device whose IDevID is {@code idevid}. */
+    void voucher(Connection c, String serial, X509Certificate idevid, String nonce, String voucherBase64) throws SQLException {
         try (PreparedStatement u = c.prepareStatement(
-                "INSERT INTO registrar_vouchers (serial, nonce, voucher, received_at) VALUES (?, ?, ?, ?)")) {
+                "INSERT INTO registrar_vouchers (serial, nonce, voucher, received_at, idevid_id) VALUES (?, ?, ?, ?, ?)")) {
             u.setString(1, serial);
             u.setString(2, nonce);
             u.setString(3, voucherBase64);
             u.setObject(4, OffsetDateTime.now(ZoneOffset.UTC));
+            u.setString(5, idevidId(idevid));
             u.executeUpdate();
+        }
+    }
+
+    /** True when this registrar handed a voucher to the device with exactly this IDevID certificate. */
+    boolean hasVoucher(Connection c, X509Certificate idevid) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM registrar_vouchers WHERE idevid_id = ?")) {
+            q.setString(1, idevidId(idevid));
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** The issuer of the IDevID that the serial's current LDevID was issued for, if it has one. */
+    Optional<String> liveIdevidIssuer(Connection c, String serial) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT idevid_issuer FROM registrar_ldevids WHERE live_serial = ?")) {
+            q.setString(1, serial);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+            }
         }
     }
 
@@ -216,21 +260,43 @@ final class PledgeRegistry {
         }
     }
 
-    /** The new current LDevID of a serial; the one before it, if any, is marked replaced. */
-    void issued(Connection c, String serial, X509Certificate cert) throws SQLException {
+    /**
+     * The new current LDevID of a serial; the one before it, if any, is marked replaced.
+     *
+     * @param idevid the IDevID it was enrolled with, or null for a re-enrollment (the one before stays)
+     */
+    void issued(Connection c, String serial, X509Certificate cert, X509Certificate idevid) throws SQLException {
+        String idevidId = null;
+        String idevidIssuer = null;
+        if (idevid != null) {
+            idevidId = idevidId(idevid);
+            idevidIssuer = idevidIssuer(idevid);
+        } else {
+            try (PreparedStatement q = c.prepareStatement("SELECT idevid_id, idevid_issuer FROM registrar_ldevids WHERE live_serial = ?")) {
+                q.setString(1, serial);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (rs.next()) {
+                        idevidId = rs.getString(1);
+                        idevidIssuer = rs.getString(2);
+                    }
+                }
+            }
+        }
         try (PreparedStatement u = c.prepareStatement(
                 "UPDATE registrar_ldevids SET live_serial = NULL, status = 'replaced' WHERE live_serial = ?")) {
             u.setString(1, serial);
             u.executeUpdate();
         }
         try (PreparedStatement u = c.prepareStatement("INSERT INTO registrar_ldevids (serial, live_serial, certificate, cert_serial, "
-                + "issued_at, not_after, status) VALUES (?, ?, ?, ?, ?, ?, 'live')")) {
+                + "issued_at, not_after, status, idevid_id, idevid_issuer) VALUES (?, ?, ?, ?, ?, ?, 'live', ?, ?)")) {
             u.setString(1, serial);
             u.setString(2, serial);
             u.setString(3, Pem.encode(cert));
             u.setString(4, cert.getSerialNumber().toString(16));
             u.setObject(5, OffsetDateTime.now(ZoneOffset.UTC));
             u.setObject(6, cert.getNotAfter().toInstant().atOffset(ZoneOffset.UTC));
+            u.setString(7, idevidId);
+            u.setString(8, idevidIssuer);
             u.executeUpdate();
         }
     }

@@ -1,5 +1,6 @@
 package dev.avocado.registrar;
 
+import dev.avocado.protocol.io.Printable;
 import dev.avocado.protocol.brski.Brski;
 import dev.avocado.protocol.brski.DomainCerts;
 import dev.avocado.protocol.brski.PledgeRequests;
@@ -11,6 +12,7 @@ import dev.avocado.protocol.est.EstException;
 import dev.avocado.protocol.http.HttpsClient;
 import dev.avocado.protocol.profile.IdevidProfile;
 import dev.avocado.protocol.profile.LdevidProfile;
+import dev.avocado.protocol.profile.ManufacturerTrust;
 import dev.avocado.protocol.profile.ProfileException;
 import dev.avocado.protocol.tls.TlsContexts;
 import dev.avocado.protocol.voucher.Voucher;
@@ -36,6 +38,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.slf4j.Logger;
@@ -73,13 +77,14 @@ public final class RegistrarService implements AutoCloseable {
     /**
      * How the registrar runs.
      *
-     * @param manufacturers the roots of the manufacturers whose IDevIDs are accepted (their MPRs); the
-     *        MASAs' TLS certificates and vouchers are checked against them too
+     * @param manufacturers the MPRs of the manufacturers whose IDevIDs are accepted; a pledge's MASA
+     *        (its TLS server role) and its voucher (the MASA signer role) are checked against the pledge's
+     *        own manufacturer only
      * @param ldevidValidity how long an LDevID is valid
      * @param retryAfter what 202 and 503 answers tell the pledge to wait
      * @param dnsSd announce the registrar with DNS-SD (_brski-registrar._tcp) on the bind address
      */
-    public record Settings(String bind, int port, Approval approval, List<X509Certificate> manufacturers,
+    public record Settings(String bind, int port, Approval approval, List<ManufacturerTrust> manufacturers,
             Duration ldevidValidity, Duration retryAfter, boolean dnsSd) {
     }
 
@@ -89,7 +94,9 @@ public final class RegistrarService implements AutoCloseable {
     private final String owner;
     private final PledgeRegistry registry;
     private final Settings settings;
-    private final HttpsClient masa;
+    private final TlsContexts.Credential tlsCredential;
+    /** C.4 clients, one per manufacturer and MASA host: each trusts only that manufacturer's MASA TLS role. */
+    private final Map<String, HttpsClient> masaClients = new ConcurrentHashMap<>();
     private final HttpsServer server;
     private final DnsSdAnnouncer announcer;
 
@@ -105,9 +112,7 @@ public final class RegistrarService implements AutoCloseable {
         if (settings.manufacturers().isEmpty()) {
             throw new IllegalArgumentException("the registrar needs at least one manufacturer root (--manufacturer)");
         }
-        // C.4 over TLS that trusts the manufacturers' roots, client-authenticated as the registrar
-        this.masa = new HttpsClient(TlsContexts.create(settings.manufacturers(),
-                new TlsContexts.Credential(tls.key(), tls.withChain())), Duration.ofSeconds(5), Duration.ofSeconds(30));
+        this.tlsCredential = new TlsContexts.Credential(tls.key(), tls.withChain());
         this.server = HttpsServer.builder("registrar")
                 .bind(settings.bind(), settings.port())
                 .tls(TlsContexts.anyClient(new TlsContexts.Credential(tls.key(), tls.withChain())), HttpsServer.ClientAuth.WANT)
@@ -150,7 +155,8 @@ public final class RegistrarService implements AutoCloseable {
 
     private Reply requestVoucher(Exchange ex) {
         try {
-            IdevidProfile.Idevid idevid = pledgeIdevid(ex);
+            PledgeId pledge = pledgeIdevid(ex);
+            IdevidProfile.Idevid idevid = pledge.idevid();
             if (!VoucherCms.MEDIA_TYPE.equals(ex.mediaType())) {
                 throw new Rejection(415, "expected Content-Type " + VoucherCms.MEDIA_TYPE + ", got '" + ex.contentType() + "'");
             }
@@ -174,16 +180,16 @@ public final class RegistrarService implements AutoCloseable {
             if (held.isPresent()) {
                 return held.get();
             }
-            byte[] voucher = askMasa(idevid, request, ex.body());
+            byte[] voucher = askMasa(pledge, request, ex.body());
             registry.database().transaction(c -> {
-                registry.voucher(c, serial, request.voucher().nonce(), Base64.getEncoder().encodeToString(voucher));
+                registry.voucher(c, serial, idevid.certificate(), request.voucher().nonce(), Base64.getEncoder().encodeToString(voucher));
                 registry.status(c, serial, PledgeRegistry.Status.VOUCHER, "voucher delivered");
                 return null;
             });
             LOG.info("C.9 voucher for serial {} returned to the pledge", serial);
             return Reply.of(200, VoucherCms.MEDIA_TYPE, voucher);
         } catch (Rejection r) {
-            LOG.info("refused a voucher request from {}: {}", ex.remoteAddress(), r.getMessage());
+            LOG.info("refused a voucher request from {}: {}", ex.remoteAddress(), Printable.of(r.getMessage()));
             Reply reply = r.reply();
             return r.status() == 202 || r.status() == 503 ? reply.header("Retry-After",
                     Long.toString(settings.retryAfter().toSeconds())) : reply;
@@ -194,17 +200,25 @@ public final class RegistrarService implements AutoCloseable {
         }
     }
 
+    /** A pledge's IDevID and the manufacturer whose root it chains to. */
+    record PledgeId(IdevidProfile.Idevid idevid, ManufacturerTrust manufacturer) {
+    }
+
     /** The pledge's TLS client certificate as an IDevID of a manufacturer this registrar trusts. */
-    private IdevidProfile.Idevid pledgeIdevid(Exchange ex) throws Rejection {
+    private PledgeId pledgeIdevid(Exchange ex) throws Rejection {
         if (ex.clientChain().isEmpty()) {
             throw new Rejection(401, "this needs the pledge's IDevID as TLS client certificate");
         }
-        try {
-            return IdevidProfile.check(ex.clientChain(), settings.manufacturers(), Instant.now());
-        } catch (ProfileException e) {
-            throw new Rejection(403, "the TLS client certificate is not an IDevID of a manufacturer this registrar "
-                    + "trusts: " + e.getMessage());
+        ProfileException last = null;
+        for (ManufacturerTrust m : settings.manufacturers()) {
+            try {
+                return new PledgeId(IdevidProfile.check(ex.clientChain(), m, Instant.now()), m);
+            } catch (ProfileException e) {
+                last = e;
+            }
         }
+        throw new Rejection(403, "the TLS client certificate is not an IDevID of a manufacturer this registrar "
+                + "trusts: " + (last == null ? "no manufacturer is configured" : last.getMessage()));
     }
 
     /** The approval policy: empty when the pledge may go on, else the answer that holds it. */
@@ -234,7 +248,8 @@ public final class RegistrarService implements AutoCloseable {
     }
 
     /** C.4 to C.8: the registrar request to the MASA, and its voucher checked. */
-    private byte[] askMasa(IdevidProfile.Idevid idevid, VoucherCms.Signed request, byte[] requestCms) throws Rejection {
+    private byte[] askMasa(PledgeId pledge, VoucherCms.Signed request, byte[] requestCms) throws Rejection {
+        IdevidProfile.Idevid idevid = pledge.idevid();
         Voucher rvr = RegistrarRequests.create(OffsetDateTime.now(), request.voucher(), requestCms, idevid.certificate());
         byte[] signed;
         try {
@@ -246,7 +261,7 @@ public final class RegistrarService implements AutoCloseable {
         HttpsClient.Response r;
         try {
             LOG.info("C.4 registrar voucher request for serial {} to {}", idevid.serialNumber(), uri);
-            r = masa.post(uri, VoucherCms.MEDIA_TYPE, VoucherCms.MEDIA_TYPE, signed);
+            r = masaClient(pledge.manufacturer(), uri.getHost()).post(uri, VoucherCms.MEDIA_TYPE, VoucherCms.MEDIA_TYPE, signed);
         } catch (IOException e) {
             throw new Rejection(503, "the MASA at " + uri + " cannot be reached: "
                     + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
@@ -264,7 +279,8 @@ public final class RegistrarService implements AutoCloseable {
             throw new Rejection(502, "the MASA answered " + r.contentType() + ", not " + VoucherCms.MEDIA_TYPE);
         }
         try {
-            VoucherCms.Signed voucher = VoucherCms.verify(r.body(), settings.manufacturers(), Instant.now(), List.of());
+            // the MASA signer role of the pledge's own manufacturer: not another manufacturer's, not an IDevID
+            VoucherCms.Signed voucher = Vouchers.verify(r.body(), pledge.manufacturer(), Instant.now());
             X509Certificate pinned = Vouchers.check(voucher, idevid.serialNumber(), request.voucher().nonce(), Instant.now());
             // the pledge's D.0 rule: the voucher must pin a certificate this registrar's TLS chain is in
             DomainCerts.checkInDomain(tls.withChain(), pinned, Instant.now());
@@ -275,6 +291,24 @@ public final class RegistrarService implements AutoCloseable {
             throw new Rejection(502, "C.8: the MASA's voucher does not pass: " + e.getMessage());
         }
         return r.body();
+    }
+
+    /** TLS to a MASA in the manufacturer TLS server role of the pledge's manufacturer, named by the host. */
+    private HttpsClient masaClient(ManufacturerTrust manufacturer, String host) throws Rejection {
+        String key = manufacturer.primary().getSubjectX500Principal().getName() + "|" + manufacturer.primary().getSerialNumber()
+                + "|" + host;
+        try {
+            return masaClients.computeIfAbsent(key, k -> {
+                try {
+                    return new HttpsClient(TlsContexts.manufacturerServer(manufacturer, host, tlsCredential),
+                            Duration.ofSeconds(5), Duration.ofSeconds(30));
+                } catch (java.security.GeneralSecurityException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+            });
+        } catch (IllegalStateException e) {
+            throw new Rejection(503, "no TLS context for the MASA at " + host + ": " + e.getMessage());
+        }
     }
 
     // --- status reports
@@ -303,7 +337,8 @@ public final class RegistrarService implements AutoCloseable {
                 }
                 return null;
             });
-            LOG.info("{} status of serial {}: {} {}", kind, serial, report.status() ? "success" : "FAILURE", report.reason());
+            LOG.info("{} status of serial {}: {} {}", kind, serial, report.status() ? "success" : "FAILURE",
+                    Printable.of(report.reason()));
             return Reply.text(200, "recorded");
         } catch (Rejection r) {
             return r.reply();
@@ -322,7 +357,7 @@ public final class RegistrarService implements AutoCloseable {
             return Names.serialNumber(ex.clientChain().get(0)).orElseThrow(() -> new Rejection(403,
                     "the LDevID has no serialNumber"));
         }
-        return pledgeIdevid(ex).serialNumber();
+        return pledgeIdevid(ex).idevid().serialNumber();
     }
 
     // --- EST
@@ -336,10 +371,14 @@ public final class RegistrarService implements AutoCloseable {
         return Reply.of(200, Est.CSRATTRS_TYPE, Est.csrattrsEcP256());
     }
 
-    /** D.4 and D.5: enrollment by a pledge that has its voucher, re-enrollment by a current LDevID. */
+    /**
+     * D.4 and D.5: enrollment by the IDevID certificate that was handed a voucher here (not by a serial
+     * string, not by an LDevID), re-enrollment by the current LDevID.
+     */
     private Reply enroll(Exchange ex, boolean renewal) {
         try {
-            String serial = renewal ? currentLdevidSerial(ex) : deviceWithVoucher(ex);
+            X509Certificate idevid = renewal ? null : idevidWithVoucher(ex);
+            String serial = renewal ? currentLdevidSerial(ex) : Names.serialNumber(idevid).orElseThrow();
             if (!Est.PKCS10.equals(ex.mediaType())) {
                 throw new Rejection(415, "expected Content-Type application/pkcs10, got '" + ex.contentType() + "'");
             }
@@ -359,11 +398,21 @@ public final class RegistrarService implements AutoCloseable {
                     now.plus(settings.ldevidValidity()));
             try {
                 registry.database().transaction(c -> {
-                    registry.issued(c, serial, ldevid);
+                    if (idevid != null) {
+                        Optional<String> holder = registry.liveIdevidIssuer(c, serial);
+                        if (holder.isPresent() && !holder.get().equals(PledgeRegistry.idevidIssuer(idevid))) {
+                            throw new Rejection.InTransaction(new Rejection(409, "serial " + serial + " has a current LDevID enrolled "
+                                    + "with an IDevID of another manufacturer (issued by " + holder.get() + "), not by "
+                                    + PledgeRegistry.idevidIssuer(idevid) + "; it stays"));
+                        }
+                    }
+                    registry.issued(c, serial, ldevid, idevid);
                     registry.status(c, serial, PledgeRegistry.Status.ENROLLED, (renewal ? "re-enrolled" : "enrolled")
                             + ": LDevID " + ldevid.getSerialNumber().toString(16));
                     return null;
                 });
+            } catch (Rejection.InTransaction e) {
+                throw e.rejection();
             } catch (SQLException e) {
                 if (Database.UNIQUE_VIOLATION.equals(e.getSQLState())) {
                     throw new Rejection(409, "serial " + serial + " was enrolled by another request at the same moment; ask again");
@@ -374,7 +423,8 @@ public final class RegistrarService implements AutoCloseable {
                     renewal ? "re-enrollment" : "enrollment", ldevid.getNotAfter().toInstant());
             return Reply.of(200, Est.CERTS_ONLY, Est.certsOnly(List.of(ldevid)));
         } catch (Rejection r) {
-            LOG.info("D.4 refused {} from {}: {}", renewal ? "a re-enrollment" : "an enrollment", ex.remoteAddress(), r.getMessage());
+            LOG.info("D.4 refused {} from {}: {}", renewal ? "a re-enrollment" : "an enrollment", ex.remoteAddress(),
+                    Printable.of(r.getMessage()));
             return r.reply();
         } catch (SQLException e) {
             LOG.error("database failure on enrollment", e);
@@ -382,15 +432,26 @@ public final class RegistrarService implements AutoCloseable {
         }
     }
 
-    /** simpleenroll: the client's IDevID belongs to a pledge that was given a voucher here. */
-    private String deviceWithVoucher(Exchange ex) throws Rejection, SQLException {
-        String serial = deviceSerial(ex);
-        // the voucher row, not the pledge's status: approval and status reports come before any voucher
-        if (!registry.database().transaction(c -> registry.hasVoucher(c, serial))) {
-            throw new Rejection(403, "serial " + serial + " has no voucher from this registrar; request a voucher first");
+    /**
+     * simpleenroll: the TLS client certificate is an IDevID, and exactly that certificate was handed a
+     * voucher here. An LDevID (current or replaced) is sent to simplereenroll; another device's IDevID
+     * with the same serial string (another manufacturer's) has no voucher of its own.
+     */
+    private X509Certificate idevidWithVoucher(Exchange ex) throws Rejection, SQLException {
+        if (!ex.clientChain().isEmpty() && CertPaths.issuedUnder(ex.clientChain(), List.of(domainCa.certificate()))) {
+            throw new Rejection(403, "simpleenroll takes the IDevID that received the voucher, not an LDevID; "
+                    + "a current LDevID renews with simplereenroll");
         }
-        return serial;
+        X509Certificate idevid = pledgeIdevid(ex).idevid().certificate();
+        // the voucher row, not the pledge's status: approval and status reports come before any voucher
+        if (!registry.database().transaction(c -> registry.hasVoucher(c, idevid))) {
+            throw new Rejection(403, "the IDevID " + Names.display(idevid.getSubjectX500Principal()) + " issued by "
+                    + Names.display(idevid.getIssuerX500Principal()) + " (certificate serial "
+                    + idevid.getSerialNumber().toString(16) + ") has no voucher from this registrar; request a voucher first");
+        }
+        return idevid;
     }
+
 
     /** simplereenroll: the client authenticates with its current LDevID. */
     private String currentLdevidSerial(Exchange ex) throws Rejection, SQLException {

@@ -2,6 +2,7 @@ package dev.avocado.registrar;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertThrows;
@@ -71,7 +72,7 @@ public class OnboardingServersTest {
     }
 
     private PledgeSession session(Parties.Device d) throws Exception {
-        return new PledgeSession(parties.registrarUri(), d.credential(), d.serial(), List.of(parties.pki.root()),
+        return new PledgeSession(parties.registrarUri(), d.credential(), d.serial(), parties.trust(),
                 Duration.ofSeconds(5), Duration.ofSeconds(30));
     }
 
@@ -108,10 +109,14 @@ public class OnboardingServersTest {
         LdevidProfile.check(ldevid, cacerts, ldevidKey.getPublic(), "SN-0001", Instant.now());
         s.enrollStatus(true, "LDevID saved");
 
-        // openssl: the voucher under the MPR, the LDevID under the domain CA
+        // openssl: the voucher under the MPR's MASA voucher-signing anchor (and not under its root, which
+        // anchors IDevIDs), the LDevID under the domain CA
         Path work = tmp.newFolder("check").toPath();
         Files.write(work.resolve("voucher.der"), voucher);
-        Files.writeString(work.resolve("mpr.pem"), Pem.encode(parties.pki.root()));
+        Files.writeString(work.resolve("mpr.pem"), Pem.encode(parties.pki.certificate(Pki.MANUFACTURER, Pki.MASA_CA)));
+        Files.writeString(work.resolve("root.pem"), Pem.encode(parties.pki.root()));
+        assertNotEquals("the voucher signer is not under the manufacturer root", 0, Proc.run(work, "openssl", "cms", "-verify",
+                "-inform", "DER", "-in", "voucher.der", "-CAfile", "root.pem", "-purpose", "any", "-out", "/dev/null").exit());
         Files.writeString(work.resolve("domain.pem"), Pem.encode(parties.pki.domainCa()));
         Files.writeString(work.resolve("ldevid.pem"), Pem.encode(ldevid.get(0)));
         Proc cms = Proc.run(work, "openssl", "cms", "-verify", "-inform", "DER", "-in", "voucher.der", "-CAfile", "mpr.pem",
@@ -162,7 +167,7 @@ public class OnboardingServersTest {
     }
 
     private HttpClient masaClient() throws Exception {
-        return HttpClient.newBuilder().sslContext(TlsContexts.create(List.of(parties.pki.root()), null)).build();
+        return HttpClient.newBuilder().sslContext(TlsContexts.manufacturerServer(parties.trust(), "127.0.0.1", null)).build();
     }
 
     private static HttpResponse<byte[]> post(HttpClient http, URI uri, String type, String accept, byte[] body) throws Exception {
@@ -187,7 +192,7 @@ public class OnboardingServersTest {
         assertEquals(0, rows("vouchers"));
         // no voucher, no LDevID: EST refuses before approval
         HttpClient http = HttpClient.newBuilder().sslContext(TlsContexts.provisional(c -> { }, d.credential())).build();
-        assertStatus(403, "serial SN-0002 has no voucher from this registrar", post(http,
+        assertStatus(403, "has no voucher from this registrar", post(http,
                 parties.registrarUri().resolve(Est.SIMPLEENROLL), Est.PKCS10, null,
                 Est.csr(csr("serialNumber=SN-0002", KeyPairs.ecP256()))));
         try (RegistrarService.Admin admin = RegistrarService.admin(parties.registrarDb)) {
@@ -229,7 +234,7 @@ public class OnboardingServersTest {
         s.connect();
         Parties.Device other = parties.device("SN-0005");
         PledgeSession foreignSigner = new PledgeSession(parties.registrarUri(), other.credential(), "SN-0004",
-                List.of(parties.pki.root()), Duration.ofSeconds(5), Duration.ofSeconds(30));
+                parties.trust(), Duration.ofSeconds(5), Duration.ofSeconds(30));
         foreignSigner.connect();
         byte[] mislabelled = foreignSigner.voucherRequest(NONCE);
         assertRefused(403, "but the TLS client IDevID is serial SN-0005", () -> foreignSigner.requestVoucher(mislabelled));
@@ -241,7 +246,7 @@ public class OnboardingServersTest {
         stranger.init("Globex", "https://127.0.0.1:8443", "127.0.0.1:9443");
         Parties.Device alien = Parties.device(stranger, "SN-0006", "127.0.0.1:" + parties.masa.port());
         PledgeSession alienSession = new PledgeSession(parties.registrarUri(), alien.credential(), "SN-0006",
-                List.of(stranger.root()), Duration.ofSeconds(5), Duration.ofSeconds(30));
+                Parties.trust(stranger), Duration.ofSeconds(5), Duration.ofSeconds(30));
         alienSession.connect();
         assertRefused(403, "not an IDevID of a manufacturer this registrar trusts",
                 () -> alienSession.requestVoucher(alienSession.voucherRequest(NONCE)));
@@ -323,8 +328,35 @@ public class OnboardingServersTest {
                 List.of()).voucher(), rivalPvr, d.chain().get(0));
         byte[] rivalRequest = VoucherCms.sign(rivalRvr, rivalSigner.key(), null, List.of(rivalSigner.certificate(),
                 rival.domainCa()));
+        HttpResponse<byte[]> rivalAnswer = post(masaClient(), masa, VoucherCms.MEDIA_TYPE, VoucherCms.MEDIA_TYPE,
+                rivalRequest);
+        assertStatus(403, "belongs to another domain, not to CN=Rival Owner Domain CA", rivalAnswer);
+        assertFalse("the MASA does not tell a rival who owns the serial",
+                new String(rivalAnswer.body(), StandardCharsets.UTF_8).contains("Example Owner"));
+
+        // attack 2: a CA that copies the owner's subject name and subject key identifier (both public in
+        // its cacerts) with a key of its own, and a cmcRA registrar under it, asks the MASA directly
+        KeyPair forgedKey = KeyPairs.ecP256();
+        X509Certificate owner = parties.pki.domainCa();
+        X509Certificate forgedCa = copiedSki(owner, forgedKey);
+        assertArrayEquals(owner.getExtensionValue("2.5.29.14"), forgedCa.getExtensionValue("2.5.29.14"));
+        KeyPair forgedRaKey = KeyPairs.ecP256();
+        X509Certificate forgedRa = dev.avocado.protocol.x509.CertificateBuilder.subject("O=Example Owner,CN=Forged Registrar",
+                forgedRaKey.getPublic()).issuer(forgedCa, forgedKey.getPrivate()).validity(Instant.now().minusSeconds(60),
+                Instant.now().plusSeconds(3600)).endEntity().keyUsage(org.bouncycastle.asn1.x509.KeyUsage.digitalSignature)
+                .extendedKeyUsage(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_cmcRA).build();
+        X509Certificate forgedTls = dev.avocado.protocol.x509.CertificateBuilder.subject("O=Example Owner,CN=127.0.0.1",
+                KeyPairs.ecP256().getPublic()).issuer(forgedCa, forgedKey.getPrivate()).validity(Instant.now().minusSeconds(60),
+                Instant.now().plusSeconds(3600)).endEntity().keyUsage(org.bouncycastle.asn1.x509.KeyUsage.digitalSignature)
+                .extendedKeyUsage(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_serverAuth).build();
+        // the victim pledge signs what it sees: the rogue registrar's TLS certificate as proximity
+        byte[] forgedPvr = VoucherCms.sign(dev.avocado.protocol.brski.PledgeRequests.create(OffsetDateTime.now(), "SN-0007",
+                NONCE, forgedTls), d.key().getPrivate(), null, d.chain());
+        Voucher forgedRvr = RegistrarRequests.create(OffsetDateTime.now(), VoucherCms.verify(forgedPvr, null, Instant.now(),
+                List.of()).voucher(), forgedPvr, d.chain().get(0));
+        byte[] forgedRequest = VoucherCms.sign(forgedRvr, forgedRaKey.getPrivate(), null, List.of(forgedRa, forgedCa));
         assertStatus(403, "belongs to another domain", post(masaClient(), masa, VoucherCms.MEDIA_TYPE, VoucherCms.MEDIA_TYPE,
-                rivalRequest));
+                forgedRequest));
         try (MasaService.Admin admin = MasaService.admin(parties.masaDb)) {
             assertEquals(1, admin.vouchers(null).size());
             List<String> claims = admin.claims();
@@ -333,10 +365,75 @@ public class OnboardingServersTest {
         }
     }
 
+    /** A self-signed CA with {@code original}'s subject and subject key identifier, and another key. */
+    private static X509Certificate copiedSki(X509Certificate original, KeyPair key) throws Exception {
+        org.bouncycastle.asn1.x500.X500Name name = new org.bouncycastle.asn1.x500.X500Name(
+                original.getSubjectX500Principal().getName());
+        org.bouncycastle.cert.X509v3CertificateBuilder b = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name,
+                java.math.BigInteger.valueOf(System.nanoTime()), java.util.Date.from(Instant.now().minusSeconds(60)),
+                java.util.Date.from(Instant.now().plusSeconds(3600)), name, key.getPublic());
+        b.addExtension(org.bouncycastle.asn1.x509.Extension.basicConstraints, true,
+                new org.bouncycastle.asn1.x509.BasicConstraints(1));
+        b.addExtension(org.bouncycastle.asn1.x509.Extension.keyUsage, true, new org.bouncycastle.asn1.x509.KeyUsage(
+                org.bouncycastle.asn1.x509.KeyUsage.keyCertSign | org.bouncycastle.asn1.x509.KeyUsage.cRLSign));
+        byte[] ski = org.bouncycastle.asn1.ASN1OctetString.getInstance(original.getExtensionValue("2.5.29.14")).getOctets();
+        b.addExtension(org.bouncycastle.asn1.x509.Extension.subjectKeyIdentifier, false,
+                org.bouncycastle.asn1.x509.SubjectKeyIdentifier.getInstance(ski));
+        return new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(
+                b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
+    }
+
     /**
      * The LDevID needs the voucher itself: an approved pledge the MASA refused, which then reports that
      * it accepted a voucher, still gets no LDevID.
      */
+    /**
+     * Attack 5: enrollment is bound to the IDevID certificate that was handed the voucher. A replaced
+     * (still unexpired) LDevID at simpleenroll, and another manufacturer's IDevID with the same serial
+     * string, get nothing, and the device's current LDevID stays.
+     */
+    @Test
+    public void enrollmentIsBoundToTheIdevidThatGotTheVoucher() throws Exception {
+        parties = new Parties(tmp.getRoot().toPath());
+        parties.startMasa(MasaService.Ownership.FIRST_CLAIM);
+        Pki globex = new Pki(tmp.newFolder("globex").toPath());
+        globex.init("Globex", "https://127.0.0.1:8443", "127.0.0.1:9443");
+        parties.startRegistrar(RegistrarService.Approval.AUTO, Duration.ofDays(365), Parties.trust(globex));
+
+        Parties.Device d = parties.device("SN-0020");
+        PledgeSession s = session(d);
+        s.connect();
+        s.acceptVoucher(s.requestVoucher(s.voucherRequest(NONCE)), NONCE, Instant.now());
+        List<X509Certificate> cacerts = s.cacerts();
+        KeyPair firstKey = KeyPairs.ecP256();
+        List<X509Certificate> first = List.of(s.enroll(csr("serialNumber=SN-0020", firstKey)).get(0), cacerts.get(0));
+        KeyPair secondKey = KeyPairs.ecP256();
+        List<X509Certificate> second = PledgeSession.reenroll(parties.registrarUri(),
+                new TlsContexts.Credential(firstKey.getPrivate(), first), cacerts, csr("serialNumber=SN-0020", secondKey),
+                Duration.ofSeconds(5), Duration.ofSeconds(30));
+
+        // the replaced LDevID, unexpired, asks simpleenroll (where the old code took any device certificate)
+        HttpClient asReplaced = HttpClient.newBuilder().sslContext(TlsContexts.provisional(c -> { },
+                new TlsContexts.Credential(firstKey.getPrivate(), first))).build();
+        assertStatus(403, "simpleenroll takes the IDevID that received the voucher, not an LDevID", post(asReplaced,
+                parties.registrarUri().resolve(Est.SIMPLEENROLL), Est.PKCS10, null,
+                Est.csr(csr("serialNumber=SN-0020", KeyPairs.ecP256()))));
+
+        // another manufacturer's device with the same serial string, trusted by this registrar, no voucher
+        Parties.Device twin = Parties.device(globex, "SN-0020", "127.0.0.1:" + parties.masa.port());
+        HttpClient asTwin = HttpClient.newBuilder().sslContext(TlsContexts.provisional(c -> { }, twin.credential())).build();
+        assertStatus(403, "issued by CN=Globex IDevID CA,O=Globex (certificate serial", post(asTwin,
+                parties.registrarUri().resolve(Est.SIMPLEENROLL), Est.PKCS10, null,
+                Est.csr(csr("serialNumber=SN-0020", KeyPairs.ecP256()))));
+
+        try (RegistrarService.Admin admin = RegistrarService.admin(parties.registrarDb)) {
+            List<String> lines = admin.ldevids("SN-0020");
+            assertEquals(lines.toString(), 2, lines.size());
+            assertTrue(lines.toString(), lines.get(0).contains("replaced") && lines.get(1).contains("live")
+                    && lines.get(1).contains(second.get(0).getSerialNumber().toString(16)));
+        }
+    }
+
     @Test
     public void enrollmentNeedsAVoucherNotAnApprovalOrAReport() throws Exception {
         parties(RegistrarService.Approval.AUTO, MasaService.Ownership.RECORDS);
@@ -346,7 +443,7 @@ public class OnboardingServersTest {
         assertRefused(403, "has no ownership record at this MASA", () -> s.requestVoucher(s.voucherRequest(NONCE)));
         s.voucherStatus(true, "voucher accepted (it was not)");
         HttpClient http = HttpClient.newBuilder().sslContext(TlsContexts.provisional(c -> { }, d.credential())).build();
-        assertStatus(403, "serial SN-0010 has no voucher from this registrar", post(http,
+        assertStatus(403, "has no voucher from this registrar", post(http,
                 parties.registrarUri().resolve(Est.SIMPLEENROLL), Est.PKCS10, null,
                 Est.csr(csr("serialNumber=SN-0010", KeyPairs.ecP256()))));
         assertEquals(0, rows("ldevids"));
@@ -380,7 +477,7 @@ public class OnboardingServersTest {
         Parties.Device d = parties.device("SN-0009");
         Path w = tmp.newFolder("curl").toPath();
         Path[] idevid = d.files(w);
-        Files.writeString(w.resolve("mpr.pem"), Pem.encode(parties.pki.root()));
+        Files.writeString(w.resolve("mpr.pem"), Pem.encode(parties.pki.certificate(Pki.MANUFACTURER, Pki.MASA_CA)));
         String base = parties.registrarUri().toString();
         String curl = "curl -sS --fail-with-body -k --cert " + idevid[0] + " --key " + idevid[1] + " ";
         // the registrar's certificate, as seen by an unauthenticated first look

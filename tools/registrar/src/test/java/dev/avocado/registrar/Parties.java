@@ -3,6 +3,7 @@ package dev.avocado.registrar;
 import dev.avocado.masa.MasaService;
 import dev.avocado.protocol.pem.Pem;
 import dev.avocado.protocol.profile.IdevidProfile;
+import dev.avocado.protocol.profile.ManufacturerTrust;
 import dev.avocado.protocol.tls.TlsContexts;
 import dev.avocado.protocol.x509.KeyPairs;
 import dev.avocado.server.Pki;
@@ -51,9 +52,25 @@ final class Parties implements AutoCloseable {
         masaPort = masa.port();
     }
 
-    void startRegistrar(RegistrarService.Approval approval, Duration ldevidValidity) throws Exception {
+    void startRegistrar(RegistrarService.Approval approval, Duration ldevidValidity, ManufacturerTrust... others)
+            throws Exception {
+        List<ManufacturerTrust> manufacturers = new java.util.ArrayList<>(List.of(trust()));
+        manufacturers.addAll(List.of(others));
         registrar = RegistrarService.start(pki, registrarDb, new RegistrarService.Settings("127.0.0.1", 0, approval,
-                List.of(pki.root()), ldevidValidity, Duration.ofSeconds(1), false));
+                manufacturers, ldevidValidity, Duration.ofSeconds(1), false));
+    }
+
+    /** The manufacturer's MPR, sorted by role. */
+    ManufacturerTrust trust() throws IOException {
+        return trust(pki);
+    }
+
+    static ManufacturerTrust trust(Pki pki) throws IOException {
+        try {
+            return ManufacturerTrust.of(pki.mprCertificates());
+        } catch (dev.avocado.protocol.profile.ProfileException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     java.net.URI registrarUri() {

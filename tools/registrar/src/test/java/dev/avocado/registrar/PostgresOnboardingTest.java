@@ -31,7 +31,7 @@ public class PostgresOnboardingTest {
                         .start(RegistrarService.Approval.AUTO, MasaService.Ownership.FIRST_CLAIM)) {
             for (String serial : List.of("SN-PG-1", "SN-PG-2")) {
                 Parties.Device d = parties.device(serial);
-                PledgeSession s = new PledgeSession(parties.registrarUri(), d.credential(), serial, List.of(parties.pki.root()),
+                PledgeSession s = new PledgeSession(parties.registrarUri(), d.credential(), serial, parties.trust(),
                         Duration.ofSeconds(5), Duration.ofSeconds(30));
                 s.connect();
                 String nonce = "cGctbm9uY2UtMDE";

@@ -5,6 +5,7 @@ import dev.avocado.protocol.pem.Pem;
 import dev.avocado.protocol.profile.MprProfile;
 import dev.avocado.protocol.x509.CertificateBuilder;
 import dev.avocado.protocol.x509.KeyPairs;
+import dev.avocado.protocol.x509.Oids;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
@@ -28,11 +29,13 @@ import org.bouncycastle.asn1.x509.KeyUsage;
  * (owner-only) per credential, and pki.properties with the addresses the certificates name.
  *
  * <pre>
- * manufacturer/root          the manufacturer root, which is the MPR (mpr.pem is its certificate)
+ * manufacturer/root          the manufacturer root: anchor of IDevIDs and of the factory's and MASA's TLS
+ * manufacturer/masa-ca       the MASA's voucher-signing anchor: a CA of its own with the voucher-signing role
+ * manufacturer/mpr.pem       the MPR: the root, then the MASA anchor (what partition one holds)
  * manufacturer/firmware-signer   signs partition one's manifest (codeSigning)
  * manufacturer/idevid-ca     issues IDevIDs (O.6), under the root
  * manufacturer/factory-tls   the provisioning service's TLS certificate, under the root (what the MPR trusts)
- * manufacturer/masa          signs vouchers (C.6), under the root
+ * manufacturer/masa          signs vouchers (C.6), under masa-ca, with the voucher-signing role
  * manufacturer/masa-tls      the MASA's TLS certificate, under the root
  * owner/domain-ca            the network owner's domain CA: pinned by vouchers, issues LDevIDs
  * owner/registrar-tls        the registrar's TLS certificate (proximity-registrar-cert), under the domain CA
@@ -60,6 +63,7 @@ public final class Pki {
     public static final String IDEVID_CA = "idevid-ca";
     public static final String FACTORY_TLS = "factory-tls";
     public static final String MASA = "masa";
+    public static final String MASA_CA = "masa-ca";
     public static final String MASA_TLS = "masa-tls";
     public static final String OWNER = "owner";
     public static final String DOMAIN_CA = "domain-ca";
@@ -110,7 +114,12 @@ public final class Pki {
         X509Certificate root = MprProfile.issue(rootKey, "O=" + manufacturer + ",CN=" + manufacturer + " Root CA",
                 provisioningAddress, now, now.plus(Duration.ofDays(25 * 365)));
         save(MANUFACTURER, ROOT, new Credential(root, rootKey.getPrivate()));
-        AtomicFiles.write(mpr(), Pem.encode(root).getBytes(StandardCharsets.US_ASCII), AtomicFiles.PUBLIC);
+        KeyPair masaCaKey = KeyPairs.ecP256();
+        X509Certificate masaCa = MprProfile.issueVoucherAnchor(masaCaKey, "O=" + manufacturer + ",CN=" + manufacturer
+                + " MASA Voucher CA", now, now.plus(Duration.ofDays(25 * 365)));
+        save(MANUFACTURER, MASA_CA, new Credential(masaCa, masaCaKey.getPrivate()));
+        AtomicFiles.write(mpr(), (Pem.encode(root) + Pem.encode(masaCa)).getBytes(StandardCharsets.US_ASCII),
+                AtomicFiles.PUBLIC);
 
         KeyPair fwKey = KeyPairs.ecP256();
         save(MANUFACTURER, FIRMWARE_SIGNER, new Credential(CertificateBuilder.subject("O=" + manufacturer + ",CN="
@@ -130,8 +139,9 @@ public final class Pki {
 
         KeyPair masaKey = KeyPairs.ecP256();
         save(MANUFACTURER, MASA, new Credential(CertificateBuilder.subject("O=" + manufacturer + ",CN=" + manufacturer
-                + " MASA", masaKey.getPublic()).issuer(root, rootKey.getPrivate())
-                .validity(now, now.plus(Duration.ofDays(10 * 365))).endEntity().keyUsage(KeyUsage.digitalSignature).build(),
+                + " MASA", masaKey.getPublic()).issuer(masaCa, masaCaKey.getPrivate())
+                .validity(now, now.plus(Duration.ofDays(10 * 365))).endEntity().keyUsage(KeyUsage.digitalSignature)
+                .extendedKeyUsage(KeyPurposeId.getInstance(Oids.ID_KP_VOUCHER_SIGNING)).build(),
                 masaKey.getPrivate()));
         save(MANUFACTURER, MASA_TLS, tls(manufacturer, host(masaUrl), root, rootKey.getPrivate(), now, KeyPurposeId.id_kp_serverAuth));
 
@@ -218,6 +228,11 @@ public final class Pki {
 
     public X509Certificate root() throws IOException {
         return certificate(MANUFACTURER, ROOT);
+    }
+
+    /** The MPR's certificates: the root, then the MASA's voucher-signing anchor. */
+    public List<X509Certificate> mprCertificates() throws IOException {
+        return Pem.readCertificates(mpr());
     }
 
     public boolean exists() {

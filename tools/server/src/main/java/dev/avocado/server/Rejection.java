@@ -15,6 +15,24 @@ public final class Rejection extends Exception {
         return status;
     }
 
+    /**
+     * A refusal decided inside a database transaction: thrown there, it rolls the transaction back and
+     * is caught outside as {@link InTransaction#rejection()}.
+     */
+    public static final class InTransaction extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient Rejection rejection;
+
+        public InTransaction(Rejection rejection) {
+            super(rejection.getMessage(), null, false, false);
+            this.rejection = rejection;
+        }
+
+        public Rejection rejection() {
+            return rejection;
+        }
+    }
+
     /** The reply that tells the client. */
     public HttpsServer.Reply reply() {
         return HttpsServer.Reply.text(status, getMessage());

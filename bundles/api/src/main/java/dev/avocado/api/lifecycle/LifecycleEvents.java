@@ -15,6 +15,8 @@ public final class LifecycleEvents {
      * {@link #BUNDLE}, {@link #FILE}.
      */
     public static final String REDEPLOY_TOPIC = "dev/avocado/lifecycle/REDEPLOY";
+    /** A build in the deploy folder was refused (not signed by the firmware signer, not a p2 bundle); REASON says why. */
+    public static final String REDEPLOY_REFUSED_TOPIC = "dev/avocado/lifecycle/REDEPLOY_REFUSED";
     /** All lifecycle topics, for an EventHandler's topic property. */
     public static final String ALL_TOPICS = "dev/avocado/*";
 

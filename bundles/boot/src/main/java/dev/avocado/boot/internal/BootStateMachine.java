@@ -14,6 +14,7 @@ import dev.avocado.api.mpr.MprException;
 import dev.avocado.api.onboarding.Onboarder;
 import dev.avocado.api.provisioning.IdevidProvisioner;
 import dev.avocado.protocol.profile.IdevidProfile;
+import dev.avocado.protocol.profile.ManufacturerTrust;
 import dev.avocado.protocol.profile.ProfileException;
 import dev.avocado.protocol.x509.Names;
 import java.time.Instant;
@@ -240,7 +241,7 @@ public class BootStateMachine implements Lifecycle.Actions {
     private void provisioned(ManufacturerRoot root, DeviceIdentity idevid, KeyService keys) {
         IdevidProfile.Idevid checked;
         try {
-            checked = IdevidProfile.check(idevid.chain(), root.certificates(), Instant.now());
+            checked = IdevidProfile.check(idevid.chain(), ManufacturerTrust.of(root.certificates()), Instant.now());
         } catch (ProfileException e) {
             fail("IDevID at " + idevid.location() + " is not well formed: " + e.getMessage());
             return;
@@ -313,13 +314,22 @@ public class BootStateMachine implements Lifecycle.Actions {
      * @return false when interrupted (this instance is being replaced)
      */
     private boolean awaitConfiguration() {
-        Path folder = Partitions.folder(context, null, Partitions.DATA, "config");
+        // the firmware's settings (the launcher writes them from p1) and the data partition's
+        List<Path> folders = List.of(Partitions.folder(context, null, Partitions.DATA, "firmware-config"),
+                Partitions.folder(context, null, Partitions.DATA, "config"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.configurationWaitSeconds());
         while (true) {
             Set<String> pending = new TreeSet<>();
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, "*.cfg")) {
-                for (Path f : files) {
-                    pending.add(f.toAbsolutePath().toFile().toURI().toString());
+            try {
+                for (Path folder : folders) {
+                    if (!Files.isDirectory(folder)) {
+                        continue;
+                    }
+                    try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, "*.cfg")) {
+                        for (Path f : files) {
+                            pending.add(f.toAbsolutePath().toFile().toURI().toString());
+                        }
+                    }
                 }
                 Configuration[] loaded = configurationAdmin.listConfigurations(null);
                 if (loaded != null) {

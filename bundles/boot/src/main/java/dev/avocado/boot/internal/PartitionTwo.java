@@ -1,10 +1,11 @@
 package dev.avocado.boot.internal;
 
+import dev.avocado.api.firmware.FirmwareSignature;
 import dev.avocado.api.lifecycle.Partitions;
 import dev.avocado.api.lifecycle.LifecycleEvents;
+import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,9 +37,12 @@ import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * What runs from partition two: installs its bundles in place ({@code reference:file:}) once the boot
- * state machine allows it, and lets a new build dropped into the deploy folder replace one of them
- * while the framework runs (FileInstall hands such jars to this installer). Removing the new build
- * from the deploy folder restores the partition two version.
+ * state machine allows it (the launcher checked p2 against its signed manifest), and, on an image built
+ * with hot redeploy, lets a new build dropped into the deploy folder replace one of them while the
+ * framework runs (FileInstall hands such jars to this installer). A build is taken only with its
+ * signature by the firmware signer ({@code NAME.jar.sig}), and installed from the bytes that were
+ * checked; anything else is refused with a reason and an event. Removing the new build from the deploy
+ * folder restores the partition two version.
  */
 @Component(service = {PartitionTwo.class, ArtifactInstaller.class}, configurationPid = PartitionTwo.PID)
 @Designate(ocd = PartitionTwoConfig.class)
@@ -55,8 +59,15 @@ public class PartitionTwo implements ArtifactInstaller {
     private final BundleContext context;
     private final Path bundlesFolder;
     private final Path deployFolder;
-    /** Bundle symbolic name to the deploy folder jar that replaces the partition two build. */
-    private final Map<String, File> overrides = new ConcurrentHashMap<>();
+    /** A checked build from the deploy folder: its file and the bytes whose signature verified. */
+    private record Build(File file, byte[] data) {
+    }
+
+    /** Bundle symbolic name to the deploy folder build that replaces the partition two build. */
+    private final Map<String, Build> overrides = new ConcurrentHashMap<>();
+    /** The image was built with hot redeploy (firmware property, signed with p1). */
+    private final boolean hotRedeploy;
+    private final Path p1;
     private volatile boolean active;
 
     @Activate
@@ -64,6 +75,8 @@ public class PartitionTwo implements ArtifactInstaller {
         this.context = context;
         this.bundlesFolder = Partitions.folder(context, config.bundles(), Partitions.P2, "bundles");
         this.deployFolder = Partitions.folder(context, config.deploy(), Partitions.DATA, "deploy");
+        this.hotRedeploy = Boolean.parseBoolean(context.getProperty(FirmwareSignature.HOT_REDEPLOY));
+        this.p1 = Partitions.folder(context, null, Partitions.P1, ".");
     }
 
     /**
@@ -90,15 +103,13 @@ public class PartitionTwo implements ArtifactInstaller {
                 if (b == null) {
                     b = context.installBundle(location);
                 }
-                File override = overrides.get(jar.getValue());
+                Build override = overrides.get(jar.getValue());
                 if (override != null) {
-                    try (InputStream in = Files.newInputStream(override.toPath())) {
-                        b.update(in);
-                    }
-                    log.info("p2 bundle {} runs the build from {}", jar.getValue(), override);
+                    b.update(new ByteArrayInputStream(override.data()));
+                    log.info("p2 bundle {} runs the signed build from {}", jar.getValue(), override.file());
                 }
                 bundles.add(b);
-            } catch (BundleException | IOException e) {
+            } catch (BundleException e) {
                 problems.add(jar.getKey().getFileName() + ": " + e.getMessage());
             }
         }
@@ -128,6 +139,9 @@ public class PartitionTwo implements ArtifactInstaller {
      * to be.
      */
     private void adoptDeployedBuilds(Map<Path, String> jars) {
+        if (!hotRedeploy) {
+            return;
+        }
         List<Bundle> removed = new ArrayList<>();
         for (Bundle b : context.getBundles()) {
             String location = b.getLocation();
@@ -146,9 +160,12 @@ public class PartitionTwo implements ArtifactInstaller {
             try {
                 b.uninstall();
                 removed.add(b);
-                overrides.put(b.getSymbolicName(), file.toFile());
-                log.info("p2 bundle {}: the build {} was installed on its own at boot; it now replaces the p2 build",
-                        b.getSymbolicName(), file);
+                byte[] data = checked(file.toFile());
+                if (data != null) {
+                    overrides.put(b.getSymbolicName(), new Build(file.toFile(), data));
+                    log.info("p2 bundle {}: the build {} was installed on its own at boot; it now replaces the p2 build",
+                            b.getSymbolicName(), file);
+                }
             } catch (BundleException | IllegalStateException e) {
                 log.warn("cannot take over {} from the deploy folder: {}", location, e.getMessage());
             }
@@ -185,33 +202,40 @@ public class PartitionTwo implements ArtifactInstaller {
 
     // --- FileInstall: jars in the deploy folder that are new builds of partition two bundles
 
+    /**
+     * Every file of the deploy folder is this installer's, so that FileInstall never installs one on
+     * its own (it installs anything shaped like a bundle, whatever its name); nothing is, on an image
+     * without hot redeploy.
+     */
     @Override
     public boolean canHandle(File artifact) {
-        if (!artifact.getName().endsWith(".jar")
-                || !artifact.toPath().toAbsolutePath().normalize().startsWith(deployFolder)) {
-            return false;
-        }
-        Optional<String> bsn = symbolicName(artifact.toPath());
-        try {
-            return bsn.isPresent() && jars().containsValue(bsn.get());
-        } catch (IOException e) {
-            return false;
-        }
+        return hotRedeploy && artifact.toPath().toAbsolutePath().normalize().startsWith(deployFolder);
     }
 
     @Override
     public void install(File artifact) throws Exception {
-        redeploy(artifact);
+        redeploy(jarOf(artifact));
     }
 
     @Override
     public void update(File artifact) throws Exception {
-        redeploy(artifact);
+        redeploy(jarOf(artifact));
+    }
+
+    /** The jar of a signature file (a signature that arrives after its jar makes the jar count). */
+    private static File jarOf(File artifact) {
+        String name = artifact.getName();
+        return name.endsWith(FirmwareSignature.SUFFIX)
+                ? new File(artifact.getParentFile(), name.substring(0, name.length() - FirmwareSignature.SUFFIX.length()))
+                : artifact;
     }
 
     @Override
     public synchronized void uninstall(File artifact) throws Exception {
-        String bsn = overrides.entrySet().stream().filter(e -> e.getValue().equals(artifact)).map(Map.Entry::getKey)
+        if (artifact.getName().endsWith(FirmwareSignature.SUFFIX)) {
+            return; // the build it signed stays as it was checked
+        }
+        String bsn = overrides.entrySet().stream().filter(e -> e.getValue().file().equals(artifact)).map(Map.Entry::getKey)
                 .findFirst().orElse(null);
         if (bsn == null) {
             return;
@@ -226,19 +250,48 @@ public class PartitionTwo implements ArtifactInstaller {
     }
 
     private synchronized void redeploy(File artifact) throws Exception {
-        String bsn = symbolicName(artifact.toPath()).orElseThrow(
-                () -> new BundleException(artifact + " is not an OSGi bundle (no Bundle-SymbolicName)"));
-        overrides.put(bsn, artifact);
+        if (!artifact.isFile()) {
+            return; // a signature whose jar is not there (yet)
+        }
+        if (!artifact.getName().endsWith(".jar")) {
+            refuse(artifact, "only NAME.jar with its signature NAME.jar.sig is taken from the deploy folder");
+            return;
+        }
+        byte[] data = checked(artifact);
+        if (data == null) {
+            return;
+        }
+        String bsn = symbolicName(data).orElse(null);
+        if (bsn == null || !jars().containsValue(bsn)) {
+            refuse(artifact, bsn == null ? "it is not an OSGi bundle (no Bundle-SymbolicName)"
+                    : "bundle " + bsn + " is not one of partition two's; only they can be redeployed");
+            return;
+        }
+        overrides.put(bsn, new Build(artifact, data));
         Optional<Bundle> b = installed(bsn);
         if (active && b.isPresent()) {
-            try (InputStream in = Files.newInputStream(artifact.toPath())) {
-                b.get().update(in);
-            }
+            b.get().update(new ByteArrayInputStream(data));
             refresh(List.of(b.get()));
-            announce(bsn, artifact.toString(), "redeployed from " + artifact);
+            announce(bsn, artifact.toString(), "redeployed from " + artifact + " (signed by the firmware signer)");
         } else {
             log.info("p2 bundle {}: new build {} recorded; it runs once partition two is active", bsn, artifact);
         }
+    }
+
+    /** The bytes of a build whose signature by the firmware signer verifies; null (refused, said) otherwise. */
+    private byte[] checked(File artifact) {
+        try {
+            return FirmwareSignature.verified(artifact.toPath(), FirmwareSignature.signer(p1).getPublicKey());
+        } catch (IOException e) {
+            refuse(artifact, e.getMessage());
+            return null;
+        }
+    }
+
+    private void refuse(File artifact, String why) {
+        log.warn("hot redeploy refused {}: {}", artifact, why);
+        events.postEvent(new Event(LifecycleEvents.REDEPLOY_REFUSED_TOPIC, Map.of(LifecycleEvents.FILE, artifact.toString(),
+                LifecycleEvents.REASON, why, LifecycleEvents.TIMESTAMP, System.currentTimeMillis())));
     }
 
     private void announce(String bsn, String file, String what) {
@@ -285,6 +338,16 @@ public class PartitionTwo implements ArtifactInstaller {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    static Optional<String> symbolicName(byte[] jar) {
+        try (java.util.jar.JarInputStream in = new java.util.jar.JarInputStream(new ByteArrayInputStream(jar))) {
+            Manifest m = in.getManifest();
+            String bsn = m == null ? null : m.getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME);
+            return bsn == null ? Optional.empty() : Optional.of(bsn.split(";")[0].trim());
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 

@@ -5,6 +5,7 @@ import dev.avocado.api.identity.IdentityStore;
 import dev.avocado.api.keys.DeviceKey;
 import dev.avocado.api.mpr.ManufacturerRootReader;
 import dev.avocado.protocol.brski.Vouchers;
+import dev.avocado.protocol.profile.ManufacturerTrust;
 import dev.avocado.protocol.voucher.Voucher;
 import dev.avocado.protocol.voucher.VoucherCms;
 import dev.avocado.protocol.voucher.VoucherException;
@@ -58,7 +59,7 @@ public class BrskiCommands {
         return out.toString();
     }
 
-    @Descriptor("the voucher the device accepted: its JSON, its signer, whether it still verifies under the MPR")
+    @Descriptor("the voucher the device accepted: its JSON, its signer, whether its signer still holds the MPR's MASA signer role")
     public String voucher() throws Exception {
         Optional<String> b64 = identity.attribute(DeviceIdentity.Kind.LDEVID, Onboarding.VOUCHER);
         if (b64.isEmpty()) {
@@ -67,10 +68,10 @@ public class BrskiCommands {
         byte[] der = Base64.getDecoder().decode(b64.get());
         StringBuilder out = new StringBuilder();
         try {
-            VoucherCms.Signed signed = VoucherCms.verify(der, mpr.read().certificates(), Instant.now(), List.of());
+            VoucherCms.Signed signed = Vouchers.verify(der, ManufacturerTrust.of(mpr.read().certificates()), Instant.now());
             Voucher v = signed.voucher();
             out.append("signer:      ").append(Names.display(signed.signer().getSubjectX500Principal()))
-                    .append(" (verifies under the MPR)\n");
+                    .append(" (in the MPR's MASA signer role)\n");
             out.append("assertion:   ").append(v.assertion()).append('\n');
             out.append("serial:      ").append(v.serialNumber()).append('\n');
             out.append("nonce:       ").append(v.nonce()).append('\n');

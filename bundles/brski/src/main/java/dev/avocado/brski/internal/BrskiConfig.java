@@ -28,6 +28,11 @@ public @interface BrskiConfig {
     @AttributeDefinition(name = "Wi-Fi network", description = "SSID of the owner's WPA2/WPA3-Enterprise network (E.1)")
     String ssid() default "avocado";
 
+    @AttributeDefinition(name = "RADIUS server name", description = "The DNS name the RADIUS server's certificate "
+            + "must carry (subjectAltName), which E.1 writes into both profiles; empty: radius. followed by the domain "
+            + "of the configured registrar's DNS name (registrar.example.com gives radius.example.com)")
+    String radiusServer() default "";
+
     @AttributeDefinition(name = "Network profile folder", description = "Where E.1 writes the wpa_supplicant block, "
             + "the NetworkManager keyfile and their certificates; empty: network/ on the data partition")
     String networkFolder() default "";
@@ -41,6 +46,10 @@ public @interface BrskiConfig {
 
     @AttributeDefinition(name = "Longest retry", description = "Longest wait between retries, in seconds")
     int retryMaxSeconds() default 30;
+
+    @AttributeDefinition(name = "Longest approval wait", description = "Seconds one registrar may hold the voucher "
+            + "request (HTTP 202) before the pledge moves on to the next registrar it found")
+    int approvalWaitSeconds() default 600;
 
     @AttributeDefinition(name = "Connect timeout", description = "Seconds")
     int connectTimeoutSeconds() default 5;

@@ -127,6 +127,10 @@ public class BrskiOnboarder implements Onboarder {
             } catch (Exception e) {
                 log.error("onboarding failed: {}", e.getMessage());
                 deferred.fail(e);
+            } catch (Error e) {
+                // an OutOfMemoryError or a linkage error still ends the promise, with its reason
+                log.error("onboarding stopped by {}", e.toString());
+                deferred.fail(new IllegalStateException("onboarding stopped by " + e, e));
             }
         });
         return running;
@@ -135,7 +139,7 @@ public class BrskiOnboarder implements Onboarder {
     /** E.1 for an LDevID of this device (at start when its profile is missing, after each renewal). */
     private void e1(DeviceIdentity ldevid) {
         NetworkProfile.e1(ldevid, Names.serialNumber(ldevid.certificate()).orElseThrow(), ldevidKeyService, steps,
-                config.ssid(), networkFolder);
+                config, networkFolder);
     }
 
     private Onboarding.Context context() throws Exception {

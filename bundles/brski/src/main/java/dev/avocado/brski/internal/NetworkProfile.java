@@ -39,7 +39,7 @@ public final class NetworkProfile {
      * Writes the profile (each file atomically; the two profiles last, so they never name a certificate
      * file that is not there).
      */
-    static Written write(Path folder, String ssid, String identity, List<X509Certificate> ldevidChain,
+    static Written write(Path folder, String ssid, String identity, String radiusServer, List<X509Certificate> ldevidChain,
             List<X509Certificate> domainCas, DeviceKey key) throws IOException {
         AtomicFiles.folder(folder, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         Path ldevid = folder.resolve(LDEVID);
@@ -48,9 +48,9 @@ public final class NetworkProfile {
         AtomicFiles.write(ca, Pem.encode(domainCas).getBytes(StandardCharsets.US_ASCII), AtomicFiles.PUBLIC);
         Path wpa = folder.resolve(WPA_SUPPLICANT);
         Path nm = folder.resolve(NETWORK_MANAGER);
-        AtomicFiles.write(wpa, wpaSupplicant(ssid, identity, ca, ldevid, key).getBytes(StandardCharsets.UTF_8),
+        AtomicFiles.write(wpa, wpaSupplicant(ssid, identity, radiusServer, ca, ldevid, key).getBytes(StandardCharsets.UTF_8),
                 AtomicFiles.OWNER_ONLY);
-        AtomicFiles.write(nm, networkManager(ssid, identity, ca, ldevid, key).getBytes(StandardCharsets.UTF_8),
+        AtomicFiles.write(nm, networkManager(ssid, identity, radiusServer, ca, ldevid, key).getBytes(StandardCharsets.UTF_8),
                 AtomicFiles.OWNER_ONLY);
         return new Written(wpa, nm);
     }
@@ -61,8 +61,9 @@ public final class NetworkProfile {
      *
      * @return true when the profile was written
      */
-    static boolean e1(DeviceIdentity ldevid, String serial, KeyService ldevidKeys, StepReporter steps, String ssid,
+    static boolean e1(DeviceIdentity ldevid, String serial, KeyService ldevidKeys, StepReporter steps, BrskiConfig config,
             Path folder) {
+        String ssid = config.ssid();
         try {
             DeviceKey key = ldevidKeys.find(ldevid.keyAlias()).orElseThrow(() -> new IOException(
                     "the LDevID's key " + ldevid.keyAlias() + " is not in " + ldevidKeys.describe()));
@@ -74,10 +75,19 @@ public final class NetworkProfile {
                         + "needs the software LDevID key (ldevidKeyService.target, the default)");
                 return false;
             }
+            String radiusServer = radiusServer(config);
+            if (radiusServer == null) {
+                remove(folder);
+                steps.failed(Step.E_1, "no RADIUS server name: set radiusServer (the configured registrar '"
+                        + config.registrarUrl() + "' has no DNS domain to derive it from); without it any server "
+                        + "certificate of the domain would be taken for the RADIUS server. The LDevID is saved");
+                return false;
+            }
             List<X509Certificate> cas = ldevid.chain().subList(1, ldevid.chain().size());
-            Written w = write(folder, ssid, serial,
+            Written w = write(folder, ssid, serial, radiusServer,
                     List.of(ldevid.certificate()), cas, key);
-            steps.done(Step.E_1, "EAP-TLS profile for network '" + ssid + "' as " + serial + ": "
+            steps.done(Step.E_1, "EAP-TLS profile for network '" + ssid + "' as " + serial + ", RADIUS server "
+                    + radiusServer + ": "
                     + w.wpaSupplicant() + ", " + w.networkManager());
             return true;
         } catch (Exception e) {
@@ -85,6 +95,27 @@ public final class NetworkProfile {
                     + Onboarding.message(e) + "; the LDevID is saved, the profile is written again at the next start");
             return false;
         }
+    }
+
+    /**
+     * The RADIUS server's name: configured, or {@code radius.} and the domain of the configured
+     * registrar's DNS name; null when neither gives one (an IP address, a single label).
+     */
+    static String radiusServer(BrskiConfig config) {
+        if (!config.radiusServer().isBlank()) {
+            return config.radiusServer().trim();
+        }
+        String host;
+        try {
+            host = config.registrarUrl().isBlank() ? null : java.net.URI.create(config.registrarUrl()).getHost();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (host == null || host.startsWith("[") || host.matches("[0-9.]+") || host.indexOf('.') < 0) {
+            return null;
+        }
+        String domain = host.substring(host.indexOf('.') + 1);
+        return domain.isEmpty() ? null : "radius." + domain;
     }
 
     /** The profile files present in a folder. */
@@ -109,7 +140,8 @@ public final class NetworkProfile {
      * The wpa_supplicant network block (wpa_supplicant.conf(5)); PMF optional so WPA2 and WPA3 both work.
      * Public for the test that runs it against FreeRADIUS and eapol_test.
      */
-    public static String wpaSupplicant(String ssid, String identity, Path ca, Path ldevid, DeviceKey key) {
+    public static String wpaSupplicant(String ssid, String identity, String radiusServer, Path ca, Path ldevid,
+            DeviceKey key) {
         StringBuilder b = new StringBuilder();
         b.append("# E.1: EAP-TLS with the LDevID of serial ").append(identity).append(" (written by Avocado)\n");
         b.append("network={\n");
@@ -122,6 +154,8 @@ public final class NetworkProfile {
         b.append("\teap=TLS\n");
         b.append("\tidentity=\"").append(quoted(identity)).append("\"\n");
         b.append("\tca_cert=\"").append(ca).append("\"\n");
+        // the RADIUS server by name: a subjectAltName dNSName equal to it, not any server of the domain
+        b.append("\tdomain_match=\"").append(quoted(radiusServer)).append("\"\n");
         b.append("\tclient_cert=\"").append(ldevid).append("\"\n");
         b.append("\tprivate_key=\"").append(requireFile(key)).append("\"\n");
         b.append("}\n");
@@ -129,14 +163,15 @@ public final class NetworkProfile {
     }
 
     /** The NetworkManager keyfile (nm-settings-keyfile(5)). */
-    static String networkManager(String ssid, String identity, Path ca, Path ldevid, DeviceKey key) {
+    static String networkManager(String ssid, String identity, String radiusServer, Path ca, Path ldevid, DeviceKey key) {
         UUID uuid = UUID.nameUUIDFromBytes(("avocado:" + ssid + ":" + identity).getBytes(StandardCharsets.UTF_8));
         String file = requireFile(key);
         return "# E.1: EAP-TLS with the LDevID of serial " + identity + " (written by Avocado)\n"
                 + "[connection]\nid=avocado-" + ssid + "\nuuid=" + uuid + "\ntype=wifi\nautoconnect=true\n\n"
                 + "[wifi]\nmode=infrastructure\nssid=" + ssid + "\n\n"
                 + "[wifi-security]\nkey-mgmt=wpa-eap\npmf=2\nproto=rsn\npairwise=ccmp;\ngroup=ccmp;\n\n"
-                + "[802-1x]\neap=tls;\nidentity=" + identity + "\nca-cert=" + ca + "\nclient-cert=" + ldevid + "\n"
+                + "[802-1x]\neap=tls;\nidentity=" + identity + "\nca-cert=" + ca + "\ndomain-match=" + radiusServer
+                + "\nclient-cert=" + ldevid + "\n"
                 + "private-key=" + file + "\nprivate-key-password-flags=4\n"
                 + "\n[ipv4]\nmethod=auto\n\n[ipv6]\nmethod=auto\n";
     }

@@ -12,6 +12,7 @@ import dev.avocado.protocol.brski.PledgeSession;
 import dev.avocado.protocol.est.EstException;
 import dev.avocado.protocol.http.Backoff;
 import dev.avocado.protocol.profile.LdevidProfile;
+import dev.avocado.protocol.profile.ManufacturerTrust;
 import dev.avocado.protocol.profile.ProfileException;
 import dev.avocado.protocol.tls.TlsContexts;
 import dev.avocado.protocol.voucher.VoucherException;
@@ -74,6 +75,8 @@ final class Onboarding {
                 "B: the IDevID has no serialNumber"));
         TlsContexts.Credential credential = new TlsContexts.Credential(key.privateKey(), idevid.chain(),
                 ctx.deviceKeys().provider());
+        // C.10 accepts a voucher only from the MPR's MASA signer role, never from anything under its root
+        ManufacturerTrust manufacturer = ManufacturerTrust.of(ctx.mpr().certificates());
         Backoff backoff = new Backoff(ctx.config().retryInitialSeconds() * 1000L, ctx.config().retryMaxSeconds() * 1000L);
         while (true) {
             List<URI> registrars = discover();
@@ -81,13 +84,13 @@ final class Onboarding {
             String problem = registrars.isEmpty() ? "no registrar found" : null;
             for (URI registrar : registrars) {
                 try {
-                    return attempt(registrar, credential, key, serial);
+                    return attempt(registrar, manufacturer, credential, key, serial);
                 } catch (AttemptFailed e) {
                     problem = e.getMessage();
                     wait = e.retryAfter;
                 }
             }
-            long millis = wait != null ? wait.toMillis() : backoff.next();
+            long millis = wait != null ? capped(wait).toMillis() : backoff.next();
             ctx.steps().failed(Step.B, problem + "; trying again in " + (millis + 999) / 1000 + " s");
             Thread.sleep(millis);
         }
@@ -122,9 +125,9 @@ final class Onboarding {
     }
 
     /** C.0 to E.1 with one registrar. */
-    private DeviceIdentity attempt(URI registrar, TlsContexts.Credential credential, DeviceKey idevidKey, String serial)
-            throws AttemptFailed, InterruptedException {
-        PledgeSession session = new PledgeSession(registrar, credential, serial, ctx.mpr().certificates(),
+    private DeviceIdentity attempt(URI registrar, ManufacturerTrust manufacturer, TlsContexts.Credential credential,
+            DeviceKey idevidKey, String serial) throws AttemptFailed, InterruptedException {
+        PledgeSession session = new PledgeSession(registrar, credential, serial, manufacturer,
                 Duration.ofSeconds(ctx.config().connectTimeoutSeconds()), Duration.ofSeconds(ctx.config().requestTimeoutSeconds()));
         X509Certificate registrarCert;
         try {
@@ -156,7 +159,7 @@ final class Onboarding {
             throw failed(Step.C_10, "the voucher does not pass: " + e.getMessage(), null);
         }
         ctx.steps().done(Step.C_10, "voucher " + accepted.voucher().voucher().assertion() + " from "
-                + Names.display(accepted.voucher().signer().getSubjectX500Principal()) + " under the MPR, serial and nonce "
+                + Names.display(accepted.voucher().signer().getSubjectX500Principal()) + " (MASA signer role of the MPR), serial and nonce "
                 + "match; pins " + Names.display(accepted.pinned().getSubjectX500Principal()));
         report(() -> session.voucherStatus(true, "voucher accepted"));
         ctx.steps().done(Step.D_0, "the registrar's TLS certificate " + Names.display(registrarCert.getSubjectX500Principal())
@@ -165,7 +168,7 @@ final class Onboarding {
             DeviceIdentity ldevid = enroll(session, accepted, serial);
             report(() -> session.enrollStatus(true, "LDevID saved"));
             save(registrar, voucher, ldevid);
-            NetworkProfile.e1(ldevid, serial, ctx.ldevidKeys(), ctx.steps(), ctx.config().ssid(), ctx.networkFolder());
+            NetworkProfile.e1(ldevid, serial, ctx.ldevidKeys(), ctx.steps(), ctx.config(), ctx.networkFolder());
             return ldevid;
         } catch (AttemptFailed e) {
             report(() -> session.enrollStatus(false, e.getMessage()));
@@ -173,15 +176,24 @@ final class Onboarding {
         }
     }
 
-    /** C.2: sends the request; while the owner has not approved (202), asks again after Retry-After. */
+    /**
+     * C.2: sends the request; while the owner has not approved (202), asks again after Retry-After
+     * (at most the longest retry), for at most the longest approval wait, then moves on.
+     */
     private byte[] requestVoucher(PledgeSession session, byte[] request) throws AttemptFailed, InterruptedException {
+        long giveUp = System.nanoTime() + Duration.ofSeconds(ctx.config().approvalWaitSeconds()).toNanos();
         while (true) {
             ctx.steps().started(Step.C_2, "voucher request to " + session.registrar());
             try {
                 return session.requestVoucher(request);
             } catch (PledgeSession.RegistrarAnswer a) {
                 if (a.status() == 202) {
-                    Duration wait = a.retryAfter() != null ? a.retryAfter() : Duration.ofSeconds(ctx.config().retryMaxSeconds());
+                    Duration wait = capped(a.retryAfter());
+                    if (System.nanoTime() + wait.toNanos() - giveUp > 0) {
+                        throw failed(Step.C_3, "the registrar at " + session.registrar() + " held the request for "
+                                + ctx.config().approvalWaitSeconds() + " s without an answer (longest approval wait); "
+                                + "trying the next registrar", null);
+                    }
                     ctx.steps().failed(Step.C_3, "the registrar holds the request: " + a.getMessage() + "; asking again in "
                             + wait.toSeconds() + " s");
                     Thread.sleep(wait.toMillis());
@@ -290,12 +302,18 @@ final class Onboarding {
         }
     }
 
+    /** A registrar's Retry-After, at most the longest retry; the longest retry when it said none. */
+    private Duration capped(Duration retryAfter) {
+        Duration max = Duration.ofSeconds(ctx.config().retryMaxSeconds());
+        return retryAfter == null || retryAfter.compareTo(max) > 0 ? max : retryAfter;
+    }
+
     private AttemptFailed failed(Step step, String message, Duration retryAfter) {
         ctx.steps().failed(step, message);
         return new AttemptFailed(step.label() + ": " + message, retryAfter);
     }
 
     static String message(Throwable e) {
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        return dev.avocado.protocol.http.Failures.describe(e);
     }
 }

@@ -7,6 +7,7 @@ import dev.avocado.api.keys.KeyService;
 import dev.avocado.api.mpr.ManufacturerRootReader;
 import dev.avocado.api.provisioning.IdevidProvisioner;
 import dev.avocado.protocol.profile.IdevidProfile;
+import dev.avocado.protocol.profile.ManufacturerTrust;
 import dev.avocado.protocol.profile.ProfileException;
 import dev.avocado.protocol.x509.Names;
 import java.time.Instant;
@@ -61,7 +62,7 @@ public class IdevidCommands {
     public String verify() throws Exception {
         DeviceIdentity idevid = identity.idevid().orElseThrow(() -> new IllegalStateException("no IDevID"));
         try {
-            IdevidProfile.Idevid checked = IdevidProfile.check(idevid.chain(), mpr.read().certificates(), Instant.now());
+            IdevidProfile.Idevid checked = IdevidProfile.check(idevid.chain(), ManufacturerTrust.of(mpr.read().certificates()), Instant.now());
             DeviceKey key = keyService.find(idevid.keyAlias()).orElseThrow(() -> new ProfileException("its key "
                     + idevid.keyAlias() + " is not in " + keyService.describe()));
             if (!key.publicKey().equals(idevid.certificate().getPublicKey())) {

@@ -14,8 +14,10 @@ import dev.avocado.protocol.dpp.DppUri;
 import dev.avocado.protocol.est.Est;
 import dev.avocado.protocol.est.EstException;
 import dev.avocado.protocol.http.Backoff;
+import dev.avocado.protocol.http.Failures;
 import dev.avocado.protocol.http.HttpsClient;
 import dev.avocado.protocol.profile.IdevidProfile;
+import dev.avocado.protocol.profile.ManufacturerTrust;
 import dev.avocado.protocol.profile.ProfileException;
 import dev.avocado.protocol.tls.TlsContexts;
 import dev.avocado.protocol.x509.CertificateBuilder;
@@ -127,7 +129,7 @@ final class IdevidProvisioning {
                 }
             } catch (IOException e) {
                 problem = "the provisioning service at " + uri + " cannot be reached or is not trusted: "
-                        + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+                        + Failures.describe(e);
             }
             long wait = backoff.next();
             ctx.steps().failed(Step.O_3, problem + "; trying again in " + (wait + 999) / 1000 + " s");
@@ -140,7 +142,7 @@ final class IdevidProvisioning {
             throws ProvisioningException {
         try {
             List<X509Certificate> chain = Est.parseCertsOnly(r.body());
-            IdevidProfile.Idevid idevid = IdevidProfile.check(chain, ctx.mpr().certificates(), Instant.now());
+            IdevidProfile.Idevid idevid = IdevidProfile.check(chain, trust(), Instant.now());
             if (!chain.get(0).getPublicKey().equals(key.publicKey())) {
                 throw new ProvisioningException("O.7: the returned certificate is for another key than " + key.location());
             }
@@ -183,10 +185,22 @@ final class IdevidProvisioning {
         }
     }
 
-    /** TLS that trusts the MPR and nothing else. */
+    /** The roles of the MPR's certificates. */
+    private ManufacturerTrust trust() throws ProvisioningException {
+        try {
+            return ManufacturerTrust.of(ctx.mpr().certificates());
+        } catch (ProfileException e) {
+            throw new ProvisioningException("the MPR at " + ctx.mpr().source() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * TLS that trusts only the factory TLS role under the MPR: a certificate the root issued itself,
+     * serverAuth, naming the provisioning address's host (an IDevID under the same root never passes).
+     */
     private HttpsClient client(TlsContexts.Credential own) throws ProvisioningException {
         try {
-            return new HttpsClient(TlsContexts.create(ctx.mpr().certificates(), own),
+            return new HttpsClient(TlsContexts.manufacturerServer(trust(), ctx.mpr().provisioningUri().getHost(), own),
                     Duration.ofSeconds(ctx.config().connectTimeoutSeconds()), Duration.ofSeconds(ctx.config().requestTimeoutSeconds()));
         } catch (java.security.GeneralSecurityException e) {
             throw new ProvisioningException("TLS context trusting the MPR cannot be made: " + e.getMessage(), e);

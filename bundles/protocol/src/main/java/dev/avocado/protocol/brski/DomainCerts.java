@@ -75,7 +75,21 @@ public final class DomainCerts {
     }
 
     /**
-     * The domain's identifier in audit logs (RFC 8995 section 5.8.2): the pinned certificate's subject
+     * Who a domain is, for ownership decisions at the MASA: SHA-256 of the domain certificate's whole
+     * SubjectPublicKeyInfo, hex. Never the subject key identifier: that is an arbitrary extension any CA
+     * may copy from the owner's public certificates.
+     */
+    public static String ownerKey(X509Certificate domain) {
+        try {
+            return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(domain.getPublicKey().getEncoded()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The domain's identifier in audit logs (display only: ownership is decided by {@link #ownerKey}),
+     * RFC 8995 section 5.8.2: the pinned certificate's subject
      * key identifier, or the SHA-1 of its public key bits when it has none.
      */
     public static byte[] domainId(X509Certificate pinned) {

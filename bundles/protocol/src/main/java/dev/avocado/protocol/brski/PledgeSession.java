@@ -3,6 +3,7 @@ package dev.avocado.protocol.brski;
 import dev.avocado.protocol.est.Est;
 import dev.avocado.protocol.est.EstException;
 import dev.avocado.protocol.http.HttpsClient;
+import dev.avocado.protocol.profile.ManufacturerTrust;
 import dev.avocado.protocol.tls.TlsContexts;
 import dev.avocado.protocol.voucher.VoucherCms;
 import dev.avocado.protocol.voucher.VoucherException;
@@ -57,7 +58,7 @@ public final class PledgeSession {
     private final URI registrar;
     private final TlsContexts.Credential idevid;
     private final String serial;
-    private final List<X509Certificate> manufacturer;
+    private final ManufacturerTrust manufacturer;
     private final Duration connectTimeout;
     private final Duration requestTimeout;
     private X509Certificate registrarCert;
@@ -71,9 +72,9 @@ public final class PledgeSession {
      * @param registrar the registrar's base URI (https://host:port)
      * @param idevid the IDevID key (a TPM key through its provider) and chain, for TLS client authentication
      *        and for signing the voucher request
-     * @param manufacturer the MPR: what the voucher must be signed under
+     * @param manufacturer the MPR's roles: the voucher must be signed in its MASA signer role
      */
-    public PledgeSession(URI registrar, TlsContexts.Credential idevid, String serial, List<X509Certificate> manufacturer,
+    public PledgeSession(URI registrar, TlsContexts.Credential idevid, String serial, ManufacturerTrust manufacturer,
             Duration connectTimeout, Duration requestTimeout) {
         this.registrar = registrar;
         this.idevid = idevid;
@@ -140,12 +141,12 @@ public final class PledgeSession {
     }
 
     /**
-     * C.10: the voucher is signed under the MPR, for this serial and nonce, not expired, and the
+     * C.10: the voucher is signed by the MPR's MASA signer role (not merely under the MPR), for this serial and nonce, not expired, and the
      * registrar seen at C.0 is in the domain it pins (D.0 for the connection already made).
      */
     public Accepted acceptVoucher(byte[] voucher, String nonce, Instant now) throws VoucherException {
         requireConnected();
-        VoucherCms.Signed signed = VoucherCms.verify(voucher, manufacturer, now, List.of());
+        VoucherCms.Signed signed = Vouchers.verify(voucher, manufacturer, now);
         X509Certificate pinned = Vouchers.check(signed, serial, nonce, now);
         DomainCerts.checkInDomain(registrarChain, pinned, now);
         // the connection already trusts exactly this certificate, now shown to be in the domain: it

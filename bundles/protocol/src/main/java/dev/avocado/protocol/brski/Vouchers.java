@@ -3,7 +3,10 @@ package dev.avocado.protocol.brski;
 import dev.avocado.protocol.voucher.Voucher;
 import dev.avocado.protocol.voucher.VoucherCms;
 import dev.avocado.protocol.voucher.VoucherException;
+import dev.avocado.protocol.profile.ManufacturerTrust;
+import dev.avocado.protocol.profile.ProfileException;
 import java.io.ByteArrayInputStream;
+import java.util.List;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -26,6 +29,23 @@ public final class Vouchers {
         } catch (java.security.cert.CertificateEncodingException e) {
             throw new IllegalArgumentException("the domain certificate cannot be encoded", e);
         }
+    }
+
+    /**
+     * C.8 and C.10, the signature and the signer's role: a CMS voucher whose one signature verifies, by
+     * a certificate in the MASA signer role of this manufacturer ({@link ManufacturerTrust#checkVoucherSigner}):
+     * never an IDevID or another certificate under the manufacturer root.
+     *
+     * @throws VoucherException naming the rule broken
+     */
+    public static VoucherCms.Signed verify(byte[] cms, ManufacturerTrust manufacturer, Instant at) throws VoucherException {
+        VoucherCms.Signed signed = VoucherCms.verify(cms, null, at, List.of());
+        try {
+            manufacturer.checkVoucherSigner(signed.signer(), signed.certificates(), at);
+        } catch (ProfileException e) {
+            throw new VoucherException(e.getMessage(), e);
+        }
+        return signed;
     }
 
     /**

@@ -5,27 +5,33 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 
 /**
  * One HTTPS exchange at a time with the JDK's HttpClient over a TLS context of our making: the server
- * is checked against the context's anchors and its name against the URI's host.
+ * is checked by the context's rule. A peer cannot make it wait or fill the heap: every answer is
+ * bounded in size ({@link #DEFAULT_MAX_BODY} unless told) and must be whole within the request
+ * timeout, and Retry-After is read safely and capped.
  */
 public final class HttpsClient {
+
+    /** The largest answer taken unless told otherwise: vouchers and certificates are a few KiB. */
+    public static final int DEFAULT_MAX_BODY = 256 * 1024;
+    /** The longest Retry-After believed: a peer that asks for more gets this. */
+    public static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
     /** An answer: status, media type and body. */
     public record Response(int status, String contentType, byte[] body, java.net.http.HttpHeaders headers) {
 
-        /** Retry-After in seconds (RFC 9110 also allows a date; a date is read as the default). */
+        /** Retry-After (RFC 9110 section 10.2.3), seconds or an HTTP date, at most {@link #MAX_RETRY_AFTER}. */
         public java.util.Optional<Duration> retryAfter() {
-            return headers.firstValue("Retry-After").flatMap(v -> {
-                try {
-                    return java.util.Optional.of(Duration.ofSeconds(Long.parseLong(v.trim())));
-                } catch (NumberFormatException e) {
-                    return java.util.Optional.empty();
-                }
-            });
+            return headers.firstValue("Retry-After").flatMap(v -> RetryAfter.parse(v, java.time.Instant.now()));
         }
 
         public String text() {
@@ -40,11 +46,18 @@ public final class HttpsClient {
 
     private final HttpClient http;
     private final Duration timeout;
+    private final int maxBody;
 
     public HttpsClient(SSLContext tls, Duration connectTimeout, Duration requestTimeout) {
+        this(tls, connectTimeout, requestTimeout, DEFAULT_MAX_BODY);
+    }
+
+    /** @param maxBody the longest answer body taken, in bytes */
+    public HttpsClient(SSLContext tls, Duration connectTimeout, Duration requestTimeout, int maxBody) {
         this.http = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
         this.timeout = requestTimeout;
+        this.maxBody = maxBody;
     }
 
     public Response get(URI uri, String accept) throws IOException, InterruptedException {
@@ -57,7 +70,27 @@ public final class HttpsClient {
     }
 
     private Response send(HttpRequest request) throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        CompletableFuture<HttpResponse<byte[]>> pending = http.sendAsync(request, BoundedBody.handler(maxBody));
+        HttpResponse<byte[]> r;
+        try {
+            // the request timeout covers the headers only; the whole answer must come within it too
+            r = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            throw new HttpTimeoutException("no whole answer from " + request.uri() + " within " + timeout.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            pending.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(cause.getMessage() != null ? cause.getMessage() : cause.toString(), cause);
+        }
         return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r.body(), r.headers());
     }
 }

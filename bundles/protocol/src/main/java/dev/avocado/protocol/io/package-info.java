@@ -1,5 +1,5 @@
 /** File writes that never leave half a file behind. */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package dev.avocado.protocol.io;
 

@@ -128,6 +128,7 @@ public final class IdevidProfile {
         if (ku == null || !ku[0]) {
             throw new ProfileException("IDevID " + Describe.cert(cert) + " lacks keyUsage digitalSignature");
         }
+        checkRole(cert);
         MprProfile.checkValidity(cert, now);
         validatePath(chain, trustAnchors, now);
         Idevid idevid = new Idevid(cert, serial, masaUrl);
@@ -137,6 +138,51 @@ public final class IdevidProfile {
             throw new ProfileException("IDevID " + Describe.cert(cert) + " has a MASA URL that is not a URI: " + masaUrl);
         }
         return idevid;
+    }
+
+    /**
+     * Checks an IDevID chain against a manufacturer's roots (never its voucher-signing anchors).
+     *
+     * @throws ProfileException naming the rule the IDevID breaks
+     */
+    public static Idevid check(List<X509Certificate> chain, ManufacturerTrust manufacturer, Instant now)
+            throws ProfileException {
+        return check(chain, manufacturer.roots(), now);
+    }
+
+    /**
+     * The IDevID role and nothing else: a client identity, never a TLS server (no serverAuth, no DNS
+     * name or IP address) and never a voucher signer.
+     */
+    static void checkRole(X509Certificate cert) throws ProfileException {
+        if (ManufacturerTrust.hasUsage(cert, Oids.ID_KP_SERVER_AUTH)) {
+            throw new ProfileException("IDevID " + Describe.cert(cert) + " has extended key usage serverAuth: an IDevID "
+                    + "is never a TLS server");
+        }
+        if (ManufacturerTrust.hasUsage(cert, Oids.ID_KP_VOUCHER_SIGNING)) {
+            throw new ProfileException("IDevID " + Describe.cert(cert) + " has the MASA voucher-signing role");
+        }
+        try {
+            if (cert.getSubjectAlternativeNames() != null) {
+                for (List<?> san : cert.getSubjectAlternativeNames()) {
+                    int type = (Integer) san.get(0);
+                    if (type == 2 || type == 7) {
+                        throw new ProfileException("IDevID " + Describe.cert(cert) + " names a host (" + san.get(1)
+                                + ") in its subjectAltName: an IDevID is never a TLS server");
+                    }
+                }
+            }
+        } catch (java.security.cert.CertificateParsingException e) {
+            throw new ProfileException("IDevID " + Describe.cert(cert) + " has a malformed subjectAltName: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The fixed subject of every IDevID a manufacturer issues (O.6): its organization, a common name
+     * of its own, and the device serial number. Nothing of the CSR's subject but the (checked) serial.
+     */
+    public static X500Name fixedSubject(String manufacturer, String serialNumber) {
+        return subject(manufacturer, manufacturer + " device", serialNumber);
     }
 
     /** The id-pe-masa-url of a certificate, if it has one. */

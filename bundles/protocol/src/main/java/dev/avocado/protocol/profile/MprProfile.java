@@ -104,7 +104,27 @@ public final class MprProfile {
                 throw new ProfileException(Describe.cert(c) + " may not sign certificates (keyUsage lacks keyCertSign)");
             }
         }
+        if (ManufacturerTrust.hasUsage(certificates.get(0), dev.avocado.protocol.x509.Oids.ID_KP_VOUCHER_SIGNING)) {
+            throw new ProfileException(Describe.cert(certificates.get(0)) + " comes first but is the MASA voucher-signing "
+                    + "anchor: the manufacturer root (naming the provisioning address) comes first");
+        }
         return provisioningUri(certificates.get(0), defaultPort);
+    }
+
+    /**
+     * Issues the MASA's voucher-signing anchor: a CA of its own (not under the root, so nothing the
+     * root's IDevID CA issues can chain to it) with the voucher-signing extended key usage; it goes
+     * into the MPR after the root.
+     */
+    public static X509Certificate issueVoucherAnchor(KeyPair key, String subjectDn, Instant notBefore, Instant notAfter) {
+        return CertificateBuilder.subject(subjectDn, key.getPublic())
+                .selfSigned(key.getPrivate())
+                .validity(notBefore, notAfter)
+                .ca(0)
+                .keyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign)
+                .extendedKeyUsage(org.bouncycastle.asn1.x509.KeyPurposeId.getInstance(
+                        dev.avocado.protocol.x509.Oids.ID_KP_VOUCHER_SIGNING))
+                .build();
     }
 
     /** The provisioning base address of an MPR certificate. */

@@ -1,5 +1,7 @@
 package dev.avocado.protocol.tls;
 
+import dev.avocado.protocol.profile.ManufacturerTrust;
+import dev.avocado.protocol.profile.ProfileException;
 import dev.avocado.protocol.x509.Bc;
 import dev.avocado.protocol.x509.CertPaths;
 import java.net.Socket;
@@ -65,6 +67,23 @@ public final class TlsContexts {
         return create(own, jsse -> new TrustManager[] {new PeerTrust(chain -> {
             if (!chain[0].equals(pinned)) {
                 CertPaths.validate(chain[0], List.of(chain), List.of(pinned), Instant.now());
+            }
+        }, false)});
+    }
+
+    /**
+     * O.3 and C.4: a server of the manufacturer (its factory, its MASA) in the manufacturer TLS server
+     * role of {@link ManufacturerTrust#checkServer}: issued by an MPR root itself, serverAuth, and
+     * named {@code host} in its subjectAltName. An IDevID, which chains to the same root through the
+     * IDevID CA, is refused however it is named.
+     */
+    public static SSLContext manufacturerServer(ManufacturerTrust manufacturer, String host, Credential own)
+            throws GeneralSecurityException {
+        return create(own, jsse -> new TrustManager[] {new PeerTrust(chain -> {
+            try {
+                manufacturer.checkServer(List.of(chain), host, Instant.now());
+            } catch (ProfileException e) {
+                throw new CertificateException(e.getMessage(), e);
             }
         }, false)});
     }

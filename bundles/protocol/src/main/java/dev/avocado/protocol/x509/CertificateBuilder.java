@@ -48,6 +48,8 @@ public final class CertificateBuilder {
     private final PublicKey publicKey;
     private X500Name issuer;
     private PublicKey issuerKey;
+    /** The issuer's subject key identifier, which the authority key identifier repeats (RFC 5280 4.2.1.1). */
+    private byte[] issuerKeyId;
     private PrivateKey signingKey;
     private Provider signingProvider = Bc.PROVIDER;
     private Instant notBefore = Instant.now().minusSeconds(60);
@@ -84,6 +86,10 @@ public final class CertificateBuilder {
     public CertificateBuilder issuer(X509Certificate issuerCert, PrivateKey issuerPrivateKey) {
         this.issuer = Names.subject(issuerCert);
         this.issuerKey = issuerCert.getPublicKey();
+        byte[] ski = issuerCert.getExtensionValue(Extension.subjectKeyIdentifier.getId());
+        this.issuerKeyId = ski == null ? null
+                : org.bouncycastle.asn1.ASN1OctetString.getInstance(org.bouncycastle.asn1.ASN1OctetString.getInstance(ski)
+                        .getOctets()).getOctets();
         this.signingKey = issuerPrivateKey;
         return this;
     }
@@ -164,7 +170,9 @@ public final class CertificateBuilder {
             }
             b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(publicKey));
             if (issuerKey != publicKey) {
-                b.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuerKey));
+                b.addExtension(Extension.authorityKeyIdentifier, false, issuerKeyId != null
+                        ? new org.bouncycastle.asn1.x509.AuthorityKeyIdentifier(issuerKeyId)
+                        : utils.createAuthorityKeyIdentifier(issuerKey));
             }
             for (Object[] e : extensions) {
                 b.addExtension((ASN1ObjectIdentifier) e[0], (Boolean) e[1], (ASN1Encodable) e[2]);

@@ -14,6 +14,16 @@ public final class Oids {
     /** serialNumber attribute (X.520, 2.5.4.5): the device serial number of 802.1AR. */
     public static final ASN1ObjectIdentifier SERIAL_NUMBER = new ASN1ObjectIdentifier("2.5.4.5");
 
+    /**
+     * The MASA voucher-signing role (Avocado's, under the UUID arc 2.25 of ITU-T X.667, which needs no
+     * registration): an extended key usage on the MASA's voucher-signing anchor in the MPR and on every
+     * certificate that signs vouchers under it. No IDevID, TLS or other certificate carries it.
+     */
+    public static final ASN1ObjectIdentifier ID_KP_VOUCHER_SIGNING =
+            new ASN1ObjectIdentifier("2.25.316955595554317788219712835120522112690");
+    /** id-kp-serverAuth (RFC 5280). */
+    public static final ASN1ObjectIdentifier ID_KP_SERVER_AUTH = new ASN1ObjectIdentifier("1.3.6.1.5.5.7.3.1");
+
     private Oids() {
     }
 }

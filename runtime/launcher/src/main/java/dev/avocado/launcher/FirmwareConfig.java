@@ -1,0 +1,110 @@
+package dev.avocado.launcher;
+
+import dev.avocado.api.keys.KeyService;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The security settings of a device: which key service holds its keys, how to reach its TPM, where
+ * its MPR and its partition two are. They come only from the signed firmware (p1/firmware.properties)
+ * and the launcher's command line (which p1's start script and systemd unit give), never from the data
+ * partition: at each boot the launcher writes them afresh as Config Admin files into
+ * {@code data/firmware-config}, forgets what Config Admin kept of them in {@code data/cm}, and refuses
+ * to boot when {@code data/config} holds a file for one of them (an offline write to the SD card).
+ */
+final class FirmwareConfig {
+
+    /** Framework property: the device's key service, soft or tpm. */
+    static final String KEYS = "avocado.keys";
+    /** Framework property: the TCTI of the TPM (device:/dev/tpmrm0, swtpm:port=2321). */
+    static final String TCTI = "avocado.tpm.tcti";
+    /** Framework property: where the MPR is read from: file (p1/mpr/mpr.pem, the default) or tpm-nv. */
+    static final String MPR_SOURCE = "avocado.mpr.source";
+
+    static final String TPM_PID = "dev.avocado.keys.tpm";
+    static final String MPR_PID = "dev.avocado.mpr";
+    static final String MPR_NV_PID = "dev.avocado.mpr.tpm";
+    static final String P2_PID = "dev.avocado.p2";
+    /** The configurations that only the firmware sets. */
+    static final List<String> PIDS = List.of(KeyService.SELECTION_PID, TPM_PID, MPR_PID, MPR_NV_PID, P2_PID);
+
+    private FirmwareConfig() {
+    }
+
+    /**
+     * Checks the data partition and writes the firmware's configurations for this boot.
+     *
+     * @param settings the firmware properties with the command line's over them
+     * @throws FirmwareException when data/config tries to set one, or a setting is malformed
+     */
+    static void apply(DeviceImage image, Map<String, String> settings) throws FirmwareException {
+        if (Files.isDirectory(image.config())) {
+            try (Stream<Path> files = Files.list(image.config())) {
+                for (Path file : files.toList()) {
+                    String name = file.getFileName().toString();
+                    // FileInstall: PID.cfg, PID.config, and PID-NAME.cfg for a factory configuration
+                    String pid = name.replaceFirst("\\.(cfg|config)$", "").replaceFirst("-[^.]*$", "");
+                    if (PIDS.contains(pid)) {
+                        throw new FirmwareException("data/config/" + name + ": " + pid + " is a security setting of "
+                                + "the firmware (key service, TPM, MPR, partition two), taken only from "
+                                + "p1/firmware.properties and the launcher's command line; remove the file from the data "
+                                + "partition");
+                    }
+                }
+            } catch (IOException e) {
+                throw new FirmwareException("data/config cannot be read: " + e.getMessage(), e);
+            }
+        }
+        String keys = settings.getOrDefault(KEYS, "soft");
+        if (!"soft".equals(keys) && !"tpm".equals(keys)) {
+            throw new FirmwareException(KEYS + " must be soft or tpm, not '" + keys + "'");
+        }
+        String tcti = settings.get(TCTI);
+        if ("tpm".equals(keys) && (tcti == null || tcti.isBlank())) {
+            throw new FirmwareException(KEYS + "=tpm needs " + TCTI + " (device:/dev/tpmrm0, swtpm:port=2321)");
+        }
+        String mpr = settings.getOrDefault(MPR_SOURCE, "file");
+        if (!"file".equals(mpr) && !"tpm-nv".equals(mpr)) {
+            throw new FirmwareException(MPR_SOURCE + " must be file or tpm-nv, not '" + mpr + "'");
+        }
+        try {
+            forget(image);
+            Path dir = image.firmwareConfig();
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> old = Files.list(dir)) {
+                    for (Path f : old.toList()) {
+                        Files.delete(f);
+                    }
+                }
+            }
+            Files.createDirectories(dir);
+            write(dir, KeyService.SELECTION_PID, "# written by the launcher from the firmware at each boot\n"
+                    + "keyService.target=(avocado.keys.type=" + keys + ")\n");
+            if ("tpm".equals(keys)) {
+                write(dir, TPM_PID, "# written by the launcher from the firmware at each boot\ntcti=" + tcti + "\n");
+            }
+            if ("tpm-nv".equals(mpr)) {
+                write(dir, MPR_NV_PID, "# written by the launcher from the firmware at each boot\n");
+            }
+        } catch (IOException e) {
+            throw new FirmwareException("cannot write the firmware's configuration to " + image.firmwareConfig() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Drops what Config Admin persisted of the firmware's configurations (data/cm/dev/avocado/keys.config ...). */
+    private static void forget(DeviceImage image) throws IOException {
+        for (String pid : PIDS) {
+            Files.deleteIfExists(image.configAdmin().resolve(pid.replace('.', '/') + ".config"));
+        }
+    }
+
+    private static void write(Path dir, String pid, String content) throws IOException {
+        Files.write(dir.resolve(pid + ".cfg"), content.getBytes(StandardCharsets.UTF_8));
+    }
+}
