@@ -448,17 +448,22 @@ public final class Tpm implements AutoCloseable {
     // --- NV
 
     /**
-     * Defines an NV index of {@code size} bytes that the owner writes and anyone reads, and that
-     * NV_WriteLock locks for good (TPMA_NV_WRITEDEFINE).
+     * Defines an NV index of {@code size} bytes under the platform hierarchy, as a factory station does
+     * before the device's firmware disables that hierarchy: the platform writes it, anyone reads it,
+     * NV_WriteLock locks it for good (TPMA_NV_WRITEDEFINE), and it can be undefined only with platform
+     * authorization and the policy PolicyCommandCode(NV_UndefineSpaceSpecial) (TPMA_NV_POLICY_DELETE,
+     * PLATFORMCREATE): no process holding the owner hierarchy can undefine it and make it again.
      *
-     * @throws TpmException if the index exists
+     * @throws TpmException if the index exists, or the platform hierarchy is not available
      */
     public synchronized void nvDefine(int index, int size) throws TpmException {
-        int attributes = Tpm2.NV_OWNERWRITE | Tpm2.NV_OWNERREAD | Tpm2.NV_AUTHREAD | Tpm2.NV_WRITEDEFINE | Tpm2.NV_NO_DA;
-        byte[] pub = new TpmWriter().u32(index).u16(Tpm2.ALG_SHA256).u32(attributes).tpm2b(new byte[0]).u16(size).sized();
+        int attributes = Tpm2.NV_PPWRITE | Tpm2.NV_OWNERREAD | Tpm2.NV_AUTHREAD | Tpm2.NV_WRITEDEFINE | Tpm2.NV_NO_DA
+                | Tpm2.NV_POLICY_DELETE | Tpm2.NV_PLATFORMCREATE;
+        byte[] pub = new TpmWriter().u32(index).u16(Tpm2.ALG_SHA256).u32(attributes).tpm2b(undefineSpecialPolicy())
+                .u16(size).sized();
         IntByReference nv = new IntByReference();
         try (Memory auth = mu("TPM2B_AUTH", new TpmWriter().u16(0).toBytes()); Memory info = mu("TPM2B_NV_PUBLIC", pub)) {
-            call("TPM2_NV_DefineSpace", () -> esys.Esys_NV_DefineSpace(ctx(), Esys.TR_RH_OWNER, Esys.TR_PASSWORD,
+            call("TPM2_NV_DefineSpace", () -> esys.Esys_NV_DefineSpace(ctx(), Esys.TR_RH_PLATFORM, Esys.TR_PASSWORD,
                     Esys.TR_NONE, Esys.TR_NONE, auth, info, nv));
         } catch (TpmException e) {
             if (e.isTpm(RC_NV_DEFINED)) {
@@ -467,6 +472,18 @@ public final class Tpm implements AutoCloseable {
             throw e;
         }
         objects.put(index, nv.getValue());
+    }
+
+    /** The policy digest of TPM2_PolicyCommandCode(TPM2_NV_UndefineSpaceSpecial), SHA-256 from a zero digest. */
+    static byte[] undefineSpecialPolicy() {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            md.update(new byte[32]);
+            md.update(new TpmWriter().u32(Tpm2.CC_POLICY_COMMAND_CODE).u32(Tpm2.CC_NV_UNDEFINE_SPACE_SPECIAL).toBytes());
+            return md.digest();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The public area of an NV index, or null when it is not defined. */
@@ -487,7 +504,7 @@ public final class Tpm implements AutoCloseable {
         return new NvPublic(idx, attributes, r.u16());
     }
 
-    /** Writes the whole index, in chunks the TPM accepts, with owner authorization. */
+    /** Writes the whole index, in chunks the TPM accepts, with platform authorization (TPMA_NV_PPWRITE). */
     public synchronized void nvWrite(int index, byte[] data) throws TpmException {
         Integer tr = object(index);
         if (tr == null) {
@@ -497,7 +514,7 @@ public final class Tpm implements AutoCloseable {
             byte[] chunk = java.util.Arrays.copyOfRange(data, off, Math.min(data.length, off + NV_CHUNK));
             short offset = (short) off;
             try (Memory buf = mu("TPM2B_MAX_NV_BUFFER", new TpmWriter().tpm2b(chunk).toBytes())) {
-                call("TPM2_NV_Write", () -> esys.Esys_NV_Write(ctx(), Esys.TR_RH_OWNER, tr, Esys.TR_PASSWORD,
+                call("TPM2_NV_Write", () -> esys.Esys_NV_Write(ctx(), Esys.TR_RH_PLATFORM, tr, Esys.TR_PASSWORD,
                         Esys.TR_NONE, Esys.TR_NONE, buf, offset));
             }
         }
@@ -525,7 +542,7 @@ public final class Tpm implements AutoCloseable {
     /** Locks the index against writes until it is undefined (TPMA_NV_WRITEDEFINE: for good). */
     public synchronized void nvWriteLock(int index) throws TpmException {
         int tr = object(index);
-        call("TPM2_NV_WriteLock", () -> esys.Esys_NV_WriteLock(ctx(), Esys.TR_RH_OWNER, tr, Esys.TR_PASSWORD,
+        call("TPM2_NV_WriteLock", () -> esys.Esys_NV_WriteLock(ctx(), Esys.TR_RH_PLATFORM, tr, Esys.TR_PASSWORD,
                 Esys.TR_NONE, Esys.TR_NONE));
     }
 

@@ -38,6 +38,11 @@ final class Tpm2 {
     static final int NV_NO_DA = 0x02000000;
     static final int NV_WRITELOCKED = 0x00000800;
     static final int NV_WRITTEN = 0x20000000;
+    static final int NV_PPWRITE = 0x00000001;
+    static final int NV_POLICY_DELETE = 0x00000400;
+    static final int NV_PLATFORMCREATE = 0x40000000;
+    static final int CC_POLICY_COMMAND_CODE = 0x0000016C;
+    static final int CC_NV_UNDEFINE_SPACE_SPECIAL = 0x0000011F;
 
     static final int ST_HASHCHECK = 0x8024;
     static final int RH_NULL = 0x40000007;

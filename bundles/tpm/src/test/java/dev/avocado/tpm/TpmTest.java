@@ -131,6 +131,11 @@ public class TpmTest {
         assertTrue(locked.getMessage(), locked.getMessage().contains("(0x148)"));
         TpmException defined = assertThrows(TpmException.class, () -> tpm.nvDefine(index, 4));
         assertTrue(defined.getMessage(), defined.getMessage().contains("0x01800100 is defined already"));
+        // made by the platform, deleted only by it with a policy: the owner (empty password) cannot undefine it
+        assertTrue(Integer.toHexString(tpm.nvReadPublic(index).attributes()), tpm.nvReadPublic(index).lockedForGood());
+        TpmException owner = assertThrows(TpmException.class, () -> tpm.nvUndefine(index));
+        assertTrue(owner.getMessage(), owner.getMessage().startsWith("TPM2_NV_UndefineSpace failed: "));
+        assertArrayEquals(data, tpm.nvRead(index));
         assertNull(tpm.nvReadPublic(0x01800999));
     }
 

@@ -42,6 +42,12 @@ final class MprAnchoring {
         byte[] data = content == Content.DIGEST ? MprProfile.sha256(der) : der;
         try (Tpm tpm = Tpm.open(tcti)) {
             NvPublic nv = tpm.nvReadPublic(index);
+            if (nv != null && !nv.platformCreated()) {
+                throw new IOException(String.format("cannot anchor the MPR in %s: the index exists (attributes 0x%08x) but "
+                        + "the owner made it, and any process with owner authorization could undefine it and make it again; "
+                        + "undefine it (tpm2_nvundefine %s) and build again", anchor, nv.attributes(),
+                        anchor.substring(PREFIX.length())));
+            }
             if (nv == null) {
                 tpm.nvDefine(index, data.length);
             } else if (nv.written() && nv.size() == data.length && Arrays.equals(tpm.nvRead(index), data)) {

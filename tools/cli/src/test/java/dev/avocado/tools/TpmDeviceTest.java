@@ -3,6 +3,7 @@ package dev.avocado.tools;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.avocado.protocol.pem.Pem;
@@ -56,9 +57,14 @@ public class TpmDeviceTest {
         assertTrue(built.output(), built.output().contains("MPR anchor:   tpm-nv:0x01800100: MPR written (")
                 && built.output().contains("certificate) and write-locked"));
 
-        // tpm2-tools sees the MPR, write-locked, in the NV index
+        // tpm2-tools sees the MPR, write-locked, in an index the platform made and only it may delete
         String nvPublic = swtpm.tools("tpm2_nvreadpublic", "0x01800100");
-        assertTrue(nvPublic, nvPublic.contains("writelocked"));
+        assertTrue(nvPublic, nvPublic.contains("writelocked") && nvPublic.contains("platformcreate")
+                && nvPublic.contains("policydelete"));
+        // attack 8: a process with the owner hierarchy (empty password, as TPMs ship) cannot undefine it
+        Swtpm.Result undefine = swtpm.toolsResult("tpm2_nvundefine", "-C", "o", "0x01800100");
+        assertNotEquals(undefine.output(), 0, undefine.code());
+        assertTrue(swtpm.tools("tpm2_nvreadpublic", "0x01800100").contains("0x1800100"));
         Path nv = root.resolve("nv.der");
         swtpm.tools("tpm2_nvread", "0x01800100", "-C", "0x01800100", "-o", nv.toString());
         assertArrayEquals(MprProfile.der(Pem.readCertificates(root.resolve("pki-a/manufacturer/mpr.pem"))),
@@ -94,6 +100,36 @@ public class TpmDeviceTest {
         assertEquals(fromNv.output(), 0, fromNv.code());
         assertTrue(fromNv.output(), fromNv.output().contains("MPR source:        tpm-nv:0x01800100"));
         assertTrue(fromNv.output(), fromNv.output().contains("Manufacturer:      CN=Avocado Demo Manufacturer Root CA"));
+    }
+
+    /**
+     * Attack 8: what a process with the owner hierarchy can make, an owner index at the anchor's place
+     * holding another MPR, write-locked, is not taken as the anchor: the device names the rule.
+     */
+    @Test
+    public void anOwnerMadeIndexIsNotTakenForTheAnchor() throws Exception {
+        Path root = tmp.getRoot().toPath();
+        String tcti = swtpm.tcti();
+        assertEquals(0, cli("pki", "init", "--out", root.resolve("pki-d").toString(), "--manufacturer", "Mallory").code());
+        Path attacker = root.resolve("attacker-mpr.der");
+        Files.write(attacker, MprProfile.der(Pem.readCertificates(root.resolve("pki-d/manufacturer/mpr.pem"))));
+        String index = "0x01800200";
+        swtpm.tools("tpm2_nvdefine", "-C", "o", "-s", String.valueOf(Files.size(attacker)), "-a",
+                "ownerwrite|ownerread|authread|writedefine|no_da", index);
+        swtpm.tools("tpm2_nvwrite", "-C", "o", "-i", attacker.toString(), index);
+        swtpm.tools("tpm2_nvwritelock", "-C", "o", index);
+        // firmware build refuses to take it over
+        Run take = cli("firmware", "build", "--pki", root.resolve("pki-d").toString(), "--out", root.resolve("img-d")
+                .toString(), "--keys", "tpm", "--tcti", tcti, "--anchor-mpr", "tpm-nv:" + index);
+        assertEquals(take.output(), 1, take.code());
+        assertTrue(take.output(), take.output().contains("the owner made it"));
+        // a device told to trust it (as a replaced p1 would tell it) refuses it
+        assertEquals(0, cli("firmware", "build", "--pki", root.resolve("pki-d").toString(), "--out", root.resolve("img-d")
+                .toString(), "--keys", "tpm", "--tcti", tcti).code());
+        Run boot = cli("device", "boot", "--image", root.resolve("img-d").toString(), "-Davocado.mpr.anchor=tpm-nv:" + index,
+                "--batch");
+        assertEquals(boot.output(), 1, boot.code());
+        assertTrue(boot.output(), boot.output().contains("is not locked for good"));
     }
 
     @Test

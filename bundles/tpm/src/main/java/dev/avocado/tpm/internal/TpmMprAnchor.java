@@ -45,10 +45,19 @@ public class TpmMprAnchor implements MprAnchor {
                 if (nv == null || !nv.written()) {
                     return Optional.empty();
                 }
+                if (!nv.lockedForGood()) {
+                    throw new IllegalStateException(String.format("the index is not locked for good (attributes 0x%08x): "
+                            + "an anchor must be made by the platform (PLATFORMCREATE), deletable only with platform "
+                            + "authorization and a policy (POLICY_DELETE), write-locked until undefined (WRITEDEFINE); an "
+                            + "index the owner made can be undefined and made again by any process with owner authorization",
+                            nv.attributes()));
+                }
                 return Optional.of(t.nvRead(index));
             });
         } catch (KeyServiceException e) {
             throw new MprException(source(), "the anchored MPR cannot be read: " + e.getMessage(), e);
+        } catch (IllegalStateException e) {
+            throw new MprException(source(), e.getMessage(), e);
         }
     }
 }

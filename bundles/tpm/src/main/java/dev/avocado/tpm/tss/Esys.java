@@ -16,6 +16,7 @@ public interface Esys extends Library {
     int TR_NONE = 0xfff;
     int TR_PASSWORD = 0x0ff;
     int TR_RH_OWNER = 0x101;
+    int TR_RH_PLATFORM = 0x10C;
     int TR_RH_NULL = 0x107;
 
     int Esys_Initialize(PointerByReference esysContext, Pointer tcti, Pointer abiVersion);
