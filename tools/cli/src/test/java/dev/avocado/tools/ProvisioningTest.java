@@ -219,7 +219,8 @@ public class ProvisioningTest {
             Cli.Run boot = Cli.run("device", "boot", "--image", image.root().toString(), "--batch", "--until", "provisioned");
             assertEquals(boot.output(), 1, boot.code());
             assertTrue(boot.output(), boot.output().contains("[device] failed: IDevID provisioning failed: O.4: the "
-                    + "manufacturer rejected the CSR (HTTP 403): serial SN-NOT-PLANNED is not in the production plan"));
+                    + "manufacturer rejected the CSR (HTTP 403): serial SN-NOT-PLANNED cannot be given an IDevID here: it is "
+                    + "not in the production plan"));
         }
         assertFalse(Files.exists(image.data().resolve("identity/idevid.pem")));
     }

@@ -157,7 +157,7 @@ public final class FactoryService implements AutoCloseable {
                 }
                 return List.of(answer, ca.certificate());
             } catch (Rejection.InTransaction r) {
-                throw r.rejection();
+                throw forTheCaller(r.rejection(), serial, ex);
             } catch (SQLException e) {
                 // another instance committed a live IDevID for this serial first: decide again on its row
                 if (!Database.UNIQUE_VIOLATION.equals(e.getSQLState()) || attempt > 0) {
@@ -165,6 +165,20 @@ public final class FactoryService implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * What a caller learns of a serial it may not have: a factory station (authenticated by its
+     * certificate) the reason; anyone else one answer for "not planned" and "taken", so that nobody
+     * can map which serials exist. The log keeps the reason.
+     */
+    private Rejection forTheCaller(Rejection detail, String serial, Exchange ex) {
+        if (!settings.stationCas().isEmpty()) {
+            return detail;
+        }
+        LOG.info("O.4 refused serial {} to {}: {}", serial, ex.remoteAddress(), detail.getMessage());
+        return new Rejection(403, "serial " + serial + " cannot be given an IDevID here: it is not in the production "
+                + "plan, or it has a live IDevID for another key (a factory station's certificate gets the reason)");
     }
 
     /** The same key asking again (its answer was lost) gets the same IDevID; another key is refused. */
