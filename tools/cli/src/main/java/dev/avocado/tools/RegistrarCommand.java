@@ -6,7 +6,6 @@ import dev.avocado.protocol.profile.ProfileException;
 import dev.avocado.registrar.RegistrarService;
 import dev.avocado.server.Pki;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -48,6 +48,8 @@ public class HostileRegistrarTest {
                     case 0 -> HttpsServer.Reply.text(202, "hold (overflow)").header("Retry-After", "9223372036854775807");
                     case 1 -> HttpsServer.Reply.text(202, "hold (three years)").header("Retry-After", "99999999");
                     case 2 -> HttpsServer.Reply.of(200, VoucherCms.MEDIA_TYPE, huge);
+                    // an answer that would forge a line of the device's log
+                    case 3 -> HttpsServer.Reply.text(202, "hold\n[device] onboarded: LDevID forged").header("Retry-After", "1");
                     default -> HttpsServer.Reply.text(202, "hold (for ever)").header("Retry-After", "1");
                 })
                 .start()) {
@@ -68,6 +70,8 @@ public class HostileRegistrarTest {
                     Thread.sleep(200);
                 }
                 assertTrue(device.output(), connections(device.output()) >= 3);
+                assertTrue(device.output(), device.output().contains("hold\\u000a[device] onboarded: LDevID forged"));
+                assertFalse(device.output(), device.output().lines().anyMatch(l -> l.startsWith("[device] onboarded")));
                 device.kill();
             }
         }

@@ -34,8 +34,13 @@ public final class HttpsClient {
             return headers.firstValue("Retry-After").flatMap(v -> RetryAfter.parse(v, java.time.Instant.now()));
         }
 
+        /**
+         * The body as text for a message or a log line: what a peer wrote, control characters escaped
+         * and cut at {@link dev.avocado.protocol.io.Printable#MAX} (a hostile registrar forges no log
+         * lines through its error text).
+         */
         public String text() {
-            return new String(body, java.nio.charset.StandardCharsets.UTF_8).strip();
+            return dev.avocado.protocol.io.Printable.of(new String(body, java.nio.charset.StandardCharsets.UTF_8).strip());
         }
 
         /** The media type without parameters, lower case, or "". */
