@@ -161,7 +161,7 @@ final class BrskiBench implements Callable<Integer> {
             PledgeSession s = new PledgeSession(uri, new TlsContexts.Credential(p.key().getPrivate(), p.chain()), p.serial(),
                     ManufacturerTrust.of(pki.mprCertificates()), Duration.ofSeconds(10), Duration.ofSeconds(60));
             s.connect();
-            String nonce = Base64.getUrlEncoder().withoutPadding().encodeToString(nonce());
+            String nonce = Base64.getEncoder().encodeToString(nonce());
             PledgeSession.Accepted accepted = s.acceptVoucher(s.requestVoucher(s.voucherRequest(nonce)), nonce, Instant.now());
             s.voucherStatus(true, "voucher accepted");
             List<X509Certificate> cacerts = s.cacerts();

@@ -101,12 +101,12 @@ public final class FactoryService implements AutoCloseable {
     }
 
     private Reply cacerts(Exchange ex) {
-        return Reply.of(200, Est.CERTS_ONLY, Est.certsOnly(List.of(ca.certificate(), root)));
+        return Reply.est(Est.CERTS_ONLY, Est.certsOnly(List.of(ca.certificate(), root)));
     }
 
     private Reply simpleenroll(Exchange ex) {
         try {
-            return Reply.of(200, Est.CERTS_ONLY, Est.certsOnly(enroll(ex)));
+            return Reply.est(Est.CERTS_ONLY, Est.certsOnly(enroll(ex)));
         } catch (Rejection r) {
             LOG.info("O.4 rejected a CSR from {}: {}", ex.remoteAddress(), Printable.of(r.getMessage()));
             return Reply.text(r.status(), r.getMessage());

@@ -83,6 +83,8 @@ public class FactoryServiceTest {
         HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri(Est.CACERTS)).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, r.statusCode());
         assertEquals(Est.CERTS_ONLY, r.headers().firstValue("Content-Type").orElseThrow());
+        // RFC 7030 section 4.1.3: BouncyCastle's EST client does not decode without it
+        assertEquals("base64", r.headers().firstValue("Content-Transfer-Encoding").orElse(null));
         List<X509Certificate> certs = Est.parseCertsOnly(r.body());
         assertEquals(List.of(pki.load(Pki.MANUFACTURER, Pki.IDEVID_CA).certificate(), root), certs);
     }
@@ -102,6 +104,31 @@ public class FactoryServiceTest {
                 idevid.getSubjectX500Principal());
         assertEquals(null, idevid.getSubjectAlternativeNames());
         assertEquals(null, idevid.getExtendedKeyUsage());
+    }
+
+    /** An independent EST client, BouncyCastle's (bcpkix org.bouncycastle.est), reads cacerts and enrolls. */
+    @Test
+    public void bouncyCastlesEstClientReadsCacertsAndEnrolls() throws Exception {
+        // the client looks BouncyCastle up by name (our code never registers it globally; this test is its process)
+        if (java.security.Security.getProvider("BC") == null) {
+            java.security.Security.addProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
+        }
+        javax.net.ssl.X509TrustManager[] trust = org.bouncycastle.est.jcajce.JcaJceUtils.getCertPathTrustManager(
+                java.util.Set.of(new java.security.cert.TrustAnchor(root, null)), null);
+        org.bouncycastle.est.ESTService est = new org.bouncycastle.est.jcajce.JsseESTServiceBuilder(
+                "127.0.0.1:" + service.port(), trust).build();
+        org.bouncycastle.est.CACertsResponse cacerts = est.getCACerts();
+        assertEquals(2, cacerts.getCertificateStore().getMatches(null).size());
+        KeyPair device = KeyPairs.ecP256();
+        PKCS10CertificationRequest csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("SERIALNUMBER=SN-BC-1"),
+                device.getPublic()).build(new JcaContentSignerBuilder("SHA256withECDSA").build(device.getPrivate()));
+        org.bouncycastle.est.EnrollmentResponse enrolled = est.simpleEnroll(false, csr, null);
+        boolean found = false;
+        for (org.bouncycastle.cert.X509CertificateHolder h : enrolled.getStore().getMatches(null)) {
+            found |= h.getSubject().toString().contains("SERIALNUMBER=SN-BC-1") || h.getSubject().toString().contains("SN-BC-1");
+        }
+        assertTrue("the IDevID is in the answer", found);
+        assertEquals(1, rows());
     }
 
     @Test

@@ -363,12 +363,12 @@ public final class RegistrarService implements AutoCloseable {
     // --- EST
 
     private Reply cacerts(Exchange ex) {
-        return Reply.of(200, Est.CERTS_ONLY, Est.certsOnly(List.of(domainCa.certificate())));
+        return Reply.est(Est.CERTS_ONLY, Est.certsOnly(List.of(domainCa.certificate())));
     }
 
     /** What the LDevID CSR must be: an EC P-256 key signed with ECDSA SHA-256. */
     private Reply csrattrs(Exchange ex) {
-        return Reply.of(200, Est.CSRATTRS_TYPE, Est.csrattrsEcP256());
+        return Reply.est(Est.CSRATTRS_TYPE, Est.csrattrsEcP256());
     }
 
     /**
@@ -421,7 +421,7 @@ public final class RegistrarService implements AutoCloseable {
             }
             LOG.info("D.5 LDevID {} issued to serial {} ({}), valid until {}", ldevid.getSerialNumber().toString(16), serial,
                     renewal ? "re-enrollment" : "enrollment", ldevid.getNotAfter().toInstant());
-            return Reply.of(200, Est.CERTS_ONLY, Est.certsOnly(List.of(ldevid)));
+            return Reply.est(Est.CERTS_ONLY, Est.certsOnly(List.of(ldevid)));
         } catch (Rejection r) {
             LOG.info("D.4 refused {} from {}: {}", renewal ? "a re-enrollment" : "an enrollment", ex.remoteAddress(),
                     Printable.of(r.getMessage()));

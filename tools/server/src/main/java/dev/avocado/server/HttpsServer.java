@@ -86,6 +86,14 @@ public final class HttpsServer implements AutoCloseable {
             return new Reply(status, contentType, body, Map.of());
         }
 
+        /**
+         * An EST answer (RFC 7030 sections 4.1.3, 4.2.3, 4.5.2): a base64 body, said so with
+         * Content-Transfer-Encoding, without which BouncyCastle's EST client does not decode it.
+         */
+        public static Reply est(String contentType, byte[] base64Body) {
+            return of(200, contentType, base64Body).header("Content-Transfer-Encoding", "base64");
+        }
+
         /** A plain-text answer a person can read (errors say what was wrong). */
         public static Reply text(int status, String message) {
             return of(status, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8));

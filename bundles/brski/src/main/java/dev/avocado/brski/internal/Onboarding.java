@@ -141,7 +141,8 @@ final class Onboarding {
         String nonce;
         byte[] request;
         try {
-            nonce = Base64.getUrlEncoder().withoutPadding().encodeToString(ctx.deviceKeys().random(16));
+            // YANG binary: standard base64 with padding (RFC 7951 section 6.6), which strict decoders take
+            nonce = Base64.getEncoder().encodeToString(ctx.deviceKeys().random(16));
             request = session.voucherRequest(nonce);
         } catch (Exception e) {
             throw failed(Step.C_1, "the voucher request cannot be signed by " + idevidKey.location() + ": " + message(e), null);

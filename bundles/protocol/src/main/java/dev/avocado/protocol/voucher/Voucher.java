@@ -65,10 +65,10 @@ public record Voucher(Kind kind, OffsetDateTime createdOn, OffsetDateTime expire
     public byte[] toJson() {
         ObjectNode body = JSON.createObjectNode();
         if (createdOn != null) {
-            body.put("created-on", createdOn.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+            body.put("created-on", rfc3339(createdOn));
         }
         if (expiresOn != null) {
-            body.put("expires-on", expiresOn.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+            body.put("expires-on", rfc3339(expiresOn));
         }
         if (assertion != null) {
             body.put("assertion", assertion);
@@ -83,7 +83,7 @@ public record Voucher(Kind kind, OffsetDateTime createdOn, OffsetDateTime expire
             body.put("nonce", nonce);
         }
         if (lastRenewalDate != null) {
-            body.put("last-renewal-date", lastRenewalDate.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+            body.put("last-renewal-date", rfc3339(lastRenewalDate));
         }
         putBinary(body, "proximity-registrar-cert", proximityRegistrarCert);
         putBinary(body, "prior-signed-voucher-request", priorSignedVoucherRequest);
@@ -218,5 +218,13 @@ public record Voucher(Kind kind, OffsetDateTime createdOn, OffsetDateTime expire
         } catch (IllegalArgumentException e) {
             throw new VoucherException(field + " is not base64");
         }
+    }
+
+    /**
+     * RFC 3339 in whole seconds: strict parsers (strptime without %f, as in nqminds/brski) read it;
+     * any precision is read back.
+     */
+    static String rfc3339(OffsetDateTime t) {
+        return t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
     }
 }

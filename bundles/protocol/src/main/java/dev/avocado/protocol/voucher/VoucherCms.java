@@ -81,8 +81,9 @@ public final class VoucherCms {
      *
      * @param extraCertificates certificates the CMS may not carry (a MASA certificate known from elsewhere)
      */
-    public static Signed verify(byte[] der, List<X509Certificate> anchors, Instant at, List<X509Certificate> extraCertificates)
+    public static Signed verify(byte[] body, List<X509Certificate> anchors, Instant at, List<X509Certificate> extraCertificates)
             throws VoucherException {
+        byte[] der = tolerant(body);
         CMSSignedData cms;
         try {
             cms = new CMSSignedData(der);
@@ -152,6 +153,30 @@ public final class VoucherCms {
         } catch (GeneralSecurityException e) {
             throw new VoucherException("cannot validate the signer: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * What peers send: DER as RFC 8366 says; base64 of it (nqminds/brski sends that) is taken too, which
+     * weakens no check (the signature and every rule still apply). A COSE-signed (CBOR) voucher is
+     * named as such.
+     */
+    static byte[] tolerant(byte[] body) throws VoucherException {
+        if (body.length > 0 && (body[0] & 0xff) == 0x30) {
+            return body;
+        }
+        if (body.length > 0 && ((body[0] & 0xff) == 0xd2 || (body[0] & 0xff) == 0x84)) {
+            throw new VoucherException("the body is a COSE-signed voucher (CBOR, RFC 9148 constrained voucher), which is "
+                    + "not supported here; send the CMS form (" + MEDIA_TYPE + ")");
+        }
+        try {
+            byte[] decoded = Base64.getMimeDecoder().decode(body);
+            if (decoded.length > 0 && (decoded[0] & 0xff) == 0x30) {
+                return decoded;
+            }
+        } catch (IllegalArgumentException e) {
+            // not base64 either: the CMS parser says what it is not
+        }
+        return body;
     }
 
     /** DER, or base64 of it (with or without line breaks), as voucher files come. */

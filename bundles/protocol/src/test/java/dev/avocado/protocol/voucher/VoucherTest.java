@@ -99,6 +99,31 @@ public class VoucherTest {
         assertTrue(out, out.contains("\"ietf-voucher:voucher\"") && out.contains("Verification successful"));
     }
 
+    /**
+     * What other implementations send or parse (issue 9): a base64 CMS body verifies as the DER does;
+     * created-on has whole seconds (strict strptime parsers); a COSE voucher is named.
+     */
+    @Test
+    public void otherPeersFormsAreTakenAndOursIsStrictRfc3339() throws Exception {
+        KeyPair rootKey = KeyPairs.ecP256();
+        X509Certificate root = MprProfile.issue(rootKey, "CN=Maker Root", "10.0.0.1", Instant.now().minusSeconds(60),
+                Instant.now().plusSeconds(3600));
+        Voucher voucher = Voucher.voucher(OffsetDateTime.parse("2026-12-01T08:30:56.989562162Z"), null, "logged", "SN-1",
+                null, root.getEncoded(), "abcdefghijklmnopqrstuv");
+        assertTrue(new String(voucher.toJson(), StandardCharsets.UTF_8).contains("\"created-on\":\"2026-12-01T08:30:56Z\""));
+        byte[] der = VoucherCms.sign(voucher, rootKey.getPrivate(), null, List.of(root));
+        byte[] base64 = java.util.Base64.getMimeEncoder().encode(der);
+        assertEquals("SN-1", VoucherCms.verify(base64, List.of(root), Instant.now(), List.of()).voucher().serialNumber());
+        // a tampered base64 body is still a bad signature, not accepted for being base64
+        byte[] tampered = der.clone();
+        tampered[tampered.length - 5] ^= 1;
+        assertThrows(VoucherException.class, () -> VoucherCms.verify(java.util.Base64.getEncoder().encode(tampered),
+                List.of(root), Instant.now(), List.of()));
+        VoucherException cose = assertThrows(VoucherException.class, () -> VoucherCms.verify(new byte[] {(byte) 0xd2,
+                (byte) 0x84, 0x43}, null, Instant.now(), List.of()));
+        assertTrue(cose.getMessage(), cose.getMessage().contains("COSE-signed voucher"));
+    }
+
     @Test
     public void malformedDocumentsAreNamed() {
         expect("unknown root 'ietf-voucher:nope'", "{\"ietf-voucher:nope\":{}}");
