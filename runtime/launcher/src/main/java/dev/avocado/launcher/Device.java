@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Hashtable;
@@ -159,13 +160,13 @@ final class Device {
 
     private FirmwareException checkFirmware() {
         try {
-            FirmwareManifest.verify(image.p1());
+            X509Certificate signer = FirmwareManifest.verify(image.p1());
             // partition two is signed by the same firmware signer: nothing written to it while the device
             // was off runs
-            FirmwareManifest.verifyPartitionTwo(image.p2(), image.p1());
+            FirmwareManifest.verifyPartitionTwo(image.p2(), signer);
             java.util.Map<String, String> settings = settings();
             FirmwareConfig.apply(image, settings);
-            bootNotes = HotRedeploy.screen(image, HotRedeploy.enabled(settings));
+            bootNotes = HotRedeploy.screen(image, HotRedeploy.enabled(settings), signer.getPublicKey());
             return null;
         } catch (FirmwareException e) {
             return e;
@@ -221,6 +222,7 @@ final class Device {
     }
 
     private Map<String, String> frameworkProperties() throws IOException {
+        Map<String, String> settings = settings();
         Map<String, String> p = new HashMap<>();
         Files.createDirectories(image.data());
         p.put(Constants.FRAMEWORK_STORAGE, image.cache().toString());
@@ -236,7 +238,7 @@ final class Device {
         // the firmware's own settings first (written by the launcher from p1), then the data partition's;
         // the deploy folder only on an image built with hot redeploy
         p.put("felix.fileinstall.dir", image.firmwareConfig() + "," + image.config()
-                + (HotRedeploy.enabled(settings()) ? "," + image.deploy() : ""));
+                + (HotRedeploy.enabled(settings) ? "," + image.deploy() : ""));
         p.put("felix.fileinstall.poll", "1000");
         p.put("felix.fileinstall.noInitialDelay", "true");
         // FileInstall rewrites a .cfg in place when its configuration changes, and a rescan can then read it
@@ -253,8 +255,7 @@ final class Device {
             // but reads no console
             p.put("gosh.args", "--nointeractive");
         }
-        p.putAll(image.firmwareProperties());
-        p.putAll(options.properties());
+        p.putAll(settings);
         return p;
     }
 

@@ -47,8 +47,10 @@ final class FirmwareConfig {
             try (Stream<Path> files = Files.list(image.config())) {
                 for (Path file : files.toList()) {
                     String name = file.getFileName().toString();
-                    // FileInstall: PID.cfg, PID.config, and PID-NAME.cfg for a factory configuration
-                    String pid = name.replaceFirst("\\.(cfg|config)$", "").replaceFirst("-[^.]*$", "");
+                    // FileInstall: PID.cfg, PID.config, and PID-NAME.cfg for a factory configuration of PID
+                    // (FileInstall splits at the first '-')
+                    String base = name.replaceFirst("\\.(cfg|config)$", "");
+                    String pid = base.indexOf('-') > 0 ? base.substring(0, base.indexOf('-')) : base;
                     if (PIDS.contains(pid)) {
                         throw new FirmwareException("data/config/" + name + ": " + pid + " is a security setting of "
                                 + "the firmware (key service, TPM, MPR, partition two), taken only from "
@@ -100,7 +102,18 @@ final class FirmwareConfig {
     /** Drops what Config Admin persisted of the firmware's configurations (data/cm/dev/avocado/keys.config ...). */
     private static void forget(DeviceImage image) throws IOException {
         for (String pid : PIDS) {
-            Files.deleteIfExists(image.configAdmin().resolve(pid.replace('.', '/') + ".config"));
+            Path kept = image.configAdmin().resolve(pid.replace('.', '/'));
+            Files.deleteIfExists(kept.resolveSibling(kept.getFileName() + ".config"));
+            // factory configurations of the PID are kept in the folder of its name, with their factoryPid
+            if (Files.isDirectory(kept)) {
+                try (Stream<Path> files = Files.list(kept)) {
+                    for (Path f : files.filter(Files::isRegularFile).toList()) {
+                        if (Files.readString(f, StandardCharsets.ISO_8859_1).contains("service.factoryPid=\"" + pid + "\"")) {
+                            Files.delete(f);
+                        }
+                    }
+                }
+            }
         }
     }
 

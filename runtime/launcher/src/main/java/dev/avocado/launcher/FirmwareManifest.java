@@ -47,32 +47,15 @@ public final class FirmwareManifest {
     }
 
     /**
-     * Checks partition two against its own signed manifest, signed by the firmware signer of
-     * {@code p1} (check p1 first): no bundle of p2 may be changed, added or removed while the device is off.
+     * Checks partition two against its own signed manifest, signed by the firmware signer that
+     * {@link #verify} returned for p1: no bundle of p2 may be changed, added or removed while the device is off.
      *
      * @throws FirmwareException naming the first file that differs, and how
      */
-    public static void verifyPartitionTwo(Path p2, Path p1) throws FirmwareException {
-        X509Certificate signer = certificates(p1.resolve(SIGNER)).get(0);
-        byte[] manifest;
-        byte[] signature;
-        try {
-            manifest = Files.readAllBytes(p2.resolve(MANIFEST));
-            signature = Files.readAllBytes(p2.resolve(SIGNATURE));
-        } catch (IOException e) {
-            throw new FirmwareException("partition two " + p2 + " has no signed manifest (" + e.getMessage() + ")");
-        }
-        Map<String, String> actual;
-        try {
-            actual = hashes(p2);
-        } catch (IOException e) {
-            throw new FirmwareException("partition two " + p2 + " cannot be read: " + e.getMessage(), e);
-        }
-        checkSignature(signer, manifest, signature, "p2");
-        String changed = firstDifference(parse(manifest), actual, "p2");
-        if (changed != null) {
-            throw new FirmwareException(changed);
-        }
+    public static void verifyPartitionTwo(Path p2, X509Certificate signer) throws FirmwareException {
+        Signed p = read(p2, "p2", "partition two");
+        checkSignature(signer, p.manifest(), p.signature(), "p2");
+        p.requireListed();
     }
 
     /** Writes the manifest of {@code p1} and signs it. The signer certificate and the MPR must be in place. */
@@ -90,22 +73,8 @@ public final class FirmwareManifest {
      *
      * @throws FirmwareException naming the first file that differs, and how
      */
-    public static void verify(Path p1) throws FirmwareException {
-        Path manifestFile = p1.resolve(MANIFEST);
-        byte[] manifest;
-        byte[] signature;
-        try {
-            manifest = Files.readAllBytes(manifestFile);
-            signature = Files.readAllBytes(p1.resolve(SIGNATURE));
-        } catch (IOException e) {
-            throw new FirmwareException("partition one " + p1 + " has no signed manifest (" + e.getMessage() + ")");
-        }
-        Map<String, String> actual;
-        try {
-            actual = hashes(p1);
-        } catch (IOException e) {
-            throw new FirmwareException("partition one " + p1 + " cannot be read: " + e.getMessage(), e);
-        }
+    public static X509Certificate verify(Path p1) throws FirmwareException {
+        Signed p = read(p1, "p1", "partition one");
         X509Certificate signer;
         try {
             signer = certificates(p1.resolve(SIGNER)).get(0);
@@ -114,22 +83,57 @@ public final class FirmwareManifest {
             // the signer certificate or the MPR changed: name the file, if the manifest still says which
             String changed = null;
             try {
-                changed = firstDifference(parse(manifest), actual, "p1");
+                changed = p.firstDifference();
             } catch (FirmwareException unreadable) {
                 // the manifest is damaged too; the signer error is what can be said
             }
             throw changed == null ? e : new FirmwareException(changed + "; " + e.getMessage(), e);
         }
-        checkSignature(signer, manifest, signature, "p1");
-        String changed = firstDifference(parse(manifest), actual, "p1");
-        if (changed != null) {
-            throw new FirmwareException(changed);
+        checkSignature(signer, p.manifest(), p.signature(), "p1");
+        p.requireListed();
+        return signer;
+    }
+
+    /** A partition as found: its manifest, the manifest's signature, and the hashes of its files now. */
+    private record Signed(String partition, byte[] manifest, byte[] signature, Map<String, String> actual) {
+
+        String firstDifference() throws FirmwareException {
+            return FirmwareManifest.firstDifference(parse(manifest), actual, partition);
+        }
+
+        void requireListed() throws FirmwareException {
+            String changed = firstDifference();
+            if (changed != null) {
+                throw new FirmwareException(changed);
+            }
+        }
+    }
+
+    private static Signed read(Path folder, String partition, String name) throws FirmwareException {
+        byte[] manifest;
+        byte[] signature;
+        try {
+            manifest = Files.readAllBytes(folder.resolve(MANIFEST));
+            signature = Files.readAllBytes(folder.resolve(SIGNATURE));
+        } catch (IOException e) {
+            throw new FirmwareException(name + " " + folder + " has no signed manifest (" + e.getMessage() + ")");
+        }
+        try {
+            return new Signed(partition, manifest, signature, hashes(folder));
+        } catch (IOException e) {
+            throw new FirmwareException(name + " " + folder + " cannot be read: " + e.getMessage(), e);
         }
     }
 
     private static void checkSignature(X509Certificate signer, byte[] manifest, byte[] signature, String partition)
             throws FirmwareException {
-        if (!FirmwareSignature.verify(manifest, signature, signer.getPublicKey())) {
+        boolean valid;
+        try {
+            valid = FirmwareSignature.verify(manifest, signature, signer.getPublicKey());
+        } catch (GeneralSecurityException e) {
+            throw new FirmwareException(partition + "/" + SIGNATURE + " cannot be checked: " + e.getMessage(), e);
+        }
+        if (!valid) {
             throw new FirmwareException(partition + "/" + MANIFEST + " does not match its signature " + SIGNATURE
                     + " by the firmware signer: the manifest was changed after the firmware was built");
         }

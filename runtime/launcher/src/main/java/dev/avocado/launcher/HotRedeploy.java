@@ -32,7 +32,7 @@ final class HotRedeploy {
     }
 
     /** Checks the deploy folder at boot; returns what to tell. */
-    static List<String> screen(DeviceImage image, boolean enabled) throws IOException {
+    static List<String> screen(DeviceImage image, boolean enabled, PublicKey signer) throws IOException {
         List<String> said = new ArrayList<>();
         if (!enabled) {
             said.add("[launcher] hot redeploy: off (a production image: data/deploy is not read)");
@@ -43,7 +43,6 @@ final class HotRedeploy {
         if (!Files.isDirectory(image.deploy())) {
             return said;
         }
-        PublicKey signer = FirmwareSignature.signer(image.p1()).getPublicKey();
         List<Path> found;
         try (Stream<Path> files = Files.list(image.deploy())) {
             found = files.filter(f -> !f.getFileName().toString().endsWith(FirmwareSignature.SUFFIX)).sorted().toList();

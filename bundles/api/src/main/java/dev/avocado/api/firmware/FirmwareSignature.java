@@ -39,16 +39,21 @@ public final class FirmwareSignature {
         return s.sign();
     }
 
-    /** True when {@code signature} is the signer's over {@code data}. */
-    public static boolean verify(byte[] data, byte[] signature, PublicKey signer) {
+    /**
+     * True when {@code signature} is the signer's over {@code data}, false when it is not.
+     *
+     * @throws GeneralSecurityException when it cannot be checked (a key of another kind, a signature that is no DER)
+     */
+    public static boolean verify(byte[] data, byte[] signature, PublicKey signer) throws GeneralSecurityException {
+        Signature s;
         try {
-            Signature s = Signature.getInstance(algorithm(signer.getAlgorithm()));
-            s.initVerify(signer);
-            s.update(data);
-            return s.verify(signature);
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            return false;
+            s = Signature.getInstance(algorithm(signer.getAlgorithm()));
+        } catch (IllegalArgumentException e) {
+            throw new GeneralSecurityException(e.getMessage(), e);
         }
+        s.initVerify(signer);
+        s.update(data);
+        return s.verify(signature);
     }
 
     /** The firmware signer's certificate of partition one. */
@@ -72,7 +77,13 @@ public final class FirmwareSignature {
                     + " by the firmware signer (firmware sign makes one)");
         }
         byte[] data = Files.readAllBytes(file);
-        if (!verify(data, Files.readAllBytes(sig), signer)) {
+        boolean valid;
+        try {
+            valid = verify(data, Files.readAllBytes(sig), signer);
+        } catch (GeneralSecurityException e) {
+            throw new IOException(file.getFileName() + ": " + sig.getFileName() + " cannot be checked: " + e.getMessage(), e);
+        }
+        if (!valid) {
             throw new IOException(file.getFileName() + " is not signed by the firmware signer: " + sig.getFileName()
                     + " does not verify with its key");
         }

@@ -239,9 +239,16 @@ public class BootStateMachine implements Lifecycle.Actions {
     }
 
     private void provisioned(ManufacturerRoot root, DeviceIdentity idevid, KeyService keys) {
+        ManufacturerTrust manufacturer;
+        try {
+            manufacturer = ManufacturerTrust.of(root.certificates());
+        } catch (ProfileException e) {
+            fail("MPR " + root.source() + ": " + e.getMessage());
+            return;
+        }
         IdevidProfile.Idevid checked;
         try {
-            checked = IdevidProfile.check(idevid.chain(), ManufacturerTrust.of(root.certificates()), Instant.now());
+            checked = IdevidProfile.check(idevid.chain(), manufacturer, Instant.now());
         } catch (ProfileException e) {
             fail("IDevID at " + idevid.location() + " is not well formed: " + e.getMessage());
             return;

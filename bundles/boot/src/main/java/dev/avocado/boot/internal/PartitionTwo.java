@@ -68,6 +68,8 @@ public class PartitionTwo implements ArtifactInstaller {
     /** The image was built with hot redeploy (firmware property, signed with p1). */
     private final boolean hotRedeploy;
     private final Path p1;
+    /** The firmware signer's key, read from p1 the first time a build is checked. */
+    private java.security.PublicKey signer;
     private volatile boolean active;
 
     @Activate
@@ -281,7 +283,11 @@ public class PartitionTwo implements ArtifactInstaller {
     /** The bytes of a build whose signature by the firmware signer verifies; null (refused, said) otherwise. */
     private byte[] checked(File artifact) {
         try {
-            return FirmwareSignature.verified(artifact.toPath(), FirmwareSignature.signer(p1).getPublicKey());
+            if (signer == null) {
+                // p1 (with this certificate) was verified by the launcher at boot; read once
+                signer = FirmwareSignature.signer(p1).getPublicKey();
+            }
+            return FirmwareSignature.verified(artifact.toPath(), signer);
         } catch (IOException e) {
             refuse(artifact, e.getMessage());
             return null;

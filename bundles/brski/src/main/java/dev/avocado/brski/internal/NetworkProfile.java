@@ -111,11 +111,11 @@ public final class NetworkProfile {
         } catch (IllegalArgumentException e) {
             return null;
         }
-        if (host == null || host.startsWith("[") || host.matches("[0-9.]+") || host.indexOf('.') < 0) {
+        // registrar.example.com gives radius.example.com; fewer labels (example.com) name no domain of the owner's
+        if (host == null || host.startsWith("[") || host.matches("[0-9.]+") || host.split("\\.").length < 3) {
             return null;
         }
-        String domain = host.substring(host.indexOf('.') + 1);
-        return domain.isEmpty() ? null : "radius." + domain;
+        return "radius." + host.substring(host.indexOf('.') + 1);
     }
 
     /** The profile files present in a folder. */

@@ -77,6 +77,12 @@ final class Onboarding {
                 ctx.deviceKeys().provider());
         // C.10 accepts a voucher only from the MPR's MASA signer role, never from anything under its root
         ManufacturerTrust manufacturer = ManufacturerTrust.of(ctx.mpr().certificates());
+        if (manufacturer.voucherAnchors().isEmpty()) {
+            // no voucher could ever pass C.10: say so once instead of asking registrars and MASAs for ever
+            ctx.steps().failed(Step.B, "the MPR " + ctx.mpr().source() + " names no MASA voucher-signing anchor");
+            throw new IllegalStateException("B: the MPR " + ctx.mpr().source() + " names no MASA voucher-signing anchor: "
+                    + "no voucher can be trusted (firmware with an MPR made by pki init holds one)");
+        }
         Backoff backoff = new Backoff(ctx.config().retryInitialSeconds() * 1000L, ctx.config().retryMaxSeconds() * 1000L);
         while (true) {
             List<URI> registrars = discover();

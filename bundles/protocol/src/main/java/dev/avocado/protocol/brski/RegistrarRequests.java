@@ -5,7 +5,6 @@ import dev.avocado.protocol.voucher.VoucherCms;
 import dev.avocado.protocol.voucher.VoucherException;
 import dev.avocado.protocol.x509.Names;
 import dev.avocado.protocol.x509.Oids;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -102,12 +101,7 @@ public final class RegistrarRequests {
 
     /** True when the certificate's extended key usage includes id-kp-cmcRA. */
     public static boolean hasCmcRa(X509Certificate cert) {
-        try {
-            List<String> eku = cert.getExtendedKeyUsage();
-            return eku != null && eku.contains(Oids.ID_KP_CMC_RA.getId());
-        } catch (CertificateParsingException e) {
-            return false;
-        }
+        return dev.avocado.protocol.profile.ManufacturerTrust.hasUsage(cert, Oids.ID_KP_CMC_RA);
     }
 
     /**

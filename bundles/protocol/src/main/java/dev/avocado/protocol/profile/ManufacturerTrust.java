@@ -4,7 +4,6 @@ import dev.avocado.protocol.x509.CertPaths;
 import dev.avocado.protocol.x509.Names;
 import dev.avocado.protocol.x509.Oids;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateParsingException;
@@ -163,28 +162,17 @@ public final class ManufacturerTrust {
             return false;
         }
         String h = host.replace("[", "").replace("]", "");
-        InetAddress ip = literal(h);
+        InetAddress ip = MprProfile.ipLiteral(h);
         for (List<?> san : sans) {
             int type = (Integer) san.get(0);
             String value = String.valueOf(san.get(1));
             if (type == 2 && ip == null && value.toLowerCase(Locale.ROOT).equals(h.toLowerCase(Locale.ROOT))) {
                 return true;
             }
-            if (type == 7 && ip != null && ip.equals(literal(value))) {
+            if (type == 7 && ip != null && ip.equals(MprProfile.ipLiteral(value))) {
                 return true;
             }
         }
         return false;
-    }
-
-    private static InetAddress literal(String s) {
-        if (!(s.matches("[0-9.]+") || (s.contains(":") && s.matches("[0-9A-Fa-f:.]+")))) {
-            return null;
-        }
-        try {
-            return InetAddress.getByName(s);
-        } catch (UnknownHostException e) {
-            return null;
-        }
     }
 }

@@ -177,14 +177,18 @@ public final class MprProfile {
     }
 
     private static boolean isIpLiteral(String s) {
+        return ipLiteral(s) != null;
+    }
+
+    /** The address an IPv4 or IPv6 literal names, or null when {@code s} is not one (no name is looked up). */
+    static InetAddress ipLiteral(String s) {
         if (s.matches("[0-9.]+") || (s.contains(":") && s.matches("[0-9A-Fa-f:.]+"))) {
             try {
-                InetAddress.getByName(s);
-                return true;
+                return InetAddress.getByName(s);
             } catch (java.net.UnknownHostException e) {
-                return false;
+                return null;
             }
         }
-        return false;
+        return null;
     }
 }

@@ -181,13 +181,10 @@ public final class VoucherCms {
 
     /** DER, or base64 of it (with or without line breaks), as voucher files come. */
     public static byte[] decode(byte[] data) throws VoucherException {
-        if (data.length > 0 && data[0] == 0x30) {
-            return data;
-        }
-        try {
-            return Base64.getDecoder().decode(new String(data, StandardCharsets.US_ASCII).replaceAll("\\s", ""));
-        } catch (IllegalArgumentException e) {
+        byte[] der = tolerant(data);
+        if (der.length == 0 || der[0] != 0x30) {
             throw new VoucherException("neither DER nor base64");
         }
+        return der;
     }
 }

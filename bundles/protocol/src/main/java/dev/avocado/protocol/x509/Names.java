@@ -20,8 +20,10 @@ public final class Names {
      * A distinguished name for people: RFC 2253 order and syntax, with serialNumber spelled out (the
      * JDK prints it as a hex OID otherwise).
      */
+    /** A distinguished name for messages and logs: RFC 2253, control characters escaped (peers choose subjects). */
     public static String display(X500Principal name) {
-        return name.getName(X500Principal.RFC2253, Map.of(Oids.SERIAL_NUMBER.getId(), "serialNumber"));
+        return dev.avocado.protocol.io.Printable.of(
+                name.getName(X500Principal.RFC2253, Map.of(Oids.SERIAL_NUMBER.getId(), "serialNumber")));
     }
 
     public static X500Name subject(X509Certificate cert) {
