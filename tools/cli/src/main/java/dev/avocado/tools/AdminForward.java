@@ -26,6 +26,9 @@ final class AdminForward {
             "masa", new Service("masa-db", Set.of("claim", "claims", "vouchers")),
             "registrar", new Service("registrar-db", Set.of("pledges", "approve", "allow", "ldevids")));
 
+    /** Options of the admin commands that name a file, resolved by the caller before the command is sent. */
+    private static final Set<String> PATH_OPTIONS = Set.of("--domain-ca", "--save");
+
     /** Where an admin command writes: the caller's terminal, or the socket's answer. */
     private static final ThreadLocal<PrintStream> OUT = ThreadLocal.withInitial(() -> System.out);
 
@@ -51,7 +54,16 @@ final class AdminForward {
         if (argv.contains("--db") || pki < 0 || pki + 1 >= args.length || argv.contains("-h") || argv.contains("--help")) {
             return Optional.empty();
         }
-        return AdminChannel.call(socket(Path.of(args[pki + 1]), args[0]), argv, System.out);
+        // the service resolves paths in its own working folder: send the caller's, absolute
+        List<String> sent = new java.util.ArrayList<>(argv);
+        Path folder = Path.of(args[pki + 1]).toAbsolutePath().normalize();
+        sent.set(pki + 1, folder.toString());
+        for (int i = 2; i + 1 < sent.size(); i++) {
+            if (sent.get(i).startsWith("--") && PATH_OPTIONS.contains(sent.get(i))) {
+                sent.set(i + 1, Path.of(sent.get(i + 1)).toAbsolutePath().normalize().toString());
+            }
+        }
+        return AdminChannel.call(socket(folder, args[0]), sent, System.out);
     }
 
     /** Serves the admin commands of {@code service} from inside its process. */

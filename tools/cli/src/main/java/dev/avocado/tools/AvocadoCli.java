@@ -29,7 +29,7 @@ public final class AvocadoCli {
             if (forwarded.isPresent()) {
                 return forwarded.get();
             }
-        } catch (java.io.IOException e) {
+        } catch (java.io.IOException | RuntimeException e) {
             System.err.println("avocado: the running service's admin socket failed: " + e.getMessage());
             return 1;
         }

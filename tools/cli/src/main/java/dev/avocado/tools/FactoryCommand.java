@@ -128,7 +128,7 @@ final class FactoryCommand {
         public Integer call() throws Exception {
             try (FactoryService.Admin admin = FactoryService.admin(database.url())) {
                 if (!admin.revoke(serial, reason)) {
-                    System.err.println("avocado factory revoke: serial " + serial + " has no live IDevID");
+                    AdminForward.out().println("avocado factory revoke: serial " + serial + " has no live IDevID");
                     return 1;
                 }
                 AdminForward.out().println("serial " + serial + ": IDevID revoked");

@@ -37,7 +37,8 @@ final class IdevidCommand {
                 chain.addAll(Pem.readCertificates(ca));
             }
             try {
-                IdevidProfile.Idevid idevid = IdevidProfile.check(chain, Pem.readCertificates(mpr), Instant.now());
+                IdevidProfile.Idevid idevid = IdevidProfile.check(chain,
+                        dev.avocado.protocol.profile.ManufacturerTrust.of(Pem.readCertificates(mpr)), Instant.now());
                 System.out.println("well formed: " + Names.display(idevid.certificate().getSubjectX500Principal()));
                 System.out.println("  serial number: " + idevid.serialNumber());
                 System.out.println("  MASA URL:      " + idevid.masaUrl() + " (" + idevid.masaBase() + ")");

@@ -83,7 +83,8 @@ final class VoucherCommand {
             System.out.println("  issuer:     " + Names.display(signed.signer().getIssuerX500Principal()));
             System.out.println("signature:    verifies" + (anchors.isEmpty() ? " (signer not checked against a trust anchor: "
                     + "give --trust)" : role ? "; the signer holds the MPR's MASA signer role at " + when
-                    : "; the signer chains to a trusted anchor at " + when));
+                    : "; the signer chains to a trusted anchor at " + when + " (chain only: the trust file names no "
+                    + "MASA voucher-signing role, as the RFC 8995 examples' does not)"));
             if (v.pinnedDomainCert() != null) {
                 System.out.println("pinned:       " + Names.display(Vouchers.pinned(v).getSubjectX500Principal()));
             }

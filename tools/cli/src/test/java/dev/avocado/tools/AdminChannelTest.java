@@ -34,7 +34,13 @@ public class AdminChannelTest {
         Path folder = pki.folder().resolve("registrar-db");
         try (Cli.Background registrar = Cli.start("registrar", "serve", "--pki", pki.folder().toString(), "--no-dns-sd",
                 "--port", String.valueOf(port))) {
-            registrar.awaitLine(l -> l.startsWith("registrar: https://"), 60_000);
+            String started = registrar.awaitLine(l -> l.startsWith("registrar: https://"), 60_000);
+            assertTrue("the secure default: manual approval: " + started, started.contains("(approval manual"));
+            // and the factory issues to no one without a station CA or a plan (--open says what it turns off)
+            Cli.Run factory = Cli.run("factory", "serve", "--pki", pki.folder().toString(), "--port", "0");
+            assertEquals(factory.output(), 1, factory.code());
+            assertTrue(factory.output(), factory.output().contains("issues IDevIDs only to factory stations (--station-ca FILE) "
+                    + "or for planned serials (--allowlist)"));
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(folder)));
             Path socket = folder.resolve("admin.sock");
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));

@@ -71,6 +71,9 @@ public class HostileRegistrarTest {
                 }
                 assertTrue(device.output(), connections(device.output()) >= 3);
                 assertTrue(device.output(), device.output().contains("hold\\u000a[device] onboarded: LDevID forged"));
+                // a Retry-After under the cap is taken as it is
+                assertTrue(device.output(), device.output().lines().anyMatch(l -> l.contains("LDevID forged")
+                        && l.contains("asking again in 1 s")));
                 assertFalse(device.output(), device.output().lines().anyMatch(l -> l.startsWith("[device] onboarded")));
                 device.kill();
             }

@@ -114,10 +114,12 @@ public class TpmDeviceTest {
         Path attacker = root.resolve("attacker-mpr.der");
         Files.write(attacker, MprProfile.der(Pem.readCertificates(root.resolve("pki-d/manufacturer/mpr.pem"))));
         String index = "0x01800200";
+        // the same write attributes as the real anchor (platform write, locked for good): only its
+        // maker, the owner, differs, so only the PLATFORMCREATE and POLICY_DELETE rule can refuse it
         swtpm.tools("tpm2_nvdefine", "-C", "o", "-s", String.valueOf(Files.size(attacker)), "-a",
-                "ownerwrite|ownerread|authread|writedefine|no_da", index);
-        swtpm.tools("tpm2_nvwrite", "-C", "o", "-i", attacker.toString(), index);
-        swtpm.tools("tpm2_nvwritelock", "-C", "o", index);
+                "ppwrite|ownerread|authread|writedefine|no_da", index);
+        swtpm.tools("tpm2_nvwrite", "-C", "p", "-i", attacker.toString(), index);
+        swtpm.tools("tpm2_nvwritelock", "-C", "p", index);
         // firmware build refuses to take it over
         Run take = cli("firmware", "build", "--pki", root.resolve("pki-d").toString(), "--out", root.resolve("img-d")
                 .toString(), "--keys", "tpm", "--tcti", tcti, "--anchor-mpr", "tpm-nv:" + index);

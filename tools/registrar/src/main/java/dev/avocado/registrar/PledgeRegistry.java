@@ -64,11 +64,13 @@ final class PledgeRegistry {
                     + "not_after TIMESTAMP WITH TIME ZONE NOT NULL, "
                     + "status VARCHAR(16) NOT NULL)",
             "CREATE INDEX registrar_ldevids_serial ON registrar_ldevids (serial)"),
-            // enrollment is bound to the IDevID certificate that received the voucher, not to a serial string
+            // enrollment is bound to the IDevID certificate that received the voucher, not to a serial string;
+            // IF NOT EXISTS: H2 commits each DDL statement, so a migration stopped half way runs again
             new Database.Migration(2,
-                    "ALTER TABLE registrar_vouchers ADD COLUMN idevid_id VARCHAR(64)",
-                    "ALTER TABLE registrar_ldevids ADD COLUMN idevid_id VARCHAR(64)",
-                    "ALTER TABLE registrar_ldevids ADD COLUMN idevid_issuer VARCHAR(1024)"));
+                    "ALTER TABLE registrar_vouchers ADD COLUMN IF NOT EXISTS idevid_id VARCHAR(64)",
+                    "ALTER TABLE registrar_ldevids ADD COLUMN IF NOT EXISTS idevid_id VARCHAR(64)",
+                    "ALTER TABLE registrar_ldevids ADD COLUMN IF NOT EXISTS manufacturer VARCHAR(64)",
+                    "CREATE INDEX IF NOT EXISTS registrar_vouchers_idevid ON registrar_vouchers (idevid_id)"));
 
     /**
      * Which IDevID certificate a device presented: SHA-256 of its DER, hex. It fixes the issuer and the
@@ -82,9 +84,12 @@ final class PledgeRegistry {
         }
     }
 
-    /** The manufacturer's issuing CA of an IDevID, as stored: its distinguished name (RFC 2253). */
-    static String idevidIssuer(X509Certificate idevid) {
-        return idevid.getIssuerX500Principal().getName();
+    /**
+     * Who made a device, as stored: the manufacturer's root public key (SHA-256 of its SPKI), never a
+     * name two manufacturers could share.
+     */
+    static String manufacturer(dev.avocado.protocol.profile.ManufacturerTrust m) {
+        return dev.avocado.protocol.brski.DomainCerts.ownerKey(m.primary());
     }
 
     /** Where a pledge is. */
@@ -218,12 +223,15 @@ final class PledgeRegistry {
         }
     }
 
-    /** The issuer of the IDevID that the serial's current LDevID was issued for, if it has one. */
-    Optional<String> liveIdevidIssuer(Connection c, String serial) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("SELECT idevid_issuer FROM registrar_ldevids WHERE live_serial = ?")) {
+    /**
+     * The manufacturer whose IDevID the serial's current LDevID was enrolled with: empty when the serial
+     * has none, "" when it was enrolled before enrollment was bound to a manufacturer.
+     */
+    Optional<String> liveManufacturer(Connection c, String serial) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT manufacturer FROM registrar_ldevids WHERE live_serial = ?")) {
             q.setString(1, serial);
             try (ResultSet rs = q.executeQuery()) {
-                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+                return rs.next() ? Optional.of(java.util.Objects.toString(rs.getString(1), "")) : Optional.empty();
             }
         }
     }
@@ -264,20 +272,21 @@ final class PledgeRegistry {
      * The new current LDevID of a serial; the one before it, if any, is marked replaced.
      *
      * @param idevid the IDevID it was enrolled with, or null for a re-enrollment (the one before stays)
+     * @param manufacturer {@link #manufacturer} of that IDevID, or null for a re-enrollment
      */
-    void issued(Connection c, String serial, X509Certificate cert, X509Certificate idevid) throws SQLException {
+    void issued(Connection c, String serial, X509Certificate cert, X509Certificate idevid, String manufacturer)
+            throws SQLException {
         String idevidId = null;
-        String idevidIssuer = null;
+        String maker = manufacturer;
         if (idevid != null) {
             idevidId = idevidId(idevid);
-            idevidIssuer = idevidIssuer(idevid);
         } else {
-            try (PreparedStatement q = c.prepareStatement("SELECT idevid_id, idevid_issuer FROM registrar_ldevids WHERE live_serial = ?")) {
+            try (PreparedStatement q = c.prepareStatement("SELECT idevid_id, manufacturer FROM registrar_ldevids WHERE live_serial = ?")) {
                 q.setString(1, serial);
                 try (ResultSet rs = q.executeQuery()) {
                     if (rs.next()) {
                         idevidId = rs.getString(1);
-                        idevidIssuer = rs.getString(2);
+                        maker = rs.getString(2);
                     }
                 }
             }
@@ -288,7 +297,7 @@ final class PledgeRegistry {
             u.executeUpdate();
         }
         try (PreparedStatement u = c.prepareStatement("INSERT INTO registrar_ldevids (serial, live_serial, certificate, cert_serial, "
-                + "issued_at, not_after, status, idevid_id, idevid_issuer) VALUES (?, ?, ?, ?, ?, ?, 'live', ?, ?)")) {
+                + "issued_at, not_after, status, idevid_id, manufacturer) VALUES (?, ?, ?, ?, ?, ?, 'live', ?, ?)")) {
             u.setString(1, serial);
             u.setString(2, serial);
             u.setString(3, Pem.encode(cert));
@@ -296,7 +305,7 @@ final class PledgeRegistry {
             u.setObject(5, OffsetDateTime.now(ZoneOffset.UTC));
             u.setObject(6, cert.getNotAfter().toInstant().atOffset(ZoneOffset.UTC));
             u.setString(7, idevidId);
-            u.setString(8, idevidIssuer);
+            u.setString(8, maker);
             u.executeUpdate();
         }
     }

@@ -96,7 +96,11 @@ public final class RegistrarService implements AutoCloseable {
     private final Settings settings;
     private final TlsContexts.Credential tlsCredential;
     /** C.4 clients, one per manufacturer and MASA host: each trusts only that manufacturer's MASA TLS role. */
-    private final Map<String, HttpsClient> masaClients = new ConcurrentHashMap<>();
+    private final Map<MasaKey, HttpsClient> masaClients = new ConcurrentHashMap<>();
+
+    /** A MASA as the registrar reaches it: the pledge's manufacturer (by identity) and the host. */
+    private record MasaKey(ManufacturerTrust manufacturer, String host) {
+    }
     private final HttpsServer server;
     private final DnsSdAnnouncer announcer;
 
@@ -111,6 +115,12 @@ public final class RegistrarService implements AutoCloseable {
         this.settings = settings;
         if (settings.manufacturers().isEmpty()) {
             throw new IllegalArgumentException("the registrar needs at least one manufacturer root (--manufacturer)");
+        }
+        for (ManufacturerTrust m : settings.manufacturers()) {
+            if (m.voucherAnchors().isEmpty()) {
+                throw new IllegalArgumentException("the MPR of " + m.describe() + ": no voucher of this manufacturer "
+                        + "could pass C.8");
+            }
         }
         this.tlsCredential = new TlsContexts.Credential(tls.key(), tls.withChain());
         this.server = HttpsServer.builder("registrar")
@@ -295,8 +305,7 @@ public final class RegistrarService implements AutoCloseable {
 
     /** TLS to a MASA in the manufacturer TLS server role of the pledge's manufacturer, named by the host. */
     private HttpsClient masaClient(ManufacturerTrust manufacturer, String host) throws Rejection {
-        String key = manufacturer.primary().getSubjectX500Principal().getName() + "|" + manufacturer.primary().getSerialNumber()
-                + "|" + host;
+        MasaKey key = new MasaKey(manufacturer, host);
         try {
             return masaClients.computeIfAbsent(key, k -> {
                 try {
@@ -377,8 +386,10 @@ public final class RegistrarService implements AutoCloseable {
      */
     private Reply enroll(Exchange ex, boolean renewal) {
         try {
-            X509Certificate idevid = renewal ? null : idevidWithVoucher(ex);
-            String serial = renewal ? currentLdevidSerial(ex) : Names.serialNumber(idevid).orElseThrow();
+            PledgeId pledge = renewal ? null : idevidWithVoucher(ex);
+            X509Certificate idevid = pledge == null ? null : pledge.idevid().certificate();
+            String serial = renewal ? currentLdevidSerial(ex) : pledge.idevid().serialNumber();
+            String maker = pledge == null ? null : PledgeRegistry.manufacturer(pledge.manufacturer());
             if (!Est.PKCS10.equals(ex.mediaType())) {
                 throw new Rejection(415, "expected Content-Type application/pkcs10, got '" + ex.contentType() + "'");
             }
@@ -398,15 +409,17 @@ public final class RegistrarService implements AutoCloseable {
                     now.plus(settings.ldevidValidity()));
             try {
                 registry.database().transaction(c -> {
-                    if (idevid != null) {
-                        Optional<String> holder = registry.liveIdevidIssuer(c, serial);
-                        if (holder.isPresent() && !holder.get().equals(PledgeRegistry.idevidIssuer(idevid))) {
-                            throw new Rejection.InTransaction(new Rejection(409, "serial " + serial + " has a current LDevID enrolled "
-                                    + "with an IDevID of another manufacturer (issued by " + holder.get() + "), not by "
-                                    + PledgeRegistry.idevidIssuer(idevid) + "; it stays"));
+                    if (maker != null) {
+                        // the manufacturer is its root key: two makers' CAs may share a name
+                        Optional<String> holder = registry.liveManufacturer(c, serial);
+                        if (holder.isPresent() && !holder.get().equals(maker)) {
+                            throw new Rejection.InTransaction(new Rejection(409, "serial " + serial + " has a current LDevID "
+                                    + "enrolled with an IDevID of another manufacturer than " + Names.display(
+                                    pledge.manufacturer().primary().getSubjectX500Principal()) + " (or before enrollment was "
+                                    + "bound to a manufacturer); it stays"));
                         }
                     }
-                    registry.issued(c, serial, ldevid, idevid);
+                    registry.issued(c, serial, ldevid, idevid, maker);
                     registry.status(c, serial, PledgeRegistry.Status.ENROLLED, (renewal ? "re-enrolled" : "enrolled")
                             + ": LDevID " + ldevid.getSerialNumber().toString(16));
                     return null;
@@ -437,19 +450,20 @@ public final class RegistrarService implements AutoCloseable {
      * voucher here. An LDevID (current or replaced) is sent to simplereenroll; another device's IDevID
      * with the same serial string (another manufacturer's) has no voucher of its own.
      */
-    private X509Certificate idevidWithVoucher(Exchange ex) throws Rejection, SQLException {
+    private PledgeId idevidWithVoucher(Exchange ex) throws Rejection, SQLException {
         if (!ex.clientChain().isEmpty() && CertPaths.issuedUnder(ex.clientChain(), List.of(domainCa.certificate()))) {
             throw new Rejection(403, "simpleenroll takes the IDevID that received the voucher, not an LDevID; "
                     + "a current LDevID renews with simplereenroll");
         }
-        X509Certificate idevid = pledgeIdevid(ex).idevid().certificate();
+        PledgeId pledge = pledgeIdevid(ex);
+        X509Certificate idevid = pledge.idevid().certificate();
         // the voucher row, not the pledge's status: approval and status reports come before any voucher
         if (!registry.database().transaction(c -> registry.hasVoucher(c, idevid))) {
             throw new Rejection(403, "the IDevID " + Names.display(idevid.getSubjectX500Principal()) + " issued by "
                     + Names.display(idevid.getIssuerX500Principal()) + " (certificate serial "
                     + idevid.getSerialNumber().toString(16) + ") has no voucher from this registrar; request a voucher first");
         }
-        return idevid;
+        return pledge;
     }
 
 

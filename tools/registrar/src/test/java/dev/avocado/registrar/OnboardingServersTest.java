@@ -340,6 +340,7 @@ public class OnboardingServersTest {
         X509Certificate owner = parties.pki.domainCa();
         X509Certificate forgedCa = copiedSki(owner, forgedKey);
         assertArrayEquals(owner.getExtensionValue("2.5.29.14"), forgedCa.getExtensionValue("2.5.29.14"));
+        assertEquals(owner.getSubjectX500Principal(), forgedCa.getSubjectX500Principal());
         KeyPair forgedRaKey = KeyPairs.ecP256();
         X509Certificate forgedRa = dev.avocado.protocol.x509.CertificateBuilder.subject("O=Example Owner,CN=Forged Registrar",
                 forgedRaKey.getPublic()).issuer(forgedCa, forgedKey.getPrivate()).validity(Instant.now().minusSeconds(60),
@@ -367,8 +368,8 @@ public class OnboardingServersTest {
 
     /** A self-signed CA with {@code original}'s subject and subject key identifier, and another key. */
     private static X509Certificate copiedSki(X509Certificate original, KeyPair key) throws Exception {
-        org.bouncycastle.asn1.x500.X500Name name = new org.bouncycastle.asn1.x500.X500Name(
-                original.getSubjectX500Principal().getName());
+        org.bouncycastle.asn1.x500.X500Name name = org.bouncycastle.asn1.x500.X500Name.getInstance(
+                original.getSubjectX500Principal().getEncoded());
         org.bouncycastle.cert.X509v3CertificateBuilder b = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name,
                 java.math.BigInteger.valueOf(System.nanoTime()), java.util.Date.from(Instant.now().minusSeconds(60)),
                 java.util.Date.from(Instant.now().plusSeconds(3600)), name, key.getPublic());
@@ -425,6 +426,24 @@ public class OnboardingServersTest {
         assertStatus(403, "issued by CN=Globex IDevID CA,O=Globex (certificate serial", post(asTwin,
                 parties.registrarUri().resolve(Est.SIMPLEENROLL), Est.PKCS10, null,
                 Est.csr(csr("serialNumber=SN-0020", KeyPairs.ecP256()))));
+
+        // the twin gets a voucher of its own, from Globex's MASA (checked in Globex's roles, not Acme's), and
+        // still cannot take over the serial's LDevID, which Acme's device holds
+        try (dev.avocado.masa.MasaService globexMasa = dev.avocado.masa.MasaService.start(globex, "jdbc:h2:file:"
+                + tmp.getRoot().toPath().resolve("db/globex-masa"), new dev.avocado.masa.MasaService.Settings("127.0.0.1", 0,
+                        MasaService.Ownership.FIRST_CLAIM, Duration.ofDays(1)))) {
+            Parties.Device ownTwin = Parties.device(globex, "SN-0020", "127.0.0.1:" + globexMasa.port());
+            PledgeSession t = new PledgeSession(parties.registrarUri(), ownTwin.credential(), "SN-0020", Parties.trust(globex),
+                    Duration.ofSeconds(5), Duration.ofSeconds(30));
+            t.connect();
+            assertEquals("CN=Globex MASA,O=Globex", t.acceptVoucher(t.requestVoucher(t.voucherRequest(NONCE)), NONCE,
+                    Instant.now()).voucher().signer().getSubjectX500Principal().getName());
+            PledgeSession.RegistrarAnswer takeover = assertThrows(PledgeSession.RegistrarAnswer.class,
+                    () -> t.enroll(csr("serialNumber=SN-0020", KeyPairs.ecP256())));
+            assertEquals(409, takeover.status());
+            assertTrue(takeover.getMessage(), takeover.getMessage().contains("has a current LDevID enrolled with an IDevID of "
+                    + "another manufacturer than CN=Globex Root CA,O=Globex"));
+        }
 
         try (RegistrarService.Admin admin = RegistrarService.admin(parties.registrarDb)) {
             List<String> lines = admin.ldevids("SN-0020");

@@ -129,13 +129,15 @@ public final class AdminChannel implements AutoCloseable {
         }
     }
 
+    /** The arguments, or none when the request is cut (over the limit, or without its empty last line). */
     private static List<String> readArgs(InputStream in) throws IOException {
-        byte[] data = in.readNBytes(MAX_REQUEST);
+        byte[] data = in.readNBytes(MAX_REQUEST + 1);
+        String text = new String(data, StandardCharsets.UTF_8);
+        if (data.length > MAX_REQUEST || !text.endsWith("\n\n")) {
+            return List.of();
+        }
         List<String> args = new ArrayList<>();
-        for (String line : new String(data, StandardCharsets.UTF_8).split("\n", -1)) {
-            if (line.isEmpty()) {
-                break;
-            }
+        for (String line : text.substring(0, text.length() - 2).split("\n", -1)) {
             args.add(line);
         }
         return args;
