@@ -7,6 +7,7 @@ import dev.avocado.registrar.RegistrarService;
 import dev.avocado.server.Pki;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "registrar", mixinStandardHelpOptions = true,
         description = "The network owner's BRSKI registrar with its EST CA (RFC 8995, RFC 7030).",
         subcommands = {RegistrarCommand.Serve.class, RegistrarCommand.Pledges.class, RegistrarCommand.Approve.class,
-            RegistrarCommand.Allow.class, RegistrarCommand.Ldevids.class})
+            RegistrarCommand.Allow.class, RegistrarCommand.Ldevids.class, ManufacturerCommand.class})
 final class RegistrarCommand {
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -40,8 +41,10 @@ final class RegistrarCommand {
                 + "Default: ${DEFAULT-VALUE}.")
         String approval;
 
-        @Option(names = "--manufacturer", paramLabel = "FILE", description = "A manufacturer's MPR (its root and MASA voucher anchor) whose IDevIDs are "
-                + "accepted; repeatable. Default: the PKI's own manufacturer.")
+        @Option(names = "--manufacturer", paramLabel = "FILE", description = "A manufacturer whose IDevIDs are accepted: its MPR "
+                + "(root and MASA voucher anchor) and its intermediate CAs, which pledges that send only their IDevID need "
+                + "(as 'registrar manufacturer' fetches them from its cacerts); repeatable. Default: the PKI's own "
+                + "manufacturer with its IDevID CA.")
         List<Path> manufacturers = new ArrayList<>();
 
         @Option(names = "--ldevid-validity", paramLabel = "DURATION", defaultValue = "P365D",
@@ -76,13 +79,14 @@ final class RegistrarCommand {
         List<ManufacturerTrust> manufacturers = new ArrayList<>();
         for (Path p : manufacturerFiles) {
             try {
-                manufacturers.add(ManufacturerTrust.of(Pem.readCertificates(p)));
+                manufacturers.add(ManufacturerTrust.published(Pem.readCertificates(p), Instant.now()));
             } catch (ProfileException e) {
                 throw new IllegalArgumentException("--manufacturer " + p + ": " + e.getMessage(), e);
             }
         }
         if (manufacturers.isEmpty()) {
-            manufacturers.add(ManufacturerTrust.of(pki.mprCertificates()));
+            manufacturers.add(ManufacturerTrust.of(pki.mprCertificates())
+                    .withIntermediates(List.of(pki.certificate(Pki.MANUFACTURER, Pki.IDEVID_CA)), Instant.now()));
         }
         return RegistrarService.start(pki, db, new RegistrarService.Settings(listen.bind(), listen.port(), approval, manufacturers,
                 ldevidValidity, Duration.ofSeconds(2), dnsSd));

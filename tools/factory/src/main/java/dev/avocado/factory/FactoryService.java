@@ -32,7 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The manufacturer's IDevID provisioning service: EST (RFC 7030) cacerts and simpleenroll for IDevIDs
+ * The manufacturer's IDevID provisioning service: EST (RFC 7030) cacerts, csrattrs and simpleenroll for IDevIDs
  * under the MPR, and the record of each device's DPP URI (step O.d). The certificate is answered only
  * after its row is committed.
  */
@@ -68,15 +68,16 @@ public final class FactoryService implements AutoCloseable {
         this.registry = new DeviceRegistry(db);
         this.settings = settings;
         Pki.Credential tls = pki.load(Pki.MANUFACTURER, Pki.FACTORY_TLS);
-        List<X509Certificate> clientAnchors = new ArrayList<>(settings.stationCas());
-        clientAnchors.add(root); // devices present their IDevID for the record (O.d)
+        // client certificates are checked by each route for its role (a station's at enrollment, the device's
+        // IDevID at O.d), with the IDevID CA known here: a client may send its certificate alone
         this.server = HttpsServer.builder("factory")
                 .bind(settings.bind(), settings.port())
-                .tls(TlsContexts.create(clientAnchors, new TlsContexts.Credential(tls.key(), tls.withChain())),
-                        HttpsServer.ClientAuth.WANT)
+                .tls(TlsContexts.anyClient(new TlsContexts.Credential(tls.key(), tls.withChain())), HttpsServer.ClientAuth.WANT)
                 .maxBody(16 * 1024)
                 .route("GET", Est.CACERTS, this::cacerts)
+                .route("GET", Est.CSRATTRS, this::csrattrs)
                 .route("POST", Est.SIMPLEENROLL, this::simpleenroll)
+                .route("POST", Est.SIMPLEREENROLL, this::simplereenroll)
                 .route("POST", RECORD, this::record)
                 .start();
     }
@@ -104,9 +105,24 @@ public final class FactoryService implements AutoCloseable {
         return Reply.est(Est.CERTS_ONLY, Est.certsOnly(List.of(ca.certificate(), root)));
     }
 
+    /** What the CSR must be (RFC 7030 4.5): a subject serialNumber, an EC P-256 key, ECDSA with SHA-256. */
+    private Reply csrattrs(Exchange ex) {
+        return Reply.est(Est.CSRATTRS_TYPE, Est.csrattrsEcP256());
+    }
+
+    /**
+     * An IDevID is not renewed (IEEE 802.1AR: it lives as long as the device, notAfter 99991231235959Z);
+     * a device that needs another is wiped, its IDevID revoked here, and it enrolls again.
+     */
+    private Reply simplereenroll(Exchange ex) {
+        return Reply.text(501, "the factory does not renew IDevIDs (IEEE 802.1AR: an IDevID lives as long as the device); "
+                + "revoke the live IDevID (factory revoke SERIAL) and enroll again with simpleenroll");
+    }
+
+    /** The issued certificate only (RFC 7030 4.2.3); its CA is in cacerts. */
     private Reply simpleenroll(Exchange ex) {
         try {
-            return Reply.est(Est.CERTS_ONLY, Est.certsOnly(enroll(ex)));
+            return Reply.est(Est.CERTS_ONLY, Est.certsOnly(List.of(enroll(ex))));
         } catch (Rejection r) {
             LOG.info("O.4 rejected a CSR from {}: {}", ex.remoteAddress(), Printable.of(r.getMessage()));
             return Reply.text(r.status(), r.getMessage());
@@ -117,7 +133,7 @@ public final class FactoryService implements AutoCloseable {
     }
 
     /** O.4 to O.6: checks, issues, commits, and only then answers. */
-    private List<X509Certificate> enroll(Exchange ex) throws Rejection, SQLException {
+    private X509Certificate enroll(Exchange ex) throws Rejection, SQLException {
         if (!settings.stationCas().isEmpty() && !CertPaths.issuedUnder(ex.clientChain(), settings.stationCas())) {
             throw new Rejection(403, "enrollment needs a factory station's TLS client certificate");
         }
@@ -155,7 +171,7 @@ public final class FactoryService implements AutoCloseable {
                     LOG.info("O.6 issued IDevID {} for serial {} to {}", issued.getSerialNumber().toString(16), serial,
                             ex.remoteAddress());
                 }
-                return List.of(answer, ca.certificate());
+                return answer;
             } catch (Rejection.InTransaction r) {
                 throw forTheCaller(r.rejection(), serial, ex);
             } catch (SQLException e) {

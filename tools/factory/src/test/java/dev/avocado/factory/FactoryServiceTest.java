@@ -106,9 +106,13 @@ public class FactoryServiceTest {
         assertEquals(null, idevid.getExtendedKeyUsage());
     }
 
-    /** An independent EST client, BouncyCastle's (bcpkix org.bouncycastle.est), reads cacerts and enrolls. */
+    /**
+     * An independent EST client, BouncyCastle's (bcpkix org.bouncycastle.est), reads cacerts and csrattrs
+     * and enrolls; the answer holds the issued certificate only; re-enrollment is refused by name (an
+     * IDevID is never renewed).
+     */
     @Test
-    public void bouncyCastlesEstClientReadsCacertsAndEnrolls() throws Exception {
+    public void bouncyCastlesEstClientReadsCacertsAndCsrattrsAndEnrolls() throws Exception {
         // the client looks BouncyCastle up by name (our code never registers it globally; this test is its process)
         if (java.security.Security.getProvider("BC") == null) {
             java.security.Security.addProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
@@ -119,15 +123,22 @@ public class FactoryServiceTest {
                 "127.0.0.1:" + service.port(), trust).build();
         org.bouncycastle.est.CACertsResponse cacerts = est.getCACerts();
         assertEquals(2, cacerts.getCertificateStore().getMatches(null).size());
+        org.bouncycastle.est.CSRRequestResponse attrs = est.getCSRAttributes();
+        assertTrue("csrattrs asks for the serialNumber", attrs.getAttributesResponse().hasRequirement(
+                dev.avocado.protocol.x509.Oids.SERIAL_NUMBER));
+        assertTrue("csrattrs asks for ECDSA with SHA-256", attrs.getAttributesResponse().hasRequirement(
+                org.bouncycastle.asn1.x9.X9ObjectIdentifiers.ecdsa_with_SHA256));
         KeyPair device = KeyPairs.ecP256();
         PKCS10CertificationRequest csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("SERIALNUMBER=SN-BC-1"),
                 device.getPublic()).build(new JcaContentSignerBuilder("SHA256withECDSA").build(device.getPrivate()));
         org.bouncycastle.est.EnrollmentResponse enrolled = est.simpleEnroll(false, csr, null);
-        boolean found = false;
-        for (org.bouncycastle.cert.X509CertificateHolder h : enrolled.getStore().getMatches(null)) {
-            found |= h.getSubject().toString().contains("SERIALNUMBER=SN-BC-1") || h.getSubject().toString().contains("SN-BC-1");
-        }
-        assertTrue("the IDevID is in the answer", found);
+        java.util.Collection<org.bouncycastle.cert.X509CertificateHolder> issued = enrolled.getStore().getMatches(null);
+        assertEquals("the issued certificate only (RFC 7030 4.2.3)", 1, issued.size());
+        assertEquals(new X500Name("O=Acme,CN=Acme device,SERIALNUMBER=SN-BC-1"), issued.iterator().next().getSubject());
+        assertEquals(1, rows());
+        org.bouncycastle.est.ESTException renew = org.junit.Assert.assertThrows(org.bouncycastle.est.ESTException.class,
+                () -> est.simpleEnroll(true, csr, null));
+        assertEquals(renew.getMessage(), 501, renew.getStatusCode());
         assertEquals(1, rows());
     }
 
@@ -136,7 +147,10 @@ public class FactoryServiceTest {
         KeyPair device = KeyPairs.ecP256();
         HttpResponse<byte[]> r = enroll("CN=Sensor,SERIALNUMBER=SN-0001", device);
         assertEquals(new String(r.body()), 200, r.statusCode());
-        List<X509Certificate> chain = Est.parseCertsOnly(r.body());
+        // RFC 7030 4.2.3: the issued certificate only; its CA is in cacerts
+        List<X509Certificate> answer = Est.parseCertsOnly(r.body());
+        assertEquals(1, answer.size());
+        List<X509Certificate> chain = List.of(answer.get(0), pki.load(Pki.MANUFACTURER, Pki.IDEVID_CA).certificate());
         IdevidProfile.Idevid idevid = IdevidProfile.check(chain, List.of(root), Instant.now());
         assertEquals("SN-0001", idevid.serialNumber());
         assertEquals("masa.acme.test:8444", idevid.masaUrl());

@@ -60,14 +60,15 @@ final class Parties implements AutoCloseable {
                 manufacturers, ldevidValidity, Duration.ofSeconds(1), false));
     }
 
-    /** The manufacturer's MPR, sorted by role. */
+    /** The manufacturer's MPR, sorted by role, and its IDevID CA (as 'registrar serve' knows it by default). */
     ManufacturerTrust trust() throws IOException {
         return trust(pki);
     }
 
     static ManufacturerTrust trust(Pki pki) throws IOException {
         try {
-            return ManufacturerTrust.of(pki.mprCertificates());
+            return ManufacturerTrust.of(pki.mprCertificates())
+                    .withIntermediates(List.of(pki.certificate(Pki.MANUFACTURER, Pki.IDEVID_CA)), Instant.now());
         } catch (dev.avocado.protocol.profile.ProfileException e) {
             throw new IOException(e.getMessage(), e);
         }

@@ -20,6 +20,7 @@ import dev.avocado.protocol.profile.IdevidProfile;
 import dev.avocado.protocol.profile.ManufacturerTrust;
 import dev.avocado.protocol.profile.ProfileException;
 import dev.avocado.protocol.tls.TlsContexts;
+import dev.avocado.protocol.x509.CertPaths;
 import dev.avocado.protocol.x509.CertificateBuilder;
 import dev.avocado.protocol.x509.Names;
 import java.io.IOException;
@@ -28,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
@@ -119,7 +121,7 @@ final class IdevidProvisioning {
                 } else {
                     ctx.steps().done(Step.O_6, "the manufacturer issued a certificate");
                     try {
-                        List<X509Certificate> chain = checkIdevid(r, key, serial);
+                        List<X509Certificate> chain = checkIdevid(r, key, serial, http);
                         ctx.steps().done(Step.O_7, "IDevID " + Names.display(chain.get(0).getSubjectX500Principal())
                                 + " is well formed, under the MPR, for this key and serial");
                         return chain;
@@ -137,15 +139,25 @@ final class IdevidProvisioning {
         }
     }
 
-    /** O.7: the answer's IDevID chain, under the MPR, of the profile, for this key and serial; else why not. */
-    private List<X509Certificate> checkIdevid(HttpsClient.Response r, DeviceKey key, String serial)
-            throws ProvisioningException {
+    /**
+     * O.7: the answer's IDevID, with its chain, under the MPR, of the profile, for this key and serial;
+     * else why not. RFC 7030 4.2.3 answers only the issued certificate: its CA then comes from cacerts
+     * (4.1), which is taken only as certificates to build the path with, never as a trust anchor.
+     */
+    private List<X509Certificate> checkIdevid(HttpsClient.Response r, DeviceKey key, String serial, HttpsClient http)
+            throws ProvisioningException, InterruptedException {
         try {
-            List<X509Certificate> chain = Est.parseCertsOnly(r.body());
-            IdevidProfile.Idevid idevid = IdevidProfile.check(chain, trust(), Instant.now());
-            if (!chain.get(0).getPublicKey().equals(key.publicKey())) {
-                throw new ProvisioningException("O.7: the returned certificate is for another key than " + key.location());
+            List<X509Certificate> answer = Est.parseCertsOnly(r.body());
+            X509Certificate issued = answer.stream().filter(c -> c.getPublicKey().equals(key.publicKey())).findFirst()
+                    .orElseThrow(() -> new ProvisioningException("O.7: the returned certificate is for another key than "
+                            + key.location()));
+            ManufacturerTrust trust = trust();
+            List<X509Certificate> pool = new ArrayList<>(answer);
+            if (!issuerAtHand(issued, pool, trust)) {
+                pool.addAll(cacerts(http));
             }
+            List<X509Certificate> chain = CertPaths.chain(issued, pool, trust.roots());
+            IdevidProfile.Idevid idevid = IdevidProfile.check(chain, trust, Instant.now());
             if (!idevid.serialNumber().equals(serial)) {
                 throw new ProvisioningException("O.7: the returned certificate is for serial " + idevid.serialNumber()
                         + ", not " + serial);
@@ -155,6 +167,30 @@ final class IdevidProvisioning {
             throw new ProvisioningException("O.7: the answer is not an IDevID: " + e.getMessage());
         } catch (ProfileException e) {
             throw new ProvisioningException("O.7: the returned certificate is not a well-formed IDevID: " + e.getMessage());
+        }
+    }
+
+    private static boolean issuerAtHand(X509Certificate issued, List<X509Certificate> pool, ManufacturerTrust trust) {
+        return java.util.stream.Stream.concat(pool.stream(), trust.roots().stream())
+                .anyMatch(c -> c.getSubjectX500Principal().equals(issued.getIssuerX500Principal()));
+    }
+
+    /** The manufacturer's CA certificates (EST cacerts), over the same factory TLS. */
+    private List<X509Certificate> cacerts(HttpsClient http) throws ProvisioningException, InterruptedException {
+        URI uri = ctx.mpr().provisioningUri().resolve(Est.CACERTS);
+        try {
+            HttpsClient.Response r = http.get(uri, Est.CERTS_ONLY);
+            if (r.status() != 200) {
+                throw new ProvisioningException("O.7: the IDevID's issuing CA is not in the answer, and " + uri
+                        + " answered HTTP " + r.status() + ": " + r.text());
+            }
+            return Est.parseCertsOnly(r.body());
+        } catch (IOException e) {
+            throw new ProvisioningException("O.7: the IDevID's issuing CA is not in the answer, and " + uri
+                    + " cannot be reached: " + Failures.describe(e));
+        } catch (EstException e) {
+            throw new ProvisioningException("O.7: the IDevID's issuing CA is not in the answer, and " + uri
+                    + " is not a certs-only answer: " + e.getMessage());
         }
     }
 

@@ -105,10 +105,14 @@ public final class Est {
         }
     }
 
-    /** The csrattrs body (base64 DER) asking for an EC P-256 key signed with ECDSA SHA-256. */
+    /**
+     * The csrattrs body (base64 DER) asking for a subject serialNumber (the device's, RFC 8995 5.9.2),
+     * an EC P-256 key, and ECDSA with SHA-256.
+     */
     public static byte[] csrattrsEcP256() {
         try {
             CsrAttrs attrs = new CsrAttrs(new AttrOrOID[] {
+                new AttrOrOID(dev.avocado.protocol.x509.Oids.SERIAL_NUMBER),
                 new AttrOrOID(X9ObjectIdentifiers.ecdsa_with_SHA256),
                 new AttrOrOID(new Attribute(X9ObjectIdentifiers.id_ecPublicKey, new DERSet(SECObjectIdentifiers.secp256r1)))});
             return BODY.encode(attrs.getEncoded());

@@ -1,5 +1,5 @@
 /** EST (RFC 7030) message formats, shared by the device (client) and the servers. */
-@Version("1.0.0")
+@Version("1.0.1")
 @Export
 package dev.avocado.protocol.est;
 

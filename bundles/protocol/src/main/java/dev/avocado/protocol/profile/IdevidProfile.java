@@ -105,6 +105,23 @@ public final class IdevidProfile {
      */
     public static Idevid check(List<X509Certificate> chain, List<X509Certificate> trustAnchors, Instant now)
             throws ProfileException {
+        return check(chain, trustAnchors, List.of(), now);
+    }
+
+    /**
+     * Checks an IDevID chain against a manufacturer's roots (never its voucher-signing anchors), the path
+     * built with the chain received and the manufacturer's intermediate CAs: a pledge may send its
+     * IDevID alone.
+     *
+     * @throws ProfileException naming the rule the IDevID breaks
+     */
+    public static Idevid check(List<X509Certificate> chain, ManufacturerTrust manufacturer, Instant now)
+            throws ProfileException {
+        return check(chain, manufacturer.roots(), manufacturer.intermediates(), now);
+    }
+
+    private static Idevid check(List<X509Certificate> chain, List<X509Certificate> trustAnchors,
+            List<X509Certificate> intermediates, Instant now) throws ProfileException {
         if (chain.isEmpty()) {
             throw new ProfileException("IDevID chain is empty");
         }
@@ -130,7 +147,9 @@ public final class IdevidProfile {
         }
         checkRole(cert);
         MprProfile.checkValidity(cert, now);
-        validatePath(chain, trustAnchors, now);
+        List<X509Certificate> pool = new java.util.ArrayList<>(chain);
+        pool.addAll(intermediates);
+        validatePath(chain.get(0), pool, trustAnchors, now);
         Idevid idevid = new Idevid(cert, serial, masaUrl);
         try {
             idevid.masaBase();
@@ -138,16 +157,6 @@ public final class IdevidProfile {
             throw new ProfileException("IDevID " + Describe.cert(cert) + " has a MASA URL that is not a URI: " + masaUrl);
         }
         return idevid;
-    }
-
-    /**
-     * Checks an IDevID chain against a manufacturer's roots (never its voucher-signing anchors).
-     *
-     * @throws ProfileException naming the rule the IDevID breaks
-     */
-    public static Idevid check(List<X509Certificate> chain, ManufacturerTrust manufacturer, Instant now)
-            throws ProfileException {
-        return check(chain, manufacturer.roots(), now);
     }
 
     /**
@@ -200,15 +209,16 @@ public final class IdevidProfile {
     }
 
     /** PKIX path validation from the device certificate to one of the anchors, revocation not checked. */
-    static void validatePath(List<X509Certificate> chain, List<X509Certificate> trustAnchors, Instant now)
+    static void validatePath(X509Certificate cert, List<X509Certificate> pool, List<X509Certificate> trustAnchors, Instant now)
             throws ProfileException {
         try {
-            CertPaths.validate(chain.get(0), chain, trustAnchors, now);
+            CertPaths.validate(cert, pool, trustAnchors, now);
         } catch (CertPathValidatorException e) {
-            throw new ProfileException(Describe.cert(chain.get(0)) + " does not chain to the manufacturer root: "
-                    + e.getMessage(), e);
+            throw new ProfileException(Describe.cert(cert) + " does not chain to the manufacturer root"
+                    + (pool.size() > 1 ? "" : " (the client sent no intermediate CA, and none is known for this manufacturer)")
+                    + ": " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
-            throw new ProfileException("cannot validate " + Describe.cert(chain.get(0)) + ": " + e.getMessage(), e);
+            throw new ProfileException("cannot validate " + Describe.cert(cert) + ": " + e.getMessage(), e);
         }
     }
 }

@@ -26,16 +26,23 @@ import java.util.Locale;
  * <li><b>MASA voucher-signing anchors</b>: the MPR's CA certificates with the extended key usage
  * {@link Oids#ID_KP_VOUCHER_SIGNING}. A voucher is accepted only from a certificate that chains to
  * one of them and carries that usage itself; never from anything under a root (an IDevID).</li>
+ * <li><b>Intermediate CAs</b> (a registrar's knowledge, never the device's): the manufacturer's CA
+ * certificates under its roots, such as the IDevID CA its cacerts publishes. They are certificates to
+ * build paths with, not anchors: a pledge that sends only its IDevID in TLS (most TLS stacks do) is
+ * still validated up to the root.</li>
  * </ul>
  */
 public final class ManufacturerTrust {
 
     private final List<X509Certificate> roots;
     private final List<X509Certificate> voucherAnchors;
+    private final List<X509Certificate> intermediates;
 
-    private ManufacturerTrust(List<X509Certificate> roots, List<X509Certificate> voucherAnchors) {
+    private ManufacturerTrust(List<X509Certificate> roots, List<X509Certificate> voucherAnchors,
+            List<X509Certificate> intermediates) {
         this.roots = List.copyOf(roots);
         this.voucherAnchors = List.copyOf(voucherAnchors);
+        this.intermediates = List.copyOf(intermediates);
     }
 
     /**
@@ -52,7 +59,61 @@ public final class ManufacturerTrust {
         if (roots.isEmpty()) {
             throw new ProfileException("the MPR holds no manufacturer root (every certificate has the voucher-signing role)");
         }
-        return new ManufacturerTrust(roots, anchors);
+        return new ManufacturerTrust(roots, anchors, List.of());
+    }
+
+    /**
+     * A manufacturer as a registrar knows it: its MPR (the self-issued certificates and the MASA
+     * voucher-signing anchors) and its intermediate CAs (every other CA certificate, such as its
+     * cacerts answer holds), each of which must chain to one of the roots at {@code at}.
+     *
+     * @throws ProfileException naming the certificate and the rule it breaks
+     */
+    public static ManufacturerTrust published(List<X509Certificate> certificates, Instant at) throws ProfileException {
+        List<X509Certificate> mpr = new ArrayList<>();
+        List<X509Certificate> cas = new ArrayList<>();
+        for (X509Certificate c : certificates) {
+            boolean selfIssued = c.getSubjectX500Principal().equals(c.getIssuerX500Principal());
+            if (selfIssued || hasUsage(c, Oids.ID_KP_VOUCHER_SIGNING)) {
+                mpr.add(c);
+            } else if (c.getBasicConstraints() >= 0) {
+                cas.add(c);
+            } else {
+                throw new ProfileException(Describe.cert(c) + " is an end-entity certificate: a manufacturer is known by "
+                        + "its roots, MASA anchors and intermediate CAs only");
+            }
+        }
+        return of(mpr).withIntermediates(cas, at);
+    }
+
+    /**
+     * These roles and intermediate CAs to build IDevID paths with. Each must be a CA certificate that may
+     * sign certificates, without the voucher-signing role, and chain to one of the roots at {@code at}.
+     *
+     * @throws ProfileException naming the certificate and the rule it breaks
+     */
+    public ManufacturerTrust withIntermediates(List<X509Certificate> cas, Instant at) throws ProfileException {
+        for (X509Certificate c : cas) {
+            String who = Describe.cert(c);
+            boolean[] ku = c.getKeyUsage();
+            if (c.getBasicConstraints() < 0 || (ku != null && !ku[5])) {
+                throw new ProfileException("the intermediate " + who + " is not a CA certificate that signs certificates");
+            }
+            if (hasUsage(c, Oids.ID_KP_VOUCHER_SIGNING)) {
+                throw new ProfileException("the intermediate " + who + " has the MASA voucher-signing role");
+            }
+            try {
+                CertPaths.validate(c, cas, roots, at);
+            } catch (CertPathValidatorException e) {
+                throw new ProfileException("the intermediate " + who + " is not under the manufacturer root "
+                        + Describe.cert(primary()) + ": " + e.getMessage(), e);
+            } catch (GeneralSecurityException e) {
+                throw new ProfileException("cannot validate the intermediate " + who + ": " + e.getMessage(), e);
+            }
+        }
+        List<X509Certificate> all = new ArrayList<>(intermediates);
+        cas.stream().filter(c -> !all.contains(c)).forEach(all::add);
+        return new ManufacturerTrust(roots, voucherAnchors, all);
     }
 
     /** The manufacturer roots: anchors of IDevIDs and of the manufacturer's TLS servers, never of vouchers. */
@@ -68,6 +129,11 @@ public final class ManufacturerTrust {
     /** The MASA voucher-signing anchors (may be empty: then no voucher can be accepted). */
     public List<X509Certificate> voucherAnchors() {
         return voucherAnchors;
+    }
+
+    /** The intermediate CAs known besides the MPR (empty on a device: its MPR is all it trusts). */
+    public List<X509Certificate> intermediates() {
+        return intermediates;
     }
 
     /** What the MPR shows, for error messages and the shell. */

@@ -1,5 +1,5 @@
 /** Certificate profiles shared by device and servers: what an MPR and an IDevID must look like. */
-@Version("1.1.0")
+@Version("1.2.0")
 @Export
 package dev.avocado.protocol.profile;
 

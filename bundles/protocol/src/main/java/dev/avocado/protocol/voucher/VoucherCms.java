@@ -125,13 +125,7 @@ public final class VoucherCms {
         if (signerCert == null) {
             throw new VoucherException("the signer's certificate is neither in the CMS nor known");
         }
-        try {
-            if (!signer.verify(new JcaSimpleSignerInfoVerifierBuilder().setProvider(Bc.PROVIDER).build(signerCert))) {
-                throw new VoucherException("the signature does not verify");
-            }
-        } catch (CMSException | OperatorCreationException e) {
-            throw new VoucherException("the signature does not verify: " + e.getMessage(), e);
-        }
+        verifySignature(signer, signerCert);
         if (anchors != null) {
             List<X509Certificate> pool = new ArrayList<>(certs);
             pool.addAll(extraCertificates);
@@ -140,6 +134,53 @@ public final class VoucherCms {
         byte[] json = (byte[]) cms.getSignedContent().getContent();
         Voucher voucher = Voucher.parse(json);
         return new Signed(voucher, signerCert, certs, json, type.getId());
+    }
+
+    /**
+     * The signature over the signed attributes: over their DER encoding, as RFC 5652 section 5.4 says
+     * and BouncyCastle computes; and, when the attributes arrived in another order than DER's (a SET OF
+     * sorted otherwise, as some pledges write it), over the encoding as received, as OpenSSL verifies.
+     * Either way the message digest, content type and algorithm checks are BouncyCastle's, and the
+     * signature covers every attribute value received: a reordering after signing fails both.
+     */
+    private static void verifySignature(SignerInformation signer, X509Certificate signerCert) throws VoucherException {
+        try {
+            if (signer.verify(verifier(signerCert))) {
+                return;
+            }
+            AsReceived received = new AsReceived(signer);
+            if (received.differsFromDer() && received.verify(verifier(signerCert))) {
+                return;
+            }
+            throw new VoucherException(received.differsFromDer()
+                    ? "the signature does not verify, over the DER encoding of the signed attributes (RFC 5652 5.4) "
+                            + "nor over their encoding as received"
+                    : "the signature does not verify");
+        } catch (CMSException | OperatorCreationException | IOException e) {
+            throw new VoucherException("the signature does not verify: " + e.getMessage(), e);
+        }
+    }
+
+    private static org.bouncycastle.cms.SignerInformationVerifier verifier(X509Certificate signerCert)
+            throws OperatorCreationException {
+        return new JcaSimpleSignerInfoVerifierBuilder().setProvider(Bc.PROVIDER).build(signerCert);
+    }
+
+    /** A signer whose signed attributes are digested in the order and encoding they arrived in. */
+    private static final class AsReceived extends SignerInformation {
+        AsReceived(SignerInformation received) {
+            super(received);
+        }
+
+        boolean differsFromDer() throws IOException {
+            return signedAttributeSet != null && !java.util.Arrays.equals(getEncodedSignedAttributes(),
+                    signedAttributeSet.getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER));
+        }
+
+        @Override
+        public byte[] getEncodedSignedAttributes() throws IOException {
+            return signedAttributeSet == null ? null : signedAttributeSet.getEncoded(org.bouncycastle.asn1.ASN1Encoding.DL);
+        }
     }
 
     /** PKIX from the signer through the certificates at hand to an anchor, at a time, revocation not checked. */

@@ -26,6 +26,23 @@ public final class CertPaths {
      */
     public static void validate(X509Certificate cert, List<X509Certificate> pool, List<X509Certificate> anchors, Instant at)
             throws GeneralSecurityException {
+        List<X509Certificate> path = chain(cert, pool, anchors);
+        Set<TrustAnchor> ta = new HashSet<>();
+        for (X509Certificate a : anchors) {
+            ta.add(new TrustAnchor(a, null));
+        }
+        PKIXParameters params = new PKIXParameters(ta);
+        params.setRevocationEnabled(false);
+        params.setDate(Date.from(at));
+        CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
+    }
+
+    /**
+     * The certificate and, after it, its issuers as found by name in {@code pool}, up to but not
+     * including one of {@code anchors}: the path to validate, and the chain a TLS client sends. Nothing
+     * is validated here; the pool may hold anything (a peer's answer).
+     */
+    public static List<X509Certificate> chain(X509Certificate cert, List<X509Certificate> pool, List<X509Certificate> anchors) {
         List<X509Certificate> path = new ArrayList<>();
         path.add(cert);
         X509Certificate current = cert;
@@ -35,7 +52,7 @@ public final class CertPaths {
                 break;
             }
             X509Certificate issuer = pool.stream().filter(p -> p.getSubjectX500Principal().equals(c.getIssuerX500Principal())
-                    && !p.equals(c)).findFirst().orElse(null);
+                    && !p.equals(c) && !path.contains(p)).findFirst().orElse(null);
             if (issuer == null) {
                 break;
             }
@@ -43,14 +60,7 @@ public final class CertPaths {
             current = issuer;
         }
         path.removeIf(anchors::contains);
-        Set<TrustAnchor> ta = new HashSet<>();
-        for (X509Certificate a : anchors) {
-            ta.add(new TrustAnchor(a, null));
-        }
-        PKIXParameters params = new PKIXParameters(ta);
-        params.setRevocationEnabled(false);
-        params.setDate(Date.from(at));
-        CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
+        return path;
     }
 
     /** True when {@code chain} (the certificate first) validates now to one of {@code anchors}. */

@@ -123,4 +123,36 @@ public class ManufacturerTrustTest {
         ProfileException e = assertThrows(ProfileException.class, () -> IdevidProfile.checkRole(named));
         assertTrue(e.getMessage(), e.getMessage().contains("names a host (factory.acme.example)"));
     }
+
+    /**
+     * A pledge that sends only its IDevID (libest, most TLS stacks): the registrar builds the path with
+     * the intermediates it knows of that manufacturer, and nothing else becomes an intermediate.
+     */
+    @Test
+    public void aLeafOnlyIdevidValidatesThroughTheManufacturersKnownIntermediates() throws Exception {
+        Maker acme = Maker.create("Acme");
+        X509Certificate idevid = IdevidProfile.issue(acme.idevidCa(), acme.caKey().getPrivate(), null,
+                IdevidProfile.fixedSubject("Acme", "SN-1"), KeyPairs.ecP256().getPublic(), "masa.acme.example", FROM);
+        ProfileException alone = assertThrows(ProfileException.class, () -> IdevidProfile.check(List.of(idevid), acme.trust(), NOW));
+        assertTrue(alone.getMessage(), alone.getMessage().contains("does not chain to the manufacturer root (the client sent no "
+                + "intermediate CA, and none is known for this manufacturer)"));
+        ManufacturerTrust known = ManufacturerTrust.published(List.of(acme.root(), acme.anchor(), acme.idevidCa()), NOW);
+        assertEquals(List.of(acme.idevidCa()), known.intermediates());
+        assertEquals(List.of(acme.root()), known.roots());
+        assertEquals("SN-1", IdevidProfile.check(List.of(idevid), known, NOW).serialNumber());
+
+        // what is not a manufacturer's intermediate is refused by name
+        Maker other = Maker.create("Globex");
+        ProfileException foreign = assertThrows(ProfileException.class,
+                () -> ManufacturerTrust.published(List.of(acme.root(), acme.anchor(), other.idevidCa()), NOW));
+        assertTrue(foreign.getMessage(), foreign.getMessage().startsWith("the intermediate certificate 'CN=Globex IDevID CA,O=Globex'")
+                && foreign.getMessage().contains("is not under the manufacturer root"));
+        ProfileException leaf = assertThrows(ProfileException.class,
+                () -> ManufacturerTrust.published(List.of(acme.root(), acme.anchor(), idevid), NOW));
+        assertTrue(leaf.getMessage(), leaf.getMessage().contains("is an end-entity certificate"));
+        // another manufacturer's IDevID, sent alone, still finds no path through Acme's intermediates
+        X509Certificate globex = IdevidProfile.issue(other.idevidCa(), other.caKey().getPrivate(), null,
+                IdevidProfile.fixedSubject("Globex", "SN-1"), KeyPairs.ecP256().getPublic(), "masa.globex.example", FROM);
+        assertThrows(ProfileException.class, () -> IdevidProfile.check(List.of(globex), known, NOW));
+    }
 }

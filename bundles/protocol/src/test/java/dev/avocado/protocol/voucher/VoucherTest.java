@@ -124,6 +124,36 @@ public class VoucherTest {
         assertTrue(cose.getMessage(), cose.getMessage().contains("COSE-signed voucher"));
     }
 
+    /**
+     * A pledge that writes its signed attributes in another order than DER's and signs them as sent
+     * (issue 9): openssl accepts it, and so do we now; the same CMS with the attributes put in DER's
+     * order after signing has the same values but not the signed bytes, and is refused.
+     */
+    @Test
+    public void signedAttributesAreVerifiedAsReceived() throws Exception {
+        KeyPair rootKey = KeyPairs.ecP256();
+        X509Certificate root = MprProfile.issue(rootKey, "CN=Maker Root", "10.0.0.1", Instant.now().minusSeconds(60),
+                Instant.now().plusSeconds(3600));
+        byte[] json = Voucher.voucher(OffsetDateTime.now(), null, "logged", "SN-1", null, root.getEncoded(),
+                "abcdefghijklmnopqrstuv").toJson();
+        byte[] peer = PeerCms.signedAsSent(json, rootKey.getPrivate(), List.of(root));
+        assertEquals("SN-1", VoucherCms.verify(peer, List.of(root), Instant.now(), List.of()).voucher().serialNumber());
+        Path file = tmp.newFile("peer.der").toPath();
+        Files.write(file, peer);
+        Path ca = tmp.newFile("root.pem").toPath();
+        Files.writeString(ca, dev.avocado.protocol.pem.Pem.encode(root));
+        Process p = new ProcessBuilder("openssl", "cms", "-verify", "-inform", "DER", "-in", file.toString(), "-CAfile",
+                ca.toString(), "-purpose", "any", "-out", "/dev/null").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals("openssl takes the peer's CMS: " + out, 0, p.exitValue());
+
+        VoucherException trick = assertThrows(VoucherException.class, () -> VoucherCms.verify(
+                PeerCms.reorderedAfterSigning(json, rootKey.getPrivate(), List.of(root)), List.of(root), Instant.now(), List.of()));
+        assertEquals("the signature does not verify, over the DER encoding of the signed attributes (RFC 5652 5.4) "
+                + "nor over their encoding as received", trick.getMessage());
+    }
+
     @Test
     public void malformedDocumentsAreNamed() {
         expect("unknown root 'ietf-voucher:nope'", "{\"ietf-voucher:nope\":{}}");
