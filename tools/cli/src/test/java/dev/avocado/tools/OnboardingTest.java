@@ -105,6 +105,17 @@ public class OnboardingTest {
             assertTrue(out, out.contains("C.0 done: provisional TLS with CN=127.0.0.1,O=Example Owner, authenticated by "
                     + "the IDevID key at tpm:0x81020000"));
             assertTrue(out, out.contains("signed by the IDevID key at tpm:0x81020000"));
+            // the nonce is YANG binary: standard base64 with padding (RFC 7951 6.6), as strict decoders read it
+            java.util.regex.Matcher nonce = java.util.regex.Pattern.compile("C\\.1 done: voucher request \\(nonce ([^)]*)\\)")
+                    .matcher(out);
+            assertTrue(out, nonce.find());
+            assertTrue(nonce.group(1), nonce.group(1).matches("[A-Za-z0-9+/]{22}=="));
+            assertEquals(16, java.util.Base64.getDecoder().decode(nonce.group(1)).length);
+            // the factory answered the IDevID alone (RFC 7030 4.2.3); O.7 took its CA from cacerts
+            List<java.security.cert.X509Certificate> idevid = dev.avocado.protocol.pem.Pem.readCertificates(
+                    image.data().resolve("identity/idevid.pem"));
+            assertEquals(List.of("CN=Acme IDevID CA,O=Acme"), idevid.subList(1, idevid.size()).stream()
+                    .map(c -> dev.avocado.protocol.x509.Names.display(c.getSubjectX500Principal())).toList());
             assertTrue(out, out.contains("C.10 done: voucher logged from CN=Acme MASA,O=Acme (MASA signer role of the MPR)"));
             assertTrue(out, out.contains("D.0 done: the registrar's TLS certificate CN=127.0.0.1,O=Example Owner is in the "
                     + "pinned domain"));

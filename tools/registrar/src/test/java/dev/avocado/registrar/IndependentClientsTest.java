@@ -5,6 +5,7 @@ import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import dev.avocado.factory.BcEst;
 import dev.avocado.masa.MasaService;
 import dev.avocado.protocol.brski.PledgeRequests;
 import dev.avocado.protocol.brski.PledgeSession;
@@ -14,26 +15,14 @@ import dev.avocado.protocol.x509.KeyPairs;
 import dev.avocado.protocol.x509.Oids;
 import dev.avocado.server.Pki;
 import java.security.KeyPair;
-import java.security.KeyStore;
-import java.security.Security;
-import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Set;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.X509TrustManager;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.est.ESTService;
-import org.bouncycastle.est.jcajce.JcaJceUtils;
-import org.bouncycastle.est.jcajce.JsseESTServiceBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
@@ -60,10 +49,6 @@ public class IndependentClientsTest {
 
     @Before
     public void start() throws Exception {
-        // BouncyCastle's EST client looks its provider up by name; this test is its process
-        if (Security.getProvider("BC") == null) {
-            Security.addProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
-        }
         parties = new Parties(tmp.getRoot().toPath()).start(RegistrarService.Approval.AUTO, MasaService.Ownership.FIRST_CLAIM);
     }
 
@@ -101,21 +86,21 @@ public class IndependentClientsTest {
         s.voucherStatus(true, "voucher accepted");
 
         // EST by BouncyCastle's client, trusting the pinned domain CA, authenticated by the IDevID alone
-        X509TrustManager[] trust = JcaJceUtils.getCertPathTrustManager(Set.of(new TrustAnchor(accepted.pinned(), null)), null);
+        X509Certificate trust = accepted.pinned();
         ESTService anonymous = est(trust, null, null);
-        assertEquals(List.of(parties.pki.domainCa()), certificates(anonymous.getCACerts().getCertificateStore().getMatches(null)));
+        assertEquals(List.of(parties.pki.domainCa()), BcEst.certificates(anonymous.getCACerts().getCertificateStore().getMatches(null)));
         org.bouncycastle.est.CSRAttributesResponse attrs = anonymous.getCSRAttributes().getAttributesResponse();
         assertTrue(attrs.hasRequirement(Oids.SERIAL_NUMBER) && attrs.hasRequirement(X9ObjectIdentifiers.ecdsa_with_SHA256));
 
         KeyPair ldevidKey = KeyPairs.ecP256();
-        List<X509Certificate> ldevid = certificates(est(trust, d.key(), d.chain())
+        List<X509Certificate> ldevid = BcEst.certificates(est(trust, d.key(), d.chain())
                 .simpleEnroll(false, csr("SERIALNUMBER=SN-PEER-1", ldevidKey), null).getStore().getMatches(null));
         assertEquals("the issued certificate only (RFC 7030 4.2.3)", 1, ldevid.size());
         LdevidProfile.check(ldevid, List.of(parties.pki.domainCa()), ldevidKey.getPublic(), "SN-PEER-1", Instant.now());
 
         // simplereenroll, authenticated by that LDevID: a new one replaces it
         KeyPair renewedKey = KeyPairs.ecP256();
-        List<X509Certificate> renewed = certificates(est(trust, ldevidKey, ldevid)
+        List<X509Certificate> renewed = BcEst.certificates(est(trust, ldevidKey, ldevid)
                 .simpleEnroll(true, csr("SERIALNUMBER=SN-PEER-1", renewedKey), null).getStore().getMatches(null));
         LdevidProfile.check(renewed, List.of(parties.pki.domainCa()), renewedKey.getPublic(), "SN-PEER-1", Instant.now());
         assertNotEquals(ldevid.get(0).getSerialNumber(), renewed.get(0).getSerialNumber());
@@ -166,29 +151,12 @@ public class IndependentClientsTest {
     }
 
     /** BouncyCastle's EST client on its own TLS stack (the JDK's JSSE), with a client key or none. */
-    private ESTService est(X509TrustManager[] trust, KeyPair key, List<X509Certificate> chain) throws Exception {
-        JsseESTServiceBuilder b = new JsseESTServiceBuilder("127.0.0.1:" + parties.registrar.port(), trust);
-        if (key != null) {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            ks.setKeyEntry("client", key.getPrivate(), "x".toCharArray(), chain.toArray(new X509Certificate[0]));
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, "x".toCharArray());
-            b.withKeyManagers(kmf.getKeyManagers());
-        }
-        return b.build();
+    private ESTService est(X509Certificate anchor, KeyPair key, List<X509Certificate> chain) throws Exception {
+        return BcEst.client("127.0.0.1:" + parties.registrar.port(), anchor, key, chain);
     }
 
     private static PKCS10CertificationRequest csr(String subject, KeyPair key) throws Exception {
         return new JcaPKCS10CertificationRequestBuilder(new X500Name(subject), key.getPublic())
                 .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()));
-    }
-
-    private static List<X509Certificate> certificates(Collection<X509CertificateHolder> holders) throws Exception {
-        List<X509Certificate> out = new ArrayList<>();
-        for (X509CertificateHolder h : holders) {
-            out.add(new JcaX509CertificateConverter().getCertificate(h));
-        }
-        return out;
     }
 }
