@@ -68,6 +68,13 @@ public class BrskiRulesTest {
         assertThrows(VoucherException.class, () -> Vouchers.check(voucher, Rfc8995Vectors.SERIAL, "another", Rfc8995Vectors.AT));
         assertThrows(VoucherException.class, () -> Vouchers.check(voucher, "00-D0-E5-F2-00-03", Rfc8995Vectors.NONCE,
                 Rfc8995Vectors.AT));
+        // the role rule is ours, stricter than RFC 8995 (docs/interop.md): the example's MASA certificate is
+        // issued by the vendor root, as its IDevIDs are, and has no voucher-signing role, so a device whose
+        // MPR is that root alone takes no voucher of it
+        VoucherException role = assertThrows(VoucherException.class, () -> Vouchers.verify(
+                Rfc8995Vectors.cms("voucher_00-D0-E5-F2-00-02.b64"),
+                dev.avocado.protocol.profile.ManufacturerTrust.of(Rfc8995Vectors.manufacturer()), Rfc8995Vectors.AT));
+        assertTrue(role.getMessage(), role.getMessage().contains("names no MASA voucher-signing anchor"));
     }
 
     /** Our own parties, end to end through the rules. */
