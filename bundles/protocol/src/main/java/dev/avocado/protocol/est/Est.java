@@ -57,7 +57,7 @@ public final class Est {
             CMSSignedDataGenerator g = new CMSSignedDataGenerator();
             g.addCertificates(new JcaCertStore(certificates));
             CMSSignedData sd = g.generate(new CMSProcessableByteArray(new byte[0]));
-            return BODY.encode(sd.getEncoded());
+            return BODY.encode(sd.getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER));
         } catch (CMSException | CertificateException | IOException e) {
             throw new IllegalStateException("cannot encode certs-only: " + e.getMessage(), e);
         }

@@ -69,7 +69,7 @@ public final class VoucherCms {
                             .setProvider(provider != null ? provider : Bc.PROVIDER).build(key), certificates.get(0)));
             g.addCertificates(new JcaCertStore(certificates));
             CMSTypedData content = new CMSProcessableByteArray(Oids.ID_CT_ANIMA_JSON_VOUCHER, voucher.toJson());
-            return g.generate(content, true).getEncoded();
+            return g.generate(content, true).getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER);
         } catch (CMSException | OperatorCreationException | CertificateException | IOException e) {
             throw new VoucherException("cannot sign the " + voucher.kind().root() + ": " + e.getMessage(), e);
         }

@@ -83,6 +83,9 @@ public class VoucherTest {
         Voucher voucher = Voucher.voucher(OffsetDateTime.now(), null, "logged", "SN-1", new byte[] {1, 2},
                 root.getEncoded(), "abcdefghijklmnopqrstuv");
         byte[] der = VoucherCms.sign(voucher, rootKey.getPrivate(), null, List.of(root));
+        // DER, as strict peers parse it: no indefinite lengths, sets sorted
+        assertArrayEquals(org.bouncycastle.asn1.ASN1Primitive.fromByteArray(der).getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER),
+                der);
         VoucherCms.Signed back = VoucherCms.verify(der, List.of(root), Instant.now(), List.of());
         assertEquals("1.2.840.113549.1.9.16.1.40", back.contentType());
         assertEquals("SN-1", back.voucher().serialNumber());
