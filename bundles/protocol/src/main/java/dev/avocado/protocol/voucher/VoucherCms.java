@@ -202,15 +202,15 @@ public final class VoucherCms {
      * named as such.
      */
     static byte[] tolerant(byte[] body) throws VoucherException {
-        if (body.length > 0 && (body[0] & 0xff) == 0x30) {
+        // DER: a SEQUENCE whose length takes the long form (no CMS fits in 127 bytes); base64 text never
+        // has a byte over 0x7f, even when it starts with '0' (as base64 of a COSE_Sign1 does)
+        if (body.length > 1 && (body[0] & 0xff) == 0x30 && (body[1] & 0x80) != 0) {
             return body;
         }
-        if (body.length > 0 && ((body[0] & 0xff) == 0xd2 || (body[0] & 0xff) == 0x84)) {
-            throw new VoucherException("the body is a COSE-signed voucher (CBOR, RFC 9148 constrained voucher), which is "
-                    + "not supported here; send the CMS form (" + MEDIA_TYPE + ")");
-        }
+        refuseCose(body);
         try {
             byte[] decoded = Base64.getMimeDecoder().decode(body);
+            refuseCose(decoded);
             if (decoded.length > 0 && (decoded[0] & 0xff) == 0x30) {
                 return decoded;
             }
@@ -218,6 +218,14 @@ public final class VoucherCms {
             // not base64 either: the CMS parser says what it is not
         }
         return body;
+    }
+
+    /** A COSE_Sign1 (CBOR tag 18, or the bare four-element array) is named, not parsed as CMS. */
+    private static void refuseCose(byte[] body) throws VoucherException {
+        if (body.length > 0 && ((body[0] & 0xff) == 0xd2 || (body[0] & 0xff) == 0x84)) {
+            throw new VoucherException("the body is a COSE-signed voucher (CBOR, the constrained voucher of "
+                    + "draft-ietf-anima-constrained-voucher), which is not supported here; send the CMS form (" + MEDIA_TYPE + ")");
+        }
     }
 
     /** DER, or base64 of it (with or without line breaks), as voucher files come. */

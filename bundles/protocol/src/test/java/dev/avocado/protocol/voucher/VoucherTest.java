@@ -125,6 +125,12 @@ public class VoucherTest {
         VoucherException cose = assertThrows(VoucherException.class, () -> VoucherCms.verify(new byte[] {(byte) 0xd2,
                 (byte) 0x84, 0x43}, null, Instant.now(), List.of()));
         assertTrue(cose.getMessage(), cose.getMessage().contains("COSE-signed voucher"));
+        // base64 of a COSE_Sign1 starts with '0' (0x30), as DER does: still named (minerva's fixtures have such files)
+        byte[] coseBase64 = java.util.Base64.getEncoder().encode(new byte[] {(byte) 0xd2, (byte) 0x84, 0x43, (byte) 0xa1, 0x01, 0x26});
+        assertEquals('0', (char) coseBase64[0]);
+        VoucherException named = assertThrows(VoucherException.class, () -> VoucherCms.verify(coseBase64, null, Instant.now(),
+                List.of()));
+        assertTrue(named.getMessage(), named.getMessage().contains("COSE-signed voucher"));
     }
 
     /**
