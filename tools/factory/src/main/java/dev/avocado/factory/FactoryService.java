@@ -1,6 +1,5 @@
 package dev.avocado.factory;
 
-import dev.avocado.protocol.io.Printable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -74,11 +73,12 @@ public final class FactoryService implements AutoCloseable {
                 .bind(settings.bind(), settings.port())
                 .tls(TlsContexts.anyClient(new TlsContexts.Credential(tls.key(), tls.withChain())), HttpsServer.ClientAuth.WANT)
                 .maxBody(16 * 1024)
-                .route("GET", Est.CACERTS, this::cacerts)
-                .route("GET", Est.CSRATTRS, this::csrattrs)
-                .route("POST", Est.SIMPLEENROLL, this::simpleenroll)
-                .route("POST", Est.SIMPLEREENROLL, this::simplereenroll)
-                .route("POST", RECORD, this::record)
+                .unavailable("the device database", java.time.Duration.ofSeconds(2))
+                .route("GET", Est.CACERTS, "O.3", this::cacerts)
+                .route("GET", Est.CSRATTRS, "O.3", this::csrattrs)
+                .route("POST", Est.SIMPLEENROLL, "O.4", this::simpleenroll)
+                .route("POST", Est.SIMPLEREENROLL, "O.4", this::simplereenroll)
+                .route("POST", RECORD, "O.d", this::record)
                 .start();
     }
 
@@ -120,16 +120,8 @@ public final class FactoryService implements AutoCloseable {
     }
 
     /** The issued certificate only (RFC 7030 4.2.3); its CA is in cacerts. */
-    private Reply simpleenroll(Exchange ex) {
-        try {
-            return Reply.est(Est.CERTS_ONLY, Est.certsOnly(List.of(enroll(ex))));
-        } catch (Rejection r) {
-            LOG.info("O.4 rejected a CSR from {}: {}", ex.remoteAddress(), Printable.of(r.getMessage()));
-            return Reply.text(r.status(), r.getMessage());
-        } catch (SQLException e) {
-            LOG.error("database failure on enrollment", e);
-            return Reply.text(503, "the device database is not available; try again");
-        }
+    private Reply simpleenroll(Exchange ex) throws Rejection, SQLException {
+        return Reply.est(Est.CERTS_ONLY, Est.certsOnly(List.of(enroll(ex))));
     }
 
     /** O.4 to O.6: checks, issues, commits, and only then answers. */
@@ -207,65 +199,57 @@ public final class FactoryService implements AutoCloseable {
     }
 
     /** O.d: {"serial": ..., "dpp-uri": ...}, over TLS authenticated by the device's IDevID. */
-    private Reply record(Exchange ex) {
-        try {
-            if (ex.clientChain().isEmpty()) {
-                throw new Rejection(401, "recording needs the device's IDevID as TLS client certificate");
-            }
-            X509Certificate idevid = ex.clientChain().get(0);
-            String serial;
-            try {
-                serial = IdevidProfile.check(List.of(idevid, ca.certificate()), List.of(root), Instant.now()).serialNumber();
-            } catch (ProfileException e) {
-                throw new Rejection(403, "the TLS client certificate is not an IDevID of this manufacturer: " + e.getMessage());
-            }
-            if (!"application/json".equals(ex.mediaType())) {
-                throw new Rejection(415, "expected Content-Type application/json, got '" + ex.contentType() + "'");
-            }
-            JsonNode body;
-            try {
-                body = json.readTree(ex.body());
-            } catch (IOException e) {
-                throw new Rejection(400, "the body is not JSON: " + e.getMessage());
-            }
-            String claimed = body.path(DppRecord.SERIAL).asText(null);
-            String dpp = body.path(DppRecord.DPP_URI).asText(null);
-            if (claimed == null || dpp == null) {
-                throw new Rejection(400, "the body needs \"serial\" and \"dpp-uri\"");
-            }
-            if (!claimed.equals(serial)) {
-                throw new Rejection(403, "serial " + claimed + " is not the serial of the IDevID presented (" + serial + ")");
-            }
-            DppUri uri;
-            try {
-                uri = DppUri.parse(dpp);
-            } catch (IllegalArgumentException e) {
-                throw new Rejection(400, e.getMessage());
-            }
-            if (!uri.publicKey().equals(idevid.getPublicKey())) {
-                throw new Rejection(400, "the DPP URI's key (K:) is not the IDevID's key");
-            }
-            String keyHash = DeviceRegistry.keySha256(idevid.getPublicKey());
-            boolean recorded = registry.database().transaction(c -> {
-                Optional<DeviceRegistry.Device> live = registry.live(c, serial);
-                if (live.isEmpty() || !live.get().keySha256().equals(keyHash)) {
-                    return false;
-                }
-                return registry.record(c, live.get().id(), dpp);
-            });
-            if (!recorded) {
-                throw new Rejection(404, "serial " + serial + " has no live IDevID with this key");
-            }
-            LOG.info("O.d recorded DPP URI of serial {}", serial);
-            ObjectNode answer = json.createObjectNode().put("serial", serial).put("status", "recorded");
-            return Reply.json(200, answer.toString());
-        } catch (Rejection r) {
-            LOG.info("O.d rejected a record from {}: {}", ex.remoteAddress(), Printable.of(r.getMessage()));
-            return Reply.text(r.status(), r.getMessage());
-        } catch (SQLException e) {
-            LOG.error("database failure on record", e);
-            return Reply.text(503, "the device database is not available; try again");
+    private Reply record(Exchange ex) throws Rejection, SQLException {
+        if (ex.clientChain().isEmpty()) {
+            throw new Rejection(401, "recording needs the device's IDevID as TLS client certificate");
         }
+        X509Certificate idevid = ex.clientChain().get(0);
+        String serial;
+        try {
+            serial = IdevidProfile.check(List.of(idevid, ca.certificate()), List.of(root), Instant.now()).serialNumber();
+        } catch (ProfileException e) {
+            throw new Rejection(403, "the TLS client certificate is not an IDevID of this manufacturer: " + e.getMessage());
+        }
+        if (!"application/json".equals(ex.mediaType())) {
+            throw new Rejection(415, "expected Content-Type application/json, got '" + ex.contentType() + "'");
+        }
+        JsonNode body;
+        try {
+            body = json.readTree(ex.body());
+        } catch (IOException e) {
+            throw new Rejection(400, "the body is not JSON: " + e.getMessage());
+        }
+        String claimed = body.path(DppRecord.SERIAL).asText(null);
+        String dpp = body.path(DppRecord.DPP_URI).asText(null);
+        if (claimed == null || dpp == null) {
+            throw new Rejection(400, "the body needs \"serial\" and \"dpp-uri\"");
+        }
+        if (!claimed.equals(serial)) {
+            throw new Rejection(403, "serial " + claimed + " is not the serial of the IDevID presented (" + serial + ")");
+        }
+        DppUri uri;
+        try {
+            uri = DppUri.parse(dpp);
+        } catch (IllegalArgumentException e) {
+            throw new Rejection(400, e.getMessage());
+        }
+        if (!uri.publicKey().equals(idevid.getPublicKey())) {
+            throw new Rejection(400, "the DPP URI's key (K:) is not the IDevID's key");
+        }
+        String keyHash = DeviceRegistry.keySha256(idevid.getPublicKey());
+        boolean recorded = registry.database().transaction(c -> {
+            Optional<DeviceRegistry.Device> live = registry.live(c, serial);
+            if (live.isEmpty() || !live.get().keySha256().equals(keyHash)) {
+                return false;
+            }
+            return registry.record(c, live.get().id(), dpp);
+        });
+        if (!recorded) {
+            throw new Rejection(404, "serial " + serial + " has no live IDevID with this key");
+        }
+        LOG.info("O.d recorded DPP URI of serial {}", serial);
+        ObjectNode answer = json.createObjectNode().put("serial", serial).put("status", "recorded");
+        return Reply.json(200, answer.toString());
     }
 
     /** The registry, for the admin commands. */

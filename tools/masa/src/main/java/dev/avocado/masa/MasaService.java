@@ -1,6 +1,5 @@
 package dev.avocado.masa;
 
-import dev.avocado.protocol.io.Printable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -88,8 +87,9 @@ public final class MasaService implements AutoCloseable {
                 .tls(TlsContexts.create(List.of(), new TlsContexts.Credential(tls.key(), tls.withChain())),
                         HttpsServer.ClientAuth.NONE)
                 .maxBody(32 * 1024)
-                .route("POST", Brski.REQUEST_VOUCHER, this::requestVoucher)
-                .route("POST", Brski.REQUEST_AUDIT_LOG, this::requestAuditLog)
+                .unavailable("the voucher log", Duration.ofSeconds(2))
+                .route("POST", Brski.REQUEST_VOUCHER, "C.5", this::requestVoucher)
+                .route("POST", Brski.REQUEST_AUDIT_LOG, "audit log", this::requestAuditLog)
                 .start();
     }
 
@@ -114,33 +114,27 @@ public final class MasaService implements AutoCloseable {
     }
 
     /** C.5 and C.6. */
-    private Reply requestVoucher(Exchange ex) {
+    private Reply requestVoucher(Exchange ex) throws Rejection, SQLException {
+        RegistrarRequests.Checked request = check(ex, true);
+        String domainId = HexFormat.of().formatHex(DomainCerts.domainId(request.domain()));
+        Instant now = Instant.now();
+        Instant expires = now.plus(settings.voucherLifetime());
+        Voucher voucher = Vouchers.create(request, "logged", now, expires);
+        // signed before the transaction (the slow part); logged with the claim in one commit, or not at all
+        byte[] cms;
         try {
-            RegistrarRequests.Checked request = check(ex, true);
-            String domainId = HexFormat.of().formatHex(DomainCerts.domainId(request.domain()));
-            Instant now = Instant.now();
-            Instant expires = now.plus(settings.voucherLifetime());
-            Voucher voucher = Vouchers.create(request, "logged", now, expires);
-            // signed before the transaction (the slow part); logged with the claim in one commit, or not at all
-            byte[] cms = VoucherCms.sign(voucher, signer.key(), null, List.of(signer.certificate()));
-            claimAndLog(request, domainId, c -> log.insertVoucher(c, request.serial(), domainId,
-                    Names.display(request.registrar().getSubjectX500Principal()), request.request().nonce(),
-                    voucher.assertion(), now.atOffset(ZoneOffset.UTC), expires.atOffset(ZoneOffset.UTC), ex.remoteAddress(),
-                    Base64.getEncoder().encodeToString(cms)));
-            LOG.info("C.6 voucher for serial {} pinning {} (domain {}) to registrar {} at {}", request.serial(),
-                    Names.display(request.domain().getSubjectX500Principal()), domainId,
-                    Names.display(request.registrar().getSubjectX500Principal()), ex.remoteAddress());
-            return Reply.of(200, VoucherCms.MEDIA_TYPE, cms);
-        } catch (Rejection r) {
-            LOG.info("C.5 refused a voucher request from {}: {}", ex.remoteAddress(), Printable.of(r.getMessage()));
-            return r.reply();
+            cms = VoucherCms.sign(voucher, signer.key(), null, List.of(signer.certificate()));
         } catch (VoucherException e) {
-            LOG.error("C.6 cannot sign: {}", e.getMessage());
-            return Reply.text(500, "the voucher cannot be signed; the MASA log has the details");
-        } catch (SQLException e) {
-            LOG.error("database failure on a voucher request", e);
-            return Reply.text(503, "the voucher log is not available; try again");
+            throw new IllegalStateException("C.6: the MASA cannot sign: " + e.getMessage(), e); // a 500, details in the log
         }
+        claimAndLog(request, domainId, c -> log.insertVoucher(c, request.serial(), domainId,
+                Names.display(request.registrar().getSubjectX500Principal()), request.request().nonce(),
+                voucher.assertion(), now.atOffset(ZoneOffset.UTC), expires.atOffset(ZoneOffset.UTC), ex.remoteAddress(),
+                Base64.getEncoder().encodeToString(cms)));
+        LOG.info("C.6 voucher for serial {} pinning {} (domain {}) to registrar {} at {}", request.serial(),
+                Names.display(request.domain().getSubjectX500Principal()), domainId,
+                Names.display(request.registrar().getSubjectX500Principal()), ex.remoteAddress());
+        return Reply.of(200, VoucherCms.MEDIA_TYPE, cms);
     }
 
     /** The registrar request as C.5 checks it; the media types when {@code voucherAnswer}. */
@@ -219,36 +213,28 @@ public final class MasaService implements AutoCloseable {
     }
 
     /** RFC 8995 section 5.8: the vouchers issued for the serial, for its owner only. */
-    private Reply requestAuditLog(Exchange ex) {
-        try {
-            if (!ex.accepts("application/json")) {
-                throw new Rejection(406, "the audit log is application/json, which Accept '" + ex.accept() + "' excludes");
-            }
-            RegistrarRequests.Checked request = check(ex, false);
-            Optional<VoucherLog.Claim> claim = log.database().transaction(c -> log.claim(c, request.serial()));
-            if (claim.isEmpty() || !owns(claim.get(), request.domain())) {
-                throw new Rejection(403, "the audit log of serial " + request.serial() + " is for its owner only");
-            }
-            ObjectNode answer = json.createObjectNode().put("version", "1");
-            ArrayNode events = answer.putArray("events");
-            for (VoucherLog.Issued v : log.vouchers(request.serial())) {
-                ObjectNode e = events.addObject();
-                e.put("date", v.createdAt().withOffsetSameInstant(ZoneOffset.UTC).toString());
-                e.put("domainID", Base64.getEncoder().encodeToString(HexFormat.of().parseHex(v.domainId())));
-                e.put("nonce", v.nonce());
-                e.put("assertion", v.assertion());
-                e.put("truncated", 0);
-            }
-            ObjectNode truncation = answer.putObject("truncation");
-            truncation.put("nonced duplicates", 0).put("nonceless duplicates", 0).put("arbitrary", 0);
-            return Reply.json(200, answer.toString());
-        } catch (Rejection r) {
-            LOG.info("refused an audit log request from {}: {}", ex.remoteAddress(), Printable.of(r.getMessage()));
-            return r.reply();
-        } catch (SQLException e) {
-            LOG.error("database failure on an audit log request", e);
-            return Reply.text(503, "the voucher log is not available; try again");
+    private Reply requestAuditLog(Exchange ex) throws Rejection, SQLException {
+        if (!ex.accepts("application/json")) {
+            throw new Rejection(406, "the audit log is application/json, which Accept '" + ex.accept() + "' excludes");
         }
+        RegistrarRequests.Checked request = check(ex, false);
+        Optional<VoucherLog.Claim> claim = log.database().transaction(c -> log.claim(c, request.serial()));
+        if (claim.isEmpty() || !owns(claim.get(), request.domain())) {
+            throw new Rejection(403, "the audit log of serial " + request.serial() + " is for its owner only");
+        }
+        ObjectNode answer = json.createObjectNode().put("version", "1");
+        ArrayNode events = answer.putArray("events");
+        for (VoucherLog.Issued v : log.vouchers(request.serial())) {
+            ObjectNode e = events.addObject();
+            e.put("date", v.createdAt().withOffsetSameInstant(ZoneOffset.UTC).toString());
+            e.put("domainID", Base64.getEncoder().encodeToString(HexFormat.of().parseHex(v.domainId())));
+            e.put("nonce", v.nonce());
+            e.put("assertion", v.assertion());
+            e.put("truncated", 0);
+        }
+        ObjectNode truncation = answer.putObject("truncation");
+        truncation.put("nonced duplicates", 0).put("nonceless duplicates", 0).put("arbitrary", 0);
+        return Reply.json(200, answer.toString());
     }
 
     /** The database, for the admin commands. */

@@ -3,6 +3,7 @@ package dev.avocado.server;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +25,6 @@ import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * HTTPS on Jetty 12's core handler API: a TLS context of our making (BCJSSE), a client certificate
@@ -34,7 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpsServer implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(HttpsServer.class);
     /** Per-connection chatter of the libraries stays out of the service log (kept: JUL holds loggers weakly). */
     private static final List<java.util.logging.Logger> QUIET = java.util.stream.Stream.of("org.bouncycastle.jsse",
             "org.eclipse.jetty", "com.zaxxer.hikari").map(java.util.logging.Logger::getLogger).toList();
@@ -103,7 +101,12 @@ public final class HttpsServer implements AutoCloseable {
             return of(status, "application/json", json.getBytes(StandardCharsets.UTF_8));
         }
 
-        /** The same reply with one more header (Retry-After, for example). */
+        /** The same reply telling the client when to ask again (Retry-After, whole seconds, at least 1). */
+        public Reply retryAfter(Duration wait) {
+            return header("Retry-After", Long.toString(Math.max(1, wait.toSeconds())));
+        }
+
+        /** The same reply with one more header. */
         public Reply header(String name, String value) {
             Map<String, String> h = new HashMap<>(headers);
             h.put(name, value);
@@ -111,9 +114,13 @@ public final class HttpsServer implements AutoCloseable {
         }
     }
 
-    /** A route's code. */
+    /** A route's code: its answer, or a {@link Rejection} (or any failure) thrown. */
     public interface Route {
         Reply handle(Exchange exchange) throws Exception;
+    }
+
+    /** A route and the step its log lines name. */
+    private record Bound(String step, Route route) {
     }
 
     private static final int MAX_THREADS = 64;
@@ -140,7 +147,8 @@ public final class HttpsServer implements AutoCloseable {
         connector.setHost(b.bind);
         connector.setPort(b.port);
         server.addConnector(connector);
-        server.setHandler(new Dispatcher(Map.copyOf(b.routes), b.maxBody));
+        server.setHandler(new Dispatcher(b.name, Map.copyOf(b.routes), b.maxBody,
+                new RouteErrors.Unavailable(b.unavailableWhat, b.unavailableRetry)));
     }
 
     public static Builder builder(String name) {
@@ -165,10 +173,20 @@ public final class HttpsServer implements AutoCloseable {
         private SSLContext sslContext;
         private ClientAuth clientAuth = ClientAuth.NONE;
         private int maxBody = 64 * 1024;
-        private final Map<String, Route> routes = new HashMap<>();
+        private final Map<String, Bound> routes = new HashMap<>();
+        private String unavailableWhat;
+        private Duration unavailableRetry = Duration.ofSeconds(2);
 
         private Builder(String name) {
             this.name = name;
+            this.unavailableWhat = "the " + name + " database";
+        }
+
+        /** What a database failure answers: 503, "{what} is not available; try again", Retry-After. */
+        public Builder unavailable(String what, Duration retryAfter) {
+            this.unavailableWhat = what;
+            this.unavailableRetry = retryAfter;
+            return this;
         }
 
         public Builder bind(String address, int port) {
@@ -189,7 +207,15 @@ public final class HttpsServer implements AutoCloseable {
         }
 
         public Builder route(String method, String path, Route route) {
-            routes.put(method + " " + path, route);
+            return route(method, path, method + " " + path, route);
+        }
+
+        /**
+         * A route whose refusals and failures are logged under {@code step} (O.4, C.3, D.4 ...) and
+         * answered by the one mapping of {@link RouteErrors}: the route throws, it does not catch.
+         */
+        public Builder route(String method, String path, String step, Route route) {
+            routes.put(method + " " + path, new Bound(step, route));
             return this;
         }
 
@@ -202,18 +228,22 @@ public final class HttpsServer implements AutoCloseable {
 
     /** Finds the route, reads the body (up to the limit), runs the route, writes its reply. */
     private static final class Dispatcher extends Handler.Abstract {
-        private final Map<String, Route> routes;
+        private final String name;
+        private final Map<String, Bound> routes;
         private final int maxBody;
+        private final RouteErrors.Unavailable unavailable;
 
-        Dispatcher(Map<String, Route> routes, int maxBody) {
+        Dispatcher(String name, Map<String, Bound> routes, int maxBody, RouteErrors.Unavailable unavailable) {
+            this.name = name;
             this.routes = routes;
             this.maxBody = maxBody;
+            this.unavailable = unavailable;
         }
 
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             String path = request.getHttpURI().getPath();
-            Route route = routes.get(request.getMethod() + " " + path);
+            Bound route = routes.get(request.getMethod() + " " + path);
             Reply reply;
             if (route == null) {
                 boolean known = routes.keySet().stream().anyMatch(k -> k.endsWith(" " + path));
@@ -231,7 +261,7 @@ public final class HttpsServer implements AutoCloseable {
             return true;
         }
 
-        private Reply run(Route route, Request request, String path) {
+        private Reply run(Bound route, Request request, String path) {
             long declared = request.getLength();
             if (declared > maxBody) {
                 return Reply.text(413, "request body of " + declared + " bytes is over the limit of " + maxBody);
@@ -252,10 +282,9 @@ public final class HttpsServer implements AutoCloseable {
             Exchange ex = new Exchange(request.getMethod(), path, request.getHeaders().get(HttpHeader.CONTENT_TYPE),
                     request.getHeaders().get(HttpHeader.ACCEPT), body, chain, Request.getRemoteAddr(request));
             try {
-                return route.handle(ex);
+                return route.route().handle(ex);
             } catch (Exception | Error e) {
-                LOG.error("{} {} failed", request.getMethod(), path, e);
-                return Reply.text(500, "internal error; the server log has the details");
+                return RouteErrors.reply(e, name, route.step(), ex, unavailable);
             }
         }
     }

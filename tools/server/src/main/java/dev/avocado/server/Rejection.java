@@ -1,18 +1,37 @@
 package dev.avocado.server;
 
-/** A request a service refuses: the HTTP status and a reason a person can read. Nothing is stored. */
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A request a service refuses: the HTTP status, a reason a person can read, and when to ask again (a
+ * 503 or a 202 hold). Nothing is stored. A route throws it; {@link HttpsServer} turns it into the reply,
+ * in one place for every service.
+ */
 public final class Rejection extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final int status;
+    private final transient Duration retryAfter;
 
     public Rejection(int status, String reason) {
+        this(status, reason, null);
+    }
+
+    /** A refusal that says when to ask again (Retry-After, whole seconds). */
+    public Rejection(int status, String reason, Duration retryAfter) {
         super(reason);
         this.status = status;
+        this.retryAfter = retryAfter;
     }
 
     public int status() {
         return status;
+    }
+
+    /** When to ask again, if the refusal is for now only. */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
     }
 
     /**
@@ -33,8 +52,9 @@ public final class Rejection extends Exception {
         }
     }
 
-    /** The reply that tells the client. */
+    /** The reply that tells the client, with Retry-After when it has one. */
     public HttpsServer.Reply reply() {
-        return HttpsServer.Reply.text(status, getMessage());
+        HttpsServer.Reply reply = HttpsServer.Reply.text(status, getMessage());
+        return retryAfter == null ? reply : reply.retryAfter(retryAfter);
     }
 }

@@ -1,0 +1,140 @@
+package dev.avocado.registrar;
+
+import dev.avocado.protocol.est.Est;
+import dev.avocado.protocol.est.EstException;
+import dev.avocado.protocol.profile.LdevidProfile;
+import dev.avocado.protocol.x509.Names;
+import dev.avocado.server.CsrPolicy;
+import dev.avocado.server.Database;
+import dev.avocado.server.HttpsServer.Exchange;
+import dev.avocado.server.HttpsServer.Reply;
+import dev.avocado.server.Pki;
+import dev.avocado.server.Rejection;
+import java.security.cert.X509Certificate;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registrar's EST CA (RFC 7030, D.3 to D.6): cacerts (the domain CA), csrattrs, simpleenroll by
+ * the IDevID certificate that was handed a voucher here, simplereenroll by the current LDevID. The
+ * certificate is answered only after its row is committed.
+ */
+final class EstCa {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EstCa.class);
+
+    private final Pki.Credential domainCa;
+    private final String owner;
+    private final PledgeRegistry registry;
+    private final PledgeAuthentication pledges;
+    private final Duration ldevidValidity;
+
+    EstCa(Pki.Credential domainCa, String owner, PledgeRegistry registry, PledgeAuthentication pledges,
+            Duration ldevidValidity) {
+        this.domainCa = domainCa;
+        this.owner = owner;
+        this.registry = registry;
+        this.pledges = pledges;
+        this.ldevidValidity = ldevidValidity;
+    }
+
+    Reply cacerts(Exchange ex) {
+        return Reply.est(Est.CERTS_ONLY, Est.certsOnly(List.of(domainCa.certificate())));
+    }
+
+    /** What the LDevID CSR must be: the serialNumber, an EC P-256 key, ECDSA with SHA-256. */
+    Reply csrattrs(Exchange ex) {
+        return Reply.est(Est.CSRATTRS_TYPE, Est.csrattrsEcP256());
+    }
+
+    /** D.4 and D.5 for simpleenroll ({@code renewal} false) and simplereenroll. */
+    Reply enroll(Exchange ex, boolean renewal) throws Rejection, SQLException {
+        PledgeAuthentication.PledgeId pledge = renewal ? null : idevidWithVoucher(ex);
+        X509Certificate idevid = pledge == null ? null : pledge.idevid().certificate();
+        String serial = renewal ? currentLdevidSerial(ex) : pledge.idevid().serialNumber();
+        String maker = pledge == null ? null : PledgeRegistry.manufacturer(pledge.manufacturer());
+        if (!Est.PKCS10.equals(ex.mediaType())) {
+            throw new Rejection(415, "expected Content-Type application/pkcs10, got '" + ex.contentType() + "'");
+        }
+        PKCS10CertificationRequest csr;
+        try {
+            csr = Est.parseCsr(ex.body());
+        } catch (EstException e) {
+            throw new Rejection(400, e.getMessage());
+        }
+        CsrPolicy.Accepted accepted = CsrPolicy.check(csr);
+        if (!accepted.serial().equals(serial)) {
+            throw new Rejection(403, "the CSR is for serial " + accepted.serial() + " but the TLS client is serial " + serial);
+        }
+        Instant now = Instant.now();
+        X509Certificate ldevid = LdevidProfile.issue(domainCa.certificate(), domainCa.key(),
+                LdevidProfile.subject(owner, serial), accepted.publicKey(), now.minusSeconds(60), now.plus(ldevidValidity));
+        try {
+            registry.database().transaction(c -> {
+                if (maker != null) {
+                    // the manufacturer is its root key: two makers' CAs may share a name
+                    Optional<String> holder = registry.liveManufacturer(c, serial);
+                    if (holder.isPresent() && !holder.get().equals(maker)) {
+                        throw new Rejection.InTransaction(new Rejection(409, "serial " + serial + " has a current LDevID "
+                                + "enrolled with an IDevID of another manufacturer than " + Names.display(
+                                pledge.manufacturer().primary().getSubjectX500Principal()) + " (or before enrollment was "
+                                + "bound to a manufacturer); it stays"));
+                    }
+                }
+                registry.issued(c, serial, ldevid, idevid, maker);
+                registry.status(c, serial, PledgeRegistry.Status.ENROLLED, (renewal ? "re-enrolled" : "enrolled")
+                        + ": LDevID " + ldevid.getSerialNumber().toString(16));
+                return null;
+            });
+        } catch (SQLException e) {
+            if (Database.UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw new Rejection(409, "serial " + serial + " was enrolled by another request at the same moment; ask again");
+            }
+            throw e;
+        }
+        LOG.info("D.5 LDevID {} issued to serial {} ({}), valid until {}", ldevid.getSerialNumber().toString(16), serial,
+                renewal ? "re-enrollment" : "enrollment", ldevid.getNotAfter().toInstant());
+        return Reply.est(Est.CERTS_ONLY, Est.certsOnly(List.of(ldevid)));
+    }
+
+    /**
+     * simpleenroll: the TLS client certificate is an IDevID, and exactly that certificate was handed a
+     * voucher here. An LDevID (current or replaced) is sent to simplereenroll; another device's IDevID
+     * with the same serial string (another manufacturer's) has no voucher of its own.
+     */
+    private PledgeAuthentication.PledgeId idevidWithVoucher(Exchange ex) throws Rejection, SQLException {
+        if (pledges.isLdevid(ex)) {
+            throw new Rejection(403, "simpleenroll takes the IDevID that received the voucher, not an LDevID; "
+                    + "a current LDevID renews with simplereenroll");
+        }
+        PledgeAuthentication.PledgeId pledge = pledges.idevid(ex);
+        X509Certificate idevid = pledge.idevid().certificate();
+        // the voucher row, not the pledge's status: approval and status reports come before any voucher
+        if (!registry.database().transaction(c -> registry.hasVoucher(c, idevid))) {
+            throw new Rejection(403, "the IDevID " + Names.display(idevid.getSubjectX500Principal()) + " issued by "
+                    + Names.display(idevid.getIssuerX500Principal()) + " (certificate serial "
+                    + idevid.getSerialNumber().toString(16) + ") has no voucher from this registrar; request a voucher first");
+        }
+        return pledge;
+    }
+
+    /** simplereenroll: the client authenticates with its current LDevID. */
+    private String currentLdevidSerial(Exchange ex) throws Rejection, SQLException {
+        if (!pledges.isLdevid(ex)) {
+            throw new Rejection(403, "re-enrollment needs the device's current LDevID as TLS client certificate");
+        }
+        X509Certificate presented = ex.clientChain().get(0);
+        String serial = Names.serialNumber(presented).orElseThrow(() -> new Rejection(403, "the LDevID has no serialNumber"));
+        Optional<PledgeRegistry.Ldevid> live = registry.database().transaction(c -> registry.liveLdevid(c, serial));
+        if (live.isEmpty() || !live.get().certificate().equals(presented)) {
+            throw new Rejection(403, "the LDevID presented is not the current one of serial " + serial);
+        }
+        return serial;
+    }
+}
