@@ -56,7 +56,7 @@ public class HostileRegistrarTest {
             DeviceConfig.write(image, DeviceConfig.BRSKI_PID, "registrarUrl=https://127.0.0.1:" + hostile.port() + "\n"
                     + "retryMaxSeconds=2\napprovalWaitSeconds=6\n");
             try (Cli.Background device = Cli.device(image, "--batch", "--until", "onboarded", "--timeout", "120")) {
-                device.awaitLine(l -> l.contains("C.3 failed: the registrar holds the request") && l.contains("hold (overflow)")
+                device.awaitLine(l -> l.contains("C.3 waiting: the registrar holds the request") && l.contains("hold (overflow)")
                         && l.contains("asking again in 2 s"), 60_000);
                 device.awaitLine(l -> l.contains("hold (three years)") && l.contains("asking again in 2 s"), 30_000);
                 device.awaitLine(l -> l.contains("C.2 failed") && l.contains("more than the 262144 taken"), 30_000);

@@ -201,7 +201,7 @@ public class OnboardingTest {
                 device.awaitLine(l -> l.contains("C.0 failed: the registrar at " + s.registrarUrl() + " cannot be reached"),
                         60_000);
                 s.registrar("--approval", "manual");
-                device.awaitLine(l -> l.contains("C.3 failed: the registrar holds the request") && l.contains(
+                device.awaitLine(l -> l.contains("C.3 waiting: the registrar holds the request") && l.contains(
                         "waits for the owner's approval (registrar approve SN-BRSKI-2)"), 60_000);
                 assertFalse(Files.exists(image.data().resolve("identity/ldevid.pem")));
                 Cli.Run approve = Cli.run("registrar", "approve", "--pki", s.pki.folder().toString(), "SN-BRSKI-2");

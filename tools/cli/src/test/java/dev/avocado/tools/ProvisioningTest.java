@@ -169,9 +169,9 @@ public class ProvisioningTest {
         X509Certificate otherKey = IdevidProfile.issue(ca.certificate(), ca.key(), null,
                 IdevidProfile.subject("Acme", "x", "SN-NEG-1"), KeyPairs.ecP256().getPublic(), "masa", Instant.now());
         String[][] answers = {
-            {"garbage", "O.7: the answer is not an IDevID"},
-            {"other-key", "O.7: the returned certificate is for another key than file:"},
-            {"other-serial", "O.7: the returned certificate is for serial SN-OTHER, not SN-NEG-1"},
+            {"garbage", "O.7 failed: the answer is not an IDevID"},
+            {"other-key", "O.7 failed: the returned certificate is for another key than file:"},
+            {"other-serial", "O.7 failed: the returned certificate is for serial SN-OTHER, not SN-NEG-1"},
         };
         for (String[] a : answers) {
             HttpsServer.Route answer = ex -> {

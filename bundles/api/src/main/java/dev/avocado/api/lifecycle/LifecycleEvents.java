@@ -28,7 +28,7 @@ public final class LifecycleEvents {
     public static final String REASON = "reason";
     /** Property: the step label, for example "O.1". */
     public static final String STEP = "step";
-    /** Property: the step outcome, one of {@link #STARTED}, {@link #DONE}, {@link #FAILED}. */
+    /** Property: the step outcome, one of {@link #STARTED}, {@link #DONE}, {@link #FAILED}, {@link #WAITING}. */
     public static final String OUTCOME = "outcome";
     /** Property: a bundle symbolic name. */
     public static final String BUNDLE = "bundle";
@@ -40,6 +40,8 @@ public final class LifecycleEvents {
     public static final String STARTED = "started";
     public static final String DONE = "done";
     public static final String FAILED = "failed";
+    /** Not failed: waiting for another party, asked again later. */
+    public static final String WAITING = "waiting";
 
     /**
      * Properties of the registered {@link DeviceLifecycle} service, kept up to date on every

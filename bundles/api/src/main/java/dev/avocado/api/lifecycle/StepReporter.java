@@ -14,4 +14,10 @@ public interface StepReporter {
     void done(Step step, String detail);
 
     void failed(Step step, String detail);
+
+    /**
+     * The step has not failed but waits for another party (a registrar holding the request for the
+     * owner's approval, say) and will be asked again; since 1.3.
+     */
+    void waiting(Step step, String detail);
 }

@@ -1,5 +1,5 @@
 /** Device lifecycle: states, step names and the EventAdmin topics every bundle reports on. */
-@Version("1.2.0")
+@Version("1.3.0")
 @Export
 package dev.avocado.api.lifecycle;
 

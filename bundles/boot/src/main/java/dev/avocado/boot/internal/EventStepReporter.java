@@ -37,6 +37,11 @@ public class EventStepReporter implements StepReporter {
         post(step, LifecycleEvents.FAILED, detail);
     }
 
+    @Override
+    public void waiting(Step step, String detail) {
+        post(step, LifecycleEvents.WAITING, detail);
+    }
+
     private void post(Step step, String outcome, String detail) {
         if (LifecycleEvents.FAILED.equals(outcome)) {
             log.warn("{} {}: {}", step.label(), outcome, detail);

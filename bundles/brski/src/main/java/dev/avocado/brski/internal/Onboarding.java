@@ -201,7 +201,8 @@ final class Onboarding {
                                 + ctx.config().approvalWaitSeconds() + " s without an answer (longest approval wait); "
                                 + "trying the next registrar", null);
                     }
-                    ctx.steps().failed(Step.C_3, "the registrar holds the request: " + a.getMessage() + "; asking again in "
+                    // not a failure: the registrar checked the request and waits for its owner
+                    ctx.steps().waiting(Step.C_3, "the registrar holds the request: " + a.getMessage() + "; asking again in "
                             + wait.toSeconds() + " s");
                     Thread.sleep(wait.toMillis());
                     continue;

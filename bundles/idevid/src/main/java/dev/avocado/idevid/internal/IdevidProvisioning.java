@@ -109,6 +109,7 @@ final class IdevidProvisioning {
         while (true) {
             ctx.steps().started(Step.O_3, "CSR to " + uri);
             String problem;
+            Step failedAt = Step.O_3;
             try {
                 HttpsClient.Response r = http.post(uri, Est.PKCS10, Est.CERTS_ONLY, Est.csr(csr));
                 if (r.status() >= 400 && r.status() < 500) {
@@ -119,14 +120,17 @@ final class IdevidProvisioning {
                 if (r.status() != 200) {
                     problem = "the provisioning service answered HTTP " + r.status() + ": " + r.text();
                 } else {
-                    ctx.steps().done(Step.O_6, "the manufacturer issued a certificate");
+                    // O.6 is done only when what came back is an IDevID the manufacturer issued for this key
                     try {
                         List<X509Certificate> chain = checkIdevid(r, key, serial, http);
+                        ctx.steps().done(Step.O_6, "the manufacturer's CA " + Names.display(chain.get(0).getIssuerX500Principal())
+                                + " issued IDevID " + chain.get(0).getSerialNumber().toString(16) + " for this key");
                         ctx.steps().done(Step.O_7, "IDevID " + Names.display(chain.get(0).getSubjectX500Principal())
                                 + " is well formed, under the MPR, for this key and serial");
                         return chain;
                     } catch (ProvisioningException e) {
-                        problem = e.getMessage();
+                        failedAt = Step.O_7;
+                        problem = e.getMessage().replaceFirst("^O\\.7: ", "");
                     }
                 }
             } catch (IOException e) {
@@ -134,7 +138,7 @@ final class IdevidProvisioning {
                         + Failures.describe(e);
             }
             long wait = backoff.next();
-            ctx.steps().failed(Step.O_3, problem + "; trying again in " + (wait + 999) / 1000 + " s");
+            ctx.steps().failed(failedAt, problem + "; trying again in " + (wait + 999) / 1000 + " s");
             Thread.sleep(wait);
         }
     }
