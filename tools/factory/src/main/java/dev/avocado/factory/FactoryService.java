@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.avocado.protocol.dpp.DppRecord;
 import dev.avocado.protocol.dpp.DppUri;
 import dev.avocado.protocol.est.Est;
-import dev.avocado.protocol.est.EstException;
 import dev.avocado.protocol.profile.IdevidProfile;
 import dev.avocado.protocol.profile.ProfileException;
 import dev.avocado.protocol.tls.TlsContexts;
@@ -26,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,16 +127,7 @@ public final class FactoryService implements AutoCloseable {
         if (!settings.stationCas().isEmpty() && !CertPaths.issuedUnder(ex.clientChain(), settings.stationCas())) {
             throw new Rejection(403, "enrollment needs a factory station's TLS client certificate");
         }
-        if (!"application/pkcs10".equals(ex.mediaType())) {
-            throw new Rejection(415, "expected Content-Type application/pkcs10, got '" + ex.contentType() + "'");
-        }
-        PKCS10CertificationRequest csr;
-        try {
-            csr = Est.parseCsr(ex.body());
-        } catch (EstException e) {
-            throw new Rejection(400, e.getMessage());
-        }
-        CsrPolicy.Accepted accepted = CsrPolicy.check(csr);
+        CsrPolicy.Accepted accepted = CsrPolicy.check(ex);
         String serial = accepted.serial();
         String keyHash = DeviceRegistry.keySha256(accepted.publicKey());
         // issued before the transaction (the CA signature is the slow part); stored only if it commits

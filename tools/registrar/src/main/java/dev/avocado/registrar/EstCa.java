@@ -1,7 +1,6 @@
 package dev.avocado.registrar;
 
 import dev.avocado.protocol.est.Est;
-import dev.avocado.protocol.est.EstException;
 import dev.avocado.protocol.profile.LdevidProfile;
 import dev.avocado.protocol.x509.Names;
 import dev.avocado.server.CsrPolicy;
@@ -16,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,16 +57,7 @@ final class EstCa {
         X509Certificate idevid = pledge == null ? null : pledge.idevid().certificate();
         String serial = renewal ? currentLdevidSerial(ex) : pledge.idevid().serialNumber();
         String maker = pledge == null ? null : PledgeRegistry.manufacturer(pledge.manufacturer());
-        if (!Est.PKCS10.equals(ex.mediaType())) {
-            throw new Rejection(415, "expected Content-Type application/pkcs10, got '" + ex.contentType() + "'");
-        }
-        PKCS10CertificationRequest csr;
-        try {
-            csr = Est.parseCsr(ex.body());
-        } catch (EstException e) {
-            throw new Rejection(400, e.getMessage());
-        }
-        CsrPolicy.Accepted accepted = CsrPolicy.check(csr);
+        CsrPolicy.Accepted accepted = CsrPolicy.check(ex);
         if (!accepted.serial().equals(serial)) {
             throw new Rejection(403, "the CSR is for serial " + accepted.serial() + " but the TLS client is serial " + serial);
         }

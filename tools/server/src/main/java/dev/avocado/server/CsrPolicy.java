@@ -1,5 +1,7 @@
 package dev.avocado.server;
 
+import dev.avocado.protocol.est.Est;
+import dev.avocado.protocol.est.EstException;
 import dev.avocado.protocol.profile.IdevidProfile;
 import dev.avocado.protocol.profile.ProfileException;
 import dev.avocado.protocol.x509.Bc;
@@ -27,6 +29,18 @@ public final class CsrPolicy {
     }
 
     private CsrPolicy() {
+    }
+
+    /** The CSR of an EST enrollment (application/pkcs10, base64 DER, RFC 7030 4.2.1), checked by this policy. */
+    public static Accepted check(HttpsServer.Exchange ex) throws Rejection {
+        if (!Est.PKCS10.equals(ex.mediaType())) {
+            throw new Rejection(415, "expected Content-Type " + Est.PKCS10 + ", got '" + ex.contentType() + "'");
+        }
+        try {
+            return check(Est.parseCsr(ex.body()));
+        } catch (EstException e) {
+            throw new Rejection(400, e.getMessage());
+        }
     }
 
     public static Accepted check(PKCS10CertificationRequest csr) throws Rejection {
