@@ -20,12 +20,12 @@ import dev.avocado.protocol.x509.Names;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -33,14 +33,9 @@ import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import dev.avocado.api.lifecycle.Partitions;
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
-import java.util.TreeSet;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationListener;
 import java.util.Hashtable;
 import java.util.Map;
 import org.osgi.service.event.Event;
@@ -85,10 +80,10 @@ public class BootStateMachine implements Lifecycle.Actions {
     @Reference
     private ConfigurationAdmin configurationAdmin;
 
-    /** Target filter from configuration (keyService.target of dev.avocado.keys): the device's key service. */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
     private volatile KeyService keyService;
+    /** Wakes the boot when the key service or a configuration arrives. */
+    private final Arrivals arrivals = new Arrivals();
+    private ServiceRegistration<ConfigurationListener> configurationListener;
 
     /** Every key service: the LDevID key may be in another one than the device's (software by default). */
     @Reference(service = KeyService.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -106,6 +101,20 @@ public class BootStateMachine implements Lifecycle.Actions {
     private KeysConfig keysConfig;
     private ServiceRegistration<EventHandler> stepListener;
 
+    /** Target filter from configuration (keyService.target of dev.avocado.keys): the device's key service. */
+    @Reference(name = "keyService", unbind = "unbindKeyService", cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindKeyService(KeyService k) {
+        keyService = k;
+        arrivals.changed();
+    }
+
+    void unbindKeyService(KeyService k) {
+        if (keyService == k) {
+            keyService = null;
+        }
+    }
+
     @Activate
     void activate(BundleContext context, BootConfig config, KeysConfig keysConfig) {
         this.context = context;
@@ -113,6 +122,7 @@ public class BootStateMachine implements Lifecycle.Actions {
         this.keysConfig = keysConfig;
         lifecycle = new Lifecycle(events, log);
         lifecycle.register(context, this);
+        configurationListener = context.registerService(ConfigurationListener.class, arrivals, null);
         stepListener = context.registerService(EventHandler.class, this::step,
                 new Hashtable<>(Map.of(EventConstants.EVENT_TOPIC, LifecycleEvents.STEP_TOPIC_PREFIX + "*")));
         executor.execute(this::boot);
@@ -121,6 +131,7 @@ public class BootStateMachine implements Lifecycle.Actions {
     @Deactivate
     void deactivate() {
         executor.shutdownNow();
+        configurationListener.unregister();
         stepListener.unregister();
         lifecycle.unregister();
     }
@@ -324,60 +335,27 @@ public class BootStateMachine implements Lifecycle.Actions {
         // the firmware's settings (the launcher writes them from p1) and the data partition's
         List<Path> folders = List.of(Partitions.folder(context, null, Partitions.DATA, "firmware-config"),
                 Partitions.folder(context, null, Partitions.DATA, "config"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.configurationWaitSeconds());
-        while (true) {
-            Set<String> pending = new TreeSet<>();
-            try {
-                for (Path folder : folders) {
-                    if (!Files.isDirectory(folder)) {
-                        continue;
-                    }
-                    try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, "*.cfg")) {
-                        for (Path f : files) {
-                            pending.add(f.toAbsolutePath().toFile().toURI().toString());
-                        }
-                    }
-                }
-                Configuration[] loaded = configurationAdmin.listConfigurations(null);
-                if (loaded != null) {
-                    for (Configuration c : loaded) {
-                        Object file = c.getProperties() == null ? null : c.getProperties().get("felix.fileinstall.filename");
-                        if (file != null) {
-                            pending.remove(file.toString());
-                        }
-                    }
-                }
-            } catch (IOException | InvalidSyntaxException e) {
-                pending.clear(); // no configuration folder: nothing to wait for
+        try {
+            if (arrivals.await(() -> ConfigurationFiles.pending(configurationAdmin, folders).isEmpty() ? Boolean.TRUE : null,
+                    Duration.ofSeconds(config.configurationWaitSeconds())) == null) {
+                log.warn("configuration files not loaded within {} s: {}", config.configurationWaitSeconds(),
+                        ConfigurationFiles.pending(configurationAdmin, folders));
             }
-            if (pending.isEmpty()) {
-                return true;
-            }
-            if (System.nanoTime() > deadline) {
-                log.warn("configuration files not loaded within {} s: {}", config.configurationWaitSeconds(), pending);
-                return true;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
+    /** The device's key service, once DS has bound it; null after the key service wait. */
     private KeyService awaitKeyService() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.keyServiceWaitSeconds());
-        KeyService k;
-        while ((k = keyService) == null && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
+        try {
+            return arrivals.await(() -> keyService, Duration.ofSeconds(config.keyServiceWaitSeconds()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
-        return k;
     }
 
     private String keyFilter() {
