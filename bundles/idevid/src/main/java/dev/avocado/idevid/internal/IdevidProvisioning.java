@@ -130,7 +130,7 @@ final class IdevidProvisioning {
                         return chain;
                     } catch (ProvisioningException e) {
                         failedAt = Step.O_7;
-                        problem = e.getMessage().replaceFirst("^O\\.7: ", "");
+                        problem = e.getMessage(); // told as O.7's failure
                     }
                 }
             } catch (IOException e) {
@@ -153,7 +153,7 @@ final class IdevidProvisioning {
         try {
             List<X509Certificate> answer = Est.parseCertsOnly(r.body());
             X509Certificate issued = answer.stream().filter(c -> c.getPublicKey().equals(key.publicKey())).findFirst()
-                    .orElseThrow(() -> new ProvisioningException("O.7: the returned certificate is for another key than "
+                    .orElseThrow(() -> new ProvisioningException("the returned certificate is for another key than "
                             + key.location()));
             ManufacturerTrust trust = trust();
             List<X509Certificate> pool = new ArrayList<>(answer);
@@ -163,14 +163,14 @@ final class IdevidProvisioning {
             List<X509Certificate> chain = CertPaths.chain(issued, pool, trust.roots());
             IdevidProfile.Idevid idevid = IdevidProfile.check(chain, trust, Instant.now());
             if (!idevid.serialNumber().equals(serial)) {
-                throw new ProvisioningException("O.7: the returned certificate is for serial " + idevid.serialNumber()
+                throw new ProvisioningException("the returned certificate is for serial " + idevid.serialNumber()
                         + ", not " + serial);
             }
             return chain;
         } catch (EstException e) {
-            throw new ProvisioningException("O.7: the answer is not an IDevID: " + e.getMessage());
+            throw new ProvisioningException("the answer is not an IDevID: " + e.getMessage());
         } catch (ProfileException e) {
-            throw new ProvisioningException("O.7: the returned certificate is not a well-formed IDevID: " + e.getMessage());
+            throw new ProvisioningException("the returned certificate is not a well-formed IDevID: " + e.getMessage());
         }
     }
 
@@ -185,15 +185,15 @@ final class IdevidProvisioning {
         try {
             HttpsClient.Response r = http.get(uri, Est.CERTS_ONLY);
             if (r.status() != 200) {
-                throw new ProvisioningException("O.7: the IDevID's issuing CA is not in the answer, and " + uri
+                throw new ProvisioningException("the IDevID's issuing CA is not in the answer, and " + uri
                         + " answered HTTP " + r.status() + ": " + r.text());
             }
             return Est.parseCertsOnly(r.body());
         } catch (IOException e) {
-            throw new ProvisioningException("O.7: the IDevID's issuing CA is not in the answer, and " + uri
+            throw new ProvisioningException("the IDevID's issuing CA is not in the answer, and " + uri
                     + " cannot be reached: " + Failures.describe(e));
         } catch (EstException e) {
-            throw new ProvisioningException("O.7: the IDevID's issuing CA is not in the answer, and " + uri
+            throw new ProvisioningException("the IDevID's issuing CA is not in the answer, and " + uri
                     + " is not a certs-only answer: " + e.getMessage());
         }
     }
