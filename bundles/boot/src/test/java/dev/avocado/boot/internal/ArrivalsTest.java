@@ -64,8 +64,8 @@ public class ArrivalsTest {
                     if (v == null && reading.getCount() > 0) {
                         reading.countDown();
                         try {
-                            // the other thread sets the value and calls changed() now; changed() blocks
-                            // until this read is over and the wait has begun
+                            // the other thread sets the value and calls changed() now, while this read
+                            // is still under way and before the wait has begun
                             changedWhileReading.await(5, TimeUnit.SECONDS);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
@@ -84,7 +84,7 @@ public class ArrivalsTest {
             arrivals.changed();
         });
         changer.start();
+        changer.join(5000); // the change is over before the read returns null and the wait begins
         assertEquals("arrived", got.get(5, TimeUnit.SECONDS));
-        changer.join(5000);
     }
 }
