@@ -166,7 +166,10 @@ public final class VoucherCms {
         return new JcaSimpleSignerInfoVerifierBuilder().setProvider(Bc.PROVIDER).build(signerCert);
     }
 
-    /** A signer whose signed attributes are digested in the order and encoding they arrived in. */
+    /**
+     * A signer whose signed attributes are digested in the order they arrived in (each attribute in
+     * definite-length encoding, as DER writes it): the bytes received whenever only the order is not DER's.
+     */
     private static final class AsReceived extends SignerInformation {
         AsReceived(SignerInformation received) {
             super(received);

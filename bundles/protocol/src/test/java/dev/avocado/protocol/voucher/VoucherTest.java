@@ -178,6 +178,10 @@ public class VoucherTest {
         VoucherException cms = assertThrows(VoucherException.class, () -> VoucherCms.verify(new byte[] {0x30, 0x03, 1, 2, 3},
                 null, Instant.now(), List.of()));
         assertTrue(cms.getMessage(), cms.getMessage().startsWith("not a CMS SignedData"));
+        // tolerated base64 is still only a CMS: base64 of something else is named as not one
+        VoucherException notCms = assertThrows(VoucherException.class, () -> VoucherCms.verify(java.util.Base64.getEncoder()
+                .encode("{\"ietf-voucher:voucher\":{}}".getBytes(StandardCharsets.UTF_8)), null, Instant.now(), List.of()));
+        assertTrue(notCms.getMessage(), notCms.getMessage().startsWith("not a CMS SignedData"));
     }
 
     private static void expect(String message, String json) {
