@@ -159,9 +159,18 @@ public final class FirmwareManifest {
         return null;
     }
 
-    /** The signer must be issued by an MPR key and allowed to sign code. Its dates are not checked: a
+    /** The firmware signer role: an end entity with keyUsage digitalSignature and extendedKeyUsage
+     * codeSigning, issued by an MPR root (never the MASA's voucher anchor). Its dates are not checked: a
      * device may boot with no trustworthy clock, and a firmware image must not stop booting one day. */
     private static void checkSigner(X509Certificate signer, List<X509Certificate> mpr) throws FirmwareException {
+        if (signer.getBasicConstraints() >= 0) {
+            throw new FirmwareException("p1/" + SIGNER + " (" + signer.getSubjectX500Principal().getName()
+                    + ") is a CA certificate, not a firmware signer");
+        }
+        boolean[] ku = signer.getKeyUsage();
+        if (ku != null && !ku[0]) {
+            throw new FirmwareException("p1/" + SIGNER + " may not sign (keyUsage lacks digitalSignature)");
+        }
         boolean issued = false;
         for (X509Certificate root : mpr) {
             try {

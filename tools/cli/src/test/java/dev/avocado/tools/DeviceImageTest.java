@@ -147,6 +147,32 @@ public class DeviceImageTest {
     }
 
     /**
+     * The firmware signer role, not only a chain: a CA certificate the root issued with codeSigning signs
+     * a p1 whose hashes and signature are all in order, and the launcher still refuses it.
+     */
+    @Test
+    public void aCaCertificateIsNoFirmwareSignerEvenWithCodeSigning() throws Exception {
+        DeviceImage image = image("ca-signer");
+        Pki.Credential root = pki.load(Pki.MANUFACTURER, Pki.ROOT);
+        KeyPair caKey = KeyPairs.ecP256();
+        X509Certificate ca = dev.avocado.protocol.x509.CertificateBuilder.subject("O=Test Maker,CN=Test Maker Line CA",
+                caKey.getPublic()).issuer(root.certificate(), root.key()).validity(Instant.now().minusSeconds(60),
+                Instant.now().plus(Duration.ofDays(1))).ca(0)
+                .keyUsage(org.bouncycastle.asn1.x509.KeyUsage.keyCertSign | org.bouncycastle.asn1.x509.KeyUsage.digitalSignature)
+                .extendedKeyUsage(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_codeSigning).build();
+        writable(image.p1());
+        Path signer = image.p1().resolve("firmware-signer.pem");
+        writable(signer);
+        Files.writeString(signer, Pem.encode(ca));
+        dev.avocado.launcher.FirmwareManifest.write(image.p1(), caKey.getPrivate());
+        Run run = boot(image, "--batch");
+        assertEquals(run.output(), 1, run.code());
+        assertTrue(run.output(), run.output().contains("avocado: refusing to boot: p1/firmware-signer.pem (CN=Test Maker Line CA,"
+                + "O=Test Maker) is a CA certificate, not a firmware signer"));
+        assertFalse("nothing booted", run.output().contains("[device]"));
+    }
+
+    /**
      * Attack 4, trust from the data partition: an offline write points the MPR at a root of the
      * attacker's, or the TPM key service at a TPM of the attacker's (swtpm over TCP); the next boot
      * refuses, naming the rule. Only the firmware (and the start script's command line) sets them.
