@@ -54,12 +54,14 @@ final class MprAnchoring {
                 if (!nv.writeLocked()) {
                     tpm.nvWriteLock(index);
                 }
+                requireLockedForGood(tpm, index, anchor);
                 return anchor + " holds this MPR already (write-locked)";
             } else if (nv.size() != data.length && !nv.writeLocked()) {
                 throw new IOException(anchor + " has " + nv.size() + " bytes; this MPR needs " + data.length);
             }
             tpm.nvWrite(index, data);
             tpm.nvWriteLock(index);
+            requireLockedForGood(tpm, index, anchor);
             return anchor + ": MPR written (" + data.length + " bytes, " + content.name().toLowerCase()
                     + ") and write-locked";
         } catch (TpmException e) {
@@ -70,5 +72,20 @@ final class MprAnchoring {
     /** The p1/firmware.properties line that makes the device insist on the anchor. */
     static String firmwareProperty(String anchor) {
         return MprAnchor.FIRMWARE_PROPERTY + "=" + anchor + "\n";
+    }
+
+    /**
+     * The device takes the anchor only when it is locked for good ({@link NvPublic#lockedForGood}); the
+     * build says so now rather than leave a device that refuses to boot (an index made by another tool
+     * with AUTHWRITE, or without WRITEDEFINE, passes PLATFORMCREATE but not that).
+     */
+    private static void requireLockedForGood(Tpm tpm, int index, String anchor) throws IOException, TpmException {
+        NvPublic nv = tpm.nvReadPublic(index);
+        if (nv == null || !nv.lockedForGood()) {
+            throw new IOException(String.format("%s is not locked for good (attributes 0x%08x): the device needs "
+                    + "PLATFORMCREATE, POLICY_DELETE, WRITEDEFINE, WRITELOCKED and WRITTEN, and no OWNERWRITE, AUTHWRITE or "
+                    + "POLICYWRITE; undefine it with platform authorization and build again", anchor,
+                    nv == null ? 0 : nv.attributes()));
+        }
     }
 }
