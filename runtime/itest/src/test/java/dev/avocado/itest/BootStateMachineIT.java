@@ -12,7 +12,7 @@ import dev.avocado.api.keys.KeyAlgorithm;
 import dev.avocado.api.keys.KeyService;
 import dev.avocado.api.lifecycle.DeviceLifecycle;
 import dev.avocado.api.lifecycle.DeviceState;
-import dev.avocado.api.lifecycle.LifecycleEvents;
+import dev.avocado.api.lifecycle.Reboot;
 import dev.avocado.api.lifecycle.StateChange;
 import dev.avocado.api.provisioning.IdevidProvisioner;
 import dev.avocado.itest.Fixtures.Manufacturer;
@@ -106,9 +106,7 @@ public class BootStateMachineIT {
 
         // wipe: identity and keys gone, partition two stopped, the launcher asked to reboot
         AtomicInteger reboots = new AtomicInteger();
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put(LifecycleEvents.REBOOT_SERVICE, Boolean.TRUE);
-        context.registerService(Runnable.class, reboots::incrementAndGet, props);
+        context.registerService(Reboot.class, reboots::incrementAndGet, null);
         provisioner.unregister();
         String out = device.shell("device:wipe");
         assertTrue(out, out.contains("wiped"));

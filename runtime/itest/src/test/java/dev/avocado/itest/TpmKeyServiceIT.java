@@ -11,7 +11,7 @@ import dev.avocado.api.keys.KeyService;
 import dev.avocado.api.keys.SignatureScheme;
 import dev.avocado.api.lifecycle.DeviceLifecycle;
 import dev.avocado.api.lifecycle.DeviceState;
-import dev.avocado.api.lifecycle.LifecycleEvents;
+import dev.avocado.api.lifecycle.Reboot;
 import dev.avocado.itest.Fixtures.Manufacturer;
 import dev.avocado.protocol.profile.IdevidProfile;
 import java.io.IOException;
@@ -109,9 +109,7 @@ public class TpmKeyServiceIT {
         }
 
         // wipe evicts the key from the TPM
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put(LifecycleEvents.REBOOT_SERVICE, Boolean.TRUE);
-        context.registerService(Runnable.class, () -> { }, props);
+        context.registerService(Reboot.class, () -> { }, null);
         device.shell("device:wipe");
         assertFalse(keys.find(KeyService.IDEVID).isPresent());
         assertFalse(device.shell("tpm:handles").contains("0x81020000"));

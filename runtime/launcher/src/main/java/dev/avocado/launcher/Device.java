@@ -2,7 +2,8 @@ package dev.avocado.launcher;
 
 import dev.avocado.api.lifecycle.Partitions;
 import dev.avocado.api.lifecycle.DeviceState;
-import dev.avocado.api.lifecycle.LifecycleEvents;
+import dev.avocado.api.lifecycle.LifecycleListener;
+import dev.avocado.api.lifecycle.Reboot;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -182,15 +182,13 @@ final class Device {
         return settings;
     }
 
-    /** A framework, initialised, with the launcher's listener and reboot service, and no bundle yet. */
+    /** A framework, initialised, with the launcher's typed listener and reboot service, and no bundle yet. */
     private Framework create(StateFollower follower) throws Exception {
         Framework fw = new Felix(frameworkProperties());
         fw.init();
         BundleContext context = fw.getBundleContext();
-        follower.listen(context);
-        Hashtable<String, Object> rebootProps = new Hashtable<>();
-        rebootProps.put(LifecycleEvents.REBOOT_SERVICE, Boolean.TRUE);
-        context.registerService(Runnable.class, this::requestReboot, rebootProps);
+        context.registerService(LifecycleListener.class, follower, null);
+        context.registerService(Reboot.class, this::requestReboot, null);
         return fw;
     }
 
@@ -228,6 +226,8 @@ final class Device {
         p.put(Constants.FRAMEWORK_STORAGE, image.cache().toString());
         // every boot starts from the firmware and the data partition, never from a stale cache
         p.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        // the launcher and the bundles share the lifecycle types: the launcher follows the device typed
+        p.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SharedApi.systemPackagesExtra());
         p.put(Partitions.IMAGE, image.root().toString());
         p.put(Partitions.P1, image.p1().toString());
         p.put(Partitions.P2, image.p2().toString());

@@ -1,22 +1,17 @@
 package dev.avocado.launcher;
 
-import dev.avocado.api.lifecycle.DeviceLifecycle;
 import dev.avocado.api.lifecycle.DeviceState;
-import dev.avocado.api.lifecycle.LifecycleEvents;
+import dev.avocado.api.lifecycle.LifecycleListener;
+import dev.avocado.api.lifecycle.StateChange;
+import dev.avocado.api.lifecycle.StepRecord;
 import java.io.PrintStream;
-import org.osgi.framework.AllServiceListener;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceEvent;
-import org.osgi.framework.ServiceReference;
 
 /**
- * Follows the device state from outside the framework: the boot bundle keeps it in the properties of
- * its {@link DeviceLifecycle} service, so a listener sees every transition without sharing a class with
- * the bundles (an AllServiceListener: the launcher's copy of the API class is not the bundles'). Prints each transition and tells when the wanted state is reached.
+ * Follows the device from outside the framework as a typed {@link LifecycleListener} (the system bundle
+ * exports the lifecycle package, so the launcher and the bundles share its classes): prints each
+ * transition and step, and tells when the wanted state is reached.
  */
-final class StateFollower implements AllServiceListener {
+final class StateFollower implements LifecycleListener {
 
     /** What the wait for a state ended with. */
     enum Outcome {
@@ -25,10 +20,11 @@ final class StateFollower implements AllServiceListener {
 
     private final PrintStream out;
     private final DeviceState until;
-    private String lastPrinted;
-    private DeviceState state;
-    private String reason = "";
-    private boolean settled;
+    private DeviceState state; // guarded by this
+    private String reason = ""; // guarded by this
+    private boolean settled; // guarded by this
+    /** The last step reported in the current state, if any. */
+    private StepRecord lastStep; // guarded by this
 
     /** @param until the state to wait for, or null for "settled": nothing more happens by itself */
     StateFollower(PrintStream out, DeviceState until) {
@@ -36,37 +32,20 @@ final class StateFollower implements AllServiceListener {
         this.until = until;
     }
 
-    void listen(BundleContext context) throws InvalidSyntaxException {
-        String filter = "(" + Constants.OBJECTCLASS + "=" + DeviceLifecycle.class.getName() + ")";
-        context.addServiceListener(this, filter);
-        ServiceReference<?>[] refs = context.getAllServiceReferences(DeviceLifecycle.class.getName(), null);
-        if (refs != null) {
-            update(refs[0]);
-        }
+    @Override
+    public synchronized void stateChanged(StateChange change) {
+        state = change.to();
+        reason = change.reason();
+        settled = change.settled();
+        lastStep = null;
+        out.println("[device] " + state.label() + ": " + reason);
+        notifyAll();
     }
 
     @Override
-    public void serviceChanged(ServiceEvent event) {
-        if (event.getType() == ServiceEvent.REGISTERED || event.getType() == ServiceEvent.MODIFIED) {
-            update(event.getServiceReference());
-        }
-    }
-
-    private synchronized void update(ServiceReference<?> ref) {
-        Object s = ref.getProperty(LifecycleEvents.SERVICE_STATE);
-        if (s == null) {
-            return;
-        }
-        state = DeviceState.parse(s.toString());
-        Object r = ref.getProperty(LifecycleEvents.SERVICE_REASON);
-        reason = r == null ? "" : r.toString();
-        settled = Boolean.TRUE.equals(ref.getProperty(LifecycleEvents.SERVICE_SETTLED));
-        String line = "[device] " + state.label() + ": " + reason;
-        if (!line.equals(lastPrinted)) {
-            out.println(line);
-            lastPrinted = line;
-        }
-        notifyAll();
+    public synchronized void stepReported(DeviceState during, StepRecord step) {
+        lastStep = step;
+        out.println("[device] " + during.label() + ": " + step);
     }
 
     synchronized Outcome outcome() {
@@ -104,6 +83,7 @@ final class StateFollower implements AllServiceListener {
     }
 
     synchronized String describe() {
-        return state == null ? "no device state (the boot bundle did not start)" : state.label() + ": " + reason;
+        return state == null ? "no device state (the boot bundle did not start)"
+                : state.label() + ": " + reason + (lastStep == null ? "" : "; last step " + lastStep);
     }
 }

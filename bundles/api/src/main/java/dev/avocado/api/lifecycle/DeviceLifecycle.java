@@ -18,8 +18,11 @@ public interface DeviceLifecycle {
     /** True when the state will not change by itself (nothing is running or waiting to run). */
     boolean settled();
 
-    /** Every transition since the framework started, oldest first. */
+    /** Every transition since the framework started, oldest first (steps are in {@link #steps()}). */
     List<StateChange> history();
+
+    /** Every step outcome reported since the framework started, oldest first; since 2.0. */
+    List<StepRecord> steps();
 
     /**
      * Removes the LDevID, the IDevID and their keys, then reboots into provisioning. Only a wipe

@@ -28,7 +28,7 @@ public final class LifecycleEvents {
     public static final String REASON = "reason";
     /** Property: the step label, for example "O.1". */
     public static final String STEP = "step";
-    /** Property: the step outcome, one of {@link #STARTED}, {@link #DONE}, {@link #FAILED}, {@link #WAITING}. */
+    /** Property: the step outcome, a {@link StepOutcome#label()}. */
     public static final String OUTCOME = "outcome";
     /** Property: a bundle symbolic name. */
     public static final String BUNDLE = "bundle";
@@ -37,27 +37,8 @@ public final class LifecycleEvents {
     /** Property: milliseconds since the epoch. */
     public static final String TIMESTAMP = "timestamp";
 
-    public static final String STARTED = "started";
-    public static final String DONE = "done";
-    public static final String FAILED = "failed";
-    /** Not failed: waiting for another party, asked again later. */
-    public static final String WAITING = "waiting";
-
-    /**
-     * Properties of the registered {@link DeviceLifecycle} service, kept up to date on every
-     * transition, so code outside the framework (the launcher) can follow the state with a plain
-     * ServiceListener and no shared classes.
-     */
-    public static final String SERVICE_STATE = "avocado.state";
-    public static final String SERVICE_REASON = "avocado.state.reason";
-    /** Service property: true when no further transition is pending by itself. */
-    public static final String SERVICE_SETTLED = "avocado.state.settled";
-
-    /**
-     * Service property of a {@link Runnable} the launcher registers: running it reboots the framework
-     * (stop, check partition one, start) without a new JVM.
-     */
-    public static final String REBOOT_SERVICE = "avocado.launcher.reboot";
+    /** Property: where the step runs, a {@link StepSite} name. */
+    public static final String SITE = "site";
 
     private LifecycleEvents() {
     }

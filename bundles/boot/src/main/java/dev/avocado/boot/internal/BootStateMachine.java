@@ -3,23 +3,23 @@ package dev.avocado.boot.internal;
 import dev.avocado.api.identity.DeviceIdentity;
 import dev.avocado.api.identity.IdentityException;
 import dev.avocado.api.identity.IdentityStore;
-import dev.avocado.api.keys.DeviceKey;
+import dev.avocado.api.keys.DeviceKeys;
 import dev.avocado.api.keys.KeyService;
 import dev.avocado.api.keys.KeyServiceException;
 import dev.avocado.api.lifecycle.DeviceState;
-import dev.avocado.api.lifecycle.LifecycleEvents;
+import dev.avocado.api.lifecycle.DeviceLifecycle;
+import dev.avocado.api.lifecycle.LifecycleListener;
+import dev.avocado.api.lifecycle.Reboot;
+import dev.avocado.api.lifecycle.StepReporter;
 import dev.avocado.api.mpr.ManufacturerRoot;
 import dev.avocado.api.mpr.ManufacturerRootReader;
 import dev.avocado.api.mpr.MprException;
 import dev.avocado.api.onboarding.Onboarder;
 import dev.avocado.api.provisioning.IdevidProvisioner;
 import dev.avocado.protocol.profile.IdevidProfile;
-import dev.avocado.protocol.profile.ManufacturerTrust;
-import dev.avocado.protocol.profile.ProfileException;
+import dev.avocado.protocol.http.Failures;
 import dev.avocado.protocol.x509.Names;
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.Collection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -29,18 +29,11 @@ import java.util.concurrent.Executors;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import dev.avocado.api.lifecycle.Partitions;
 import java.nio.file.Path;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.cm.ConfigurationListener;
-import java.util.Hashtable;
-import java.util.Map;
-import org.osgi.service.event.Event;
-import org.osgi.service.event.EventConstants;
-import org.osgi.service.event.EventHandler;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -90,8 +83,20 @@ public class BootStateMachine implements Lifecycle.Actions {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile List<KeyService> allKeyServices;
 
+    /** Told every transition and step, typed (the launcher's listener among them). */
+    @Reference(service = LifecycleListener.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<LifecycleListener> listeners;
+
+    /** The launcher's reboot (from the system bundle); without one, the framework's own restart. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Reboot launcherReboot;
+
     private volatile IdevidProvisioner provisioner;
     private volatile Onboarder onboarder;
+    /** The onboarder whose run the boot follows (boot thread only). */
+    private Onboarder onboarding;
 
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "avocado-boot"));
     private BundleContext context;
@@ -99,10 +104,10 @@ public class BootStateMachine implements Lifecycle.Actions {
     private volatile Lifecycle lifecycle;
     private BootConfig config;
     private KeysConfig keysConfig;
-    private ServiceRegistration<EventHandler> stepListener;
+    private ServiceRegistration<?> registration;
 
     /** Target filter from configuration (keyService.target of dev.avocado.keys): the device's key service. */
-    @Reference(name = "keyService", unbind = "unbindKeyService", cardinality = ReferenceCardinality.OPTIONAL,
+    @Reference(name = DeviceKeys.REFERENCE, unbind = "unbindKeyService", cardinality = ReferenceCardinality.OPTIONAL,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindKeyService(KeyService k) {
         keyService = k;
@@ -120,11 +125,11 @@ public class BootStateMachine implements Lifecycle.Actions {
         this.context = context;
         this.config = config;
         this.keysConfig = keysConfig;
-        lifecycle = new Lifecycle(events, log);
-        lifecycle.register(context, this);
+        lifecycle = new Lifecycle(events, log, () -> listeners == null ? List.of() : listeners, this);
+        // one object is the device's lifecycle and its step reporter: steps reach the record typed
+        registration = context.registerService(new String[] {DeviceLifecycle.class.getName(),
+            StepReporter.class.getName()}, lifecycle, null);
         configurationListener = context.registerService(ConfigurationListener.class, arrivals, null);
-        stepListener = context.registerService(EventHandler.class, this::step,
-                new Hashtable<>(Map.of(EventConstants.EVENT_TOPIC, LifecycleEvents.STEP_TOPIC_PREFIX + "*")));
         executor.execute(this::boot);
     }
 
@@ -132,17 +137,7 @@ public class BootStateMachine implements Lifecycle.Actions {
     void deactivate() {
         executor.shutdownNow();
         configurationListener.unregister();
-        stepListener.unregister();
-        lifecycle.unregister();
-    }
-
-    /** While provisioning or onboarding, each step's outcome becomes the state's reason. */
-    private void step(Event event) {
-        DeviceState now = lifecycle.state();
-        if (now == DeviceState.PROVISIONING || now == DeviceState.ONBOARDING) {
-            lifecycle.enter(now, event.getProperty(LifecycleEvents.STEP) + " " + event.getProperty(LifecycleEvents.OUTCOME)
-                    + ": " + event.getProperty(LifecycleEvents.REASON), false);
-        }
+        registration.unregister();
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -223,61 +218,34 @@ public class BootStateMachine implements Lifecycle.Actions {
             fail(e.getMessage());
             return;
         }
-        if (idevid.isEmpty()) {
-            IdevidProvisioner p = provisioner;
-            if (p == null) {
-                lifecycle.enter(DeviceState.UNPROVISIONED, "no IDevID yet; no IDevID provisioner is installed; "
-                        + keyStore, true);
-            } else {
+        IdevidProvisioner p = provisioner;
+        switch (BootChecks.way(idevid, p)) {
+            case AWAIT_PROVISIONER -> lifecycle.enter(DeviceState.UNPROVISIONED,
+                    "no IDevID yet; no IDevID provisioner is installed; " + keyStore, true);
+            case PROVISION -> {
                 lifecycle.enter(DeviceState.UNPROVISIONED, "no IDevID yet; provisioning starts; " + keyStore, false);
                 provision(p, "IDevID provisioner running; " + keyStore);
             }
-            return;
+            case FINISH_PROVISIONING ->
+                provision(p, "IDevID saved; finishing provisioning (DPP URI, record with the manufacturer)");
+            case CHECK_IDEVID -> provisioned(root, idevid.get(), keys);
+            default -> throw new IllegalStateException("unknown boot way");
         }
-        IdevidProvisioner p = provisioner;
-        if (p != null && !p.complete()) {
-            provision(p, "IDevID saved; finishing provisioning (DPP URI, record with the manufacturer)");
-            return;
-        }
-        provisioned(root, idevid.get(), keys);
     }
 
     private void provision(IdevidProvisioner p, String why) {
         lifecycle.enter(DeviceState.PROVISIONING, why, false);
         // boot again only after success: booting after a failure would start provisioning again at once
         p.provision().onSuccess(idevid -> submit(this::boot)).onFailure(
-                e -> submit(() -> fail("IDevID provisioning failed: " + message(e))));
+                e -> submit(() -> fail("IDevID provisioning failed: " + Failures.describe(e))));
     }
 
     private void provisioned(ManufacturerRoot root, DeviceIdentity idevid, KeyService keys) {
-        ManufacturerTrust manufacturer;
-        try {
-            manufacturer = ManufacturerTrust.of(root.certificates());
-        } catch (ProfileException e) {
-            fail("MPR " + root.source() + ": " + e.getMessage());
-            return;
-        }
         IdevidProfile.Idevid checked;
         try {
-            checked = IdevidProfile.check(idevid.chain(), manufacturer, Instant.now());
-        } catch (ProfileException e) {
-            fail("IDevID at " + idevid.location() + " is not well formed: " + e.getMessage());
-            return;
-        }
-        try {
-            Optional<DeviceKey> key = keys.find(idevid.keyAlias());
-            if (key.isEmpty()) {
-                fail("IDevID at " + idevid.location() + " has no private key: no key '" + idevid.keyAlias() + "' in "
-                        + keys.describe());
-                return;
-            }
-            if (!Arrays.equals(key.get().publicKey().getEncoded(), idevid.certificate().getPublicKey().getEncoded())) {
-                fail("IDevID at " + idevid.location() + " does not match key '" + idevid.keyAlias() + "' at "
-                        + key.get().location());
-                return;
-            }
-        } catch (KeyServiceException e) {
-            fail("IDevID key check failed: " + e.getMessage());
+            checked = BootChecks.usable(root, idevid, keys, Instant.now());
+        } catch (BootChecks.Refusal e) {
+            fail(e.getMessage());
             return;
         }
         List<Bundle> started;
@@ -309,13 +277,17 @@ public class BootStateMachine implements Lifecycle.Actions {
     }
 
     private void onboard(Onboarder o) {
+        if (onboarding == o && lifecycle.state() == DeviceState.ONBOARDING) {
+            return; // bound and activated at once: this run is already followed
+        }
+        onboarding = o;
         lifecycle.enter(DeviceState.ONBOARDING, "onboarder running (" + o.getClass().getSimpleName() + ")", false);
         o.onboard().onSuccess(ldevid -> submit(() -> lifecycle.enter(DeviceState.ONBOARDED,
                 "LDevID " + Names.display(ldevid.certificate().getSubjectX500Principal()) + " saved at " + ldevid.location(),
                 true))).onFailure(e -> submit(() -> {
                     // an onboarder stopped by a wipe, a redeploy or a shutdown has not failed the device
                     if (onboarder == o && lifecycle.state() == DeviceState.ONBOARDING) {
-                        fail("onboarding failed: " + message(e));
+                        fail("onboarding failed: " + Failures.describe(e));
                     }
                 }));
     }
@@ -392,21 +364,10 @@ public class BootStateMachine implements Lifecycle.Actions {
     @Override
     public void reboot() {
         log.info("reboot requested");
-        try {
-            Collection<ServiceReference<Runnable>> refs = context.getServiceReferences(Runnable.class,
-                    "(" + LifecycleEvents.REBOOT_SERVICE + "=true)");
-            if (!refs.isEmpty()) {
-                ServiceReference<Runnable> ref = refs.iterator().next();
-                Runnable r = context.getService(ref);
-                try {
-                    r.run();
-                } finally {
-                    context.ungetService(ref);
-                }
-                return;
-            }
-        } catch (InvalidSyntaxException e) {
-            throw new IllegalStateException(e);
+        Reboot launcher = launcherReboot;
+        if (launcher != null) {
+            launcher.reboot();
+            return;
         }
         // no launcher (a plain framework): the framework's own restart
         new Thread(() -> {
@@ -420,14 +381,5 @@ public class BootStateMachine implements Lifecycle.Actions {
 
     private static String bundles(List<Bundle> started) {
         return started.size() + (started.size() == 1 ? " bundle" : " bundles");
-    }
-
-    private static String message(Throwable e) {
-        Throwable t = e;
-        while ((t instanceof ExecutionException || t instanceof java.lang.reflect.InvocationTargetException)
-                && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t.getMessage() != null ? t.getMessage() : t.toString();
     }
 }

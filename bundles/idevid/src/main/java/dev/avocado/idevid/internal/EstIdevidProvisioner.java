@@ -2,6 +2,7 @@ package dev.avocado.idevid.internal;
 
 import dev.avocado.api.identity.DeviceIdentity;
 import dev.avocado.api.identity.IdentityStore;
+import dev.avocado.api.keys.DeviceKeys;
 import dev.avocado.api.keys.KeyService;
 import dev.avocado.api.lifecycle.StepReporter;
 import dev.avocado.api.mpr.ManufacturerRootReader;
@@ -22,8 +23,8 @@ import org.osgi.util.promise.PromiseFactory;
  * The IDevID provisioner of partition one: EST enrollment with the manufacturer named by the MPR.
  * One run at a time, on its own thread; asking again while it runs returns the same promise.
  */
-@Component(configurationPid = {KeyService.SELECTION_PID, EstIdevidProvisioner.PID},
-        property = "keyService.target=" + KeyService.DEFAULT_SELECTION)
+@Component(configurationPid = {KeyService.SELECTION_PID, EstIdevidProvisioner.PID})
+@DeviceKeys
 public class EstIdevidProvisioner implements IdevidProvisioner {
 
     public static final String PID = "dev.avocado.idevid";
@@ -40,8 +41,8 @@ public class EstIdevidProvisioner implements IdevidProvisioner {
     @Reference
     private IdentityStore identity;
 
-    /** The device's key service (keyService.target of dev.avocado.keys). */
-    @Reference
+    /** The device's key service (its target: {@link DeviceKeys}). */
+    @Reference(name = DeviceKeys.REFERENCE)
     private KeyService keyService;
 
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "avocado-idevid"));
@@ -79,7 +80,7 @@ public class EstIdevidProvisioner implements IdevidProvisioner {
         executor.execute(() -> {
             try {
                 deferred.resolve(new IdevidProvisioning(new IdevidProvisioning.Context(mpr.read(), keyService, identity,
-                        steps, config)).run());
+                        steps, config, Thread::sleep)).run());
             } catch (InterruptedException e) {
                 deferred.fail(new ProvisioningException("provisioning stopped (the provisioner was deactivated)"));
             } catch (Exception e) {

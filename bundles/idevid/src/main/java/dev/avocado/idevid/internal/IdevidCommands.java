@@ -3,6 +3,7 @@ package dev.avocado.idevid.internal;
 import dev.avocado.api.identity.DeviceIdentity;
 import dev.avocado.api.identity.IdentityStore;
 import dev.avocado.api.keys.DeviceKey;
+import dev.avocado.api.keys.DeviceKeys;
 import dev.avocado.api.keys.KeyService;
 import dev.avocado.api.mpr.ManufacturerRootReader;
 import dev.avocado.api.provisioning.IdevidProvisioner;
@@ -19,7 +20,8 @@ import org.osgi.service.component.annotations.Reference;
 /** {@code idevid:*}: the IDevID, whether it is well formed, and provisioning on demand. */
 @Component(service = IdevidCommands.class, configurationPid = KeyService.SELECTION_PID, property = {
     "osgi.command.scope=idevid", "osgi.command.function=show", "osgi.command.function=verify",
-    "osgi.command.function=provision", "keyService.target=" + KeyService.DEFAULT_SELECTION})
+    "osgi.command.function=provision"})
+@DeviceKeys
 public class IdevidCommands {
 
     @Reference
@@ -28,7 +30,7 @@ public class IdevidCommands {
     @Reference
     private ManufacturerRootReader mpr;
 
-    @Reference
+    @Reference(name = DeviceKeys.REFERENCE)
     private KeyService keyService;
 
     @Reference

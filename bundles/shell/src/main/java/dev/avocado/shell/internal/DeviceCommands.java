@@ -3,9 +3,11 @@ package dev.avocado.shell.internal;
 import dev.avocado.api.identity.DeviceIdentity;
 import dev.avocado.api.identity.IdentityStore;
 import dev.avocado.api.keys.DeviceKey;
+import dev.avocado.api.keys.DeviceKeys;
 import dev.avocado.api.keys.KeyService;
 import dev.avocado.api.lifecycle.DeviceLifecycle;
 import dev.avocado.api.lifecycle.StateChange;
+import dev.avocado.api.lifecycle.StepRecord;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
@@ -20,16 +22,17 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 /** {@code device:*}: the state, keys and identity of the device; wipe and reboot. */
 @Component(service = DeviceCommands.class, configurationPid = KeyService.SELECTION_PID, property = {
     "osgi.command.scope=device", "osgi.command.function=state", "osgi.command.function=keys",
-    "osgi.command.function=identity", "osgi.command.function=events", "osgi.command.function=wipe",
-    "osgi.command.function=reboot", "keyService.target=" + KeyService.DEFAULT_SELECTION})
+    "osgi.command.function=identity", "osgi.command.function=steps", "osgi.command.function=events", "osgi.command.function=wipe",
+    "osgi.command.function=reboot"})
+@DeviceKeys
 public class DeviceCommands {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile DeviceLifecycle lifecycle;
 
-    /** The device's key service (keyService.target of dev.avocado.keys). */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+    /** The device's key service (its target: {@link DeviceKeys}). */
+    @Reference(name = DeviceKeys.REFERENCE, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile KeyService keyService;
 
@@ -51,6 +54,17 @@ public class DeviceCommands {
                     .append(": ").append(c.reason()).append('\n');
         }
         return out.toString();
+    }
+
+    @Descriptor("show the latest step outcomes: when, step, outcome, where it ran (device or server), what happened")
+    public String steps(@Descriptor("how many") @Parameter(names = {"-n", "--count"}, absentValue = "30") int count) {
+        List<StepRecord> all = lifecycle().steps();
+        StringBuilder out = new StringBuilder();
+        for (StepRecord r : all.subList(Math.max(0, all.size() - Math.max(0, count)), all.size())) {
+            out.append("  ").append(r.at()).append("  ").append(String.format("%-5s %-8s %-6s ", r.step().label(),
+                    r.outcome().label(), r.site().name().toLowerCase(java.util.Locale.ROOT))).append(r.detail()).append('\n');
+        }
+        return out.length() == 0 ? "no steps reported since boot\n" : out.toString();
     }
 
     @Descriptor("show the device's key service and the keys it holds")
