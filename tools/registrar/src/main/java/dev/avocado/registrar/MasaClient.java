@@ -76,19 +76,19 @@ final class MasaClient {
             LOG.info("C.4 registrar voucher request for serial {} to {}", idevid.serialNumber(), uri);
             r = client(pledge.manufacturer(), uri.getHost()).post(uri, VoucherCms.MEDIA_TYPE, VoucherCms.MEDIA_TYPE, signed);
         } catch (IOException e) {
-            throw new Rejection(503, "the MASA at " + uri + " cannot be reached: " + Failures.describe(e), retryAfter);
+            throw new Rejection(503, "the MASA at " + uri + " cannot be reached: " + Failures.describe(e), retryAfter).at("C.4");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new Rejection(503, "the registrar is stopping", retryAfter);
+            throw new Rejection(503, "the registrar is stopping", retryAfter).at("C.4");
         }
         if (r.status() >= 500) {
-            throw new Rejection(503, "the MASA at " + uri + " answered HTTP " + r.status() + ": " + r.text(), retryAfter);
+            throw new Rejection(503, "the MASA at " + uri + " answered HTTP " + r.status() + ": " + r.text(), retryAfter).at("C.5");
         }
         if (r.status() != 200) {
-            throw new Rejection(403, "the MASA refused the voucher (HTTP " + r.status() + "): " + r.text());
+            throw new Rejection(403, "the MASA refused the voucher (HTTP " + r.status() + "): " + r.text()).at("C.5");
         }
         if (!VoucherCms.MEDIA_TYPE.equals(r.mediaType())) {
-            throw new Rejection(502, "the MASA answered " + r.contentType() + ", not " + VoucherCms.MEDIA_TYPE);
+            throw new Rejection(502, "the MASA answered " + r.contentType() + ", not " + VoucherCms.MEDIA_TYPE).at("C.8");
         }
         try {
             // the MASA signer role of the pledge's own manufacturer: not another manufacturer's, not an IDevID
@@ -100,7 +100,7 @@ final class MasaClient {
                     Names.display(voucher.signer().getSubjectX500Principal()), voucher.voucher().assertion(),
                     Names.display(pinned.getSubjectX500Principal()));
         } catch (VoucherException e) {
-            throw new Rejection(502, "C.8: the MASA's voucher does not pass: " + e.getMessage());
+            throw new Rejection(502, "the MASA's voucher does not pass: " + e.getMessage()).at("C.8");
         }
         return r.body();
     }

@@ -17,23 +17,26 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-/** A manufacturer with its MASA and an owner with its registrar, on loopback with H2 files, for tests. */
-final class Parties implements AutoCloseable {
+/**
+ * A manufacturer with its MASA and an owner with its registrar, on loopback with H2 files, for tests
+ * (the registrar's own, and the pledge's unit tests in the brski bundle).
+ */
+public final class Parties implements AutoCloseable {
 
-    final Path dir;
-    final Pki pki;
-    final String masaDb;
-    final String registrarDb;
-    MasaService masa;
-    RegistrarService registrar;
+    public final Path dir;
+    public final Pki pki;
+    public final String masaDb;
+    public final String registrarDb;
+    public MasaService masa;
+    public RegistrarService registrar;
     private int masaPort;
 
-    Parties(Path dir) throws IOException {
+    public Parties(Path dir) throws IOException {
         this(dir, "jdbc:h2:file:" + dir.resolve("db/masa"), "jdbc:h2:file:" + dir.resolve("db/registrar"));
     }
 
     /** With the databases given (one PostgreSQL database for both, say). */
-    Parties(Path dir, String masaDb, String registrarDb) throws IOException {
+    public Parties(Path dir, String masaDb, String registrarDb) throws IOException {
         this.dir = dir;
         this.pki = new Pki(dir.resolve("pki"));
         pki.init("Acme", "https://127.0.0.1:8443", "127.0.0.1:9443", "Example Owner", "https://127.0.0.1:8445");
@@ -41,18 +44,18 @@ final class Parties implements AutoCloseable {
         this.registrarDb = registrarDb;
     }
 
-    Parties start(RegistrarService.Approval approval, MasaService.Ownership ownership) throws Exception {
+    public Parties start(RegistrarService.Approval approval, MasaService.Ownership ownership) throws Exception {
         startMasa(ownership);
         startRegistrar(approval, Duration.ofDays(365));
         return this;
     }
 
-    void startMasa(MasaService.Ownership ownership) throws Exception {
+    public void startMasa(MasaService.Ownership ownership) throws Exception {
         masa = MasaService.start(pki, masaDb, new MasaService.Settings("127.0.0.1", masaPort, ownership, Duration.ofDays(1)));
         masaPort = masa.port();
     }
 
-    void startRegistrar(RegistrarService.Approval approval, Duration ldevidValidity, ManufacturerTrust... others)
+    public void startRegistrar(RegistrarService.Approval approval, Duration ldevidValidity, ManufacturerTrust... others)
             throws Exception {
         List<ManufacturerTrust> manufacturers = new java.util.ArrayList<>(List.of(trust()));
         manufacturers.addAll(List.of(others));
@@ -61,11 +64,11 @@ final class Parties implements AutoCloseable {
     }
 
     /** The manufacturer's MPR, sorted by role, and its IDevID CA (as 'registrar serve' knows it by default). */
-    ManufacturerTrust trust() throws IOException {
+    public ManufacturerTrust trust() throws IOException {
         return trust(pki);
     }
 
-    static ManufacturerTrust trust(Pki pki) throws IOException {
+    public static ManufacturerTrust trust(Pki pki) throws IOException {
         try {
             return ManufacturerTrust.of(pki.mprCertificates())
                     .withIntermediates(List.of(pki.certificate(Pki.MANUFACTURER, Pki.IDEVID_CA)), Instant.now());
@@ -74,16 +77,16 @@ final class Parties implements AutoCloseable {
         }
     }
 
-    java.net.URI registrarUri() {
+    public java.net.URI registrarUri() {
         return java.net.URI.create("https://127.0.0.1:" + registrar.port());
     }
 
     /** A device of this manufacturer: a software key and an IDevID naming this MASA. */
-    Device device(String serial) throws IOException {
+    public Device device(String serial) throws IOException {
         return device(pki, serial, "127.0.0.1:" + masaPort);
     }
 
-    static Device device(Pki pki, String serial, String masaUrl) throws IOException {
+    public static Device device(Pki pki, String serial, String masaUrl) throws IOException {
         Pki.Credential ca = pki.load(Pki.MANUFACTURER, Pki.IDEVID_CA);
         KeyPair key = KeyPairs.ecP256();
         X509Certificate idevid = IdevidProfile.issue(ca.certificate(), ca.key(), null,
@@ -92,13 +95,13 @@ final class Parties implements AutoCloseable {
     }
 
     /** A pledge's identity. */
-    record Device(String serial, KeyPair key, List<X509Certificate> chain) {
-        TlsContexts.Credential credential() {
+    public record Device(String serial, KeyPair key, List<X509Certificate> chain) {
+        public TlsContexts.Credential credential() {
             return new TlsContexts.Credential(key.getPrivate(), chain);
         }
 
         /** The IDevID chain and key as PEM files, for openssl and curl. */
-        Path[] files(Path folder) throws IOException {
+        public Path[] files(Path folder) throws IOException {
             Files.createDirectories(folder);
             Path cert = folder.resolve(serial + ".pem");
             Path k = folder.resolve(serial + ".key");
@@ -108,7 +111,7 @@ final class Parties implements AutoCloseable {
         }
     }
 
-    void stopMasa() throws Exception {
+    public void stopMasa() throws Exception {
         if (masa != null) {
             masa.close();
             masa = null;

@@ -13,6 +13,7 @@ public final class Rejection extends Exception {
 
     private final int status;
     private final transient Duration retryAfter;
+    private final String step;
 
     public Rejection(int status, String reason) {
         this(status, reason, null);
@@ -20,9 +21,27 @@ public final class Rejection extends Exception {
 
     /** A refusal that says when to ask again (Retry-After, whole seconds). */
     public Rejection(int status, String reason, Duration retryAfter) {
+        this(status, reason, retryAfter, null);
+    }
+
+    private Rejection(int status, String reason, Duration retryAfter, String step) {
         super(reason);
         this.status = status;
         this.retryAfter = retryAfter;
+        this.step = step;
+    }
+
+    /**
+     * The same refusal, naming the protocol step that refused (C.5: the MASA refused, say) when it is
+     * not the route's own; the reply says it in {@link dev.avocado.protocol.brski.Brski#STEP_HEADER}.
+     */
+    public Rejection at(String step) {
+        return new Rejection(status, getMessage(), retryAfter, step);
+    }
+
+    /** The step that refused, when it is not the route's own. */
+    public Optional<String> step() {
+        return Optional.ofNullable(step);
     }
 
     public int status() {
@@ -55,6 +74,9 @@ public final class Rejection extends Exception {
     /** The reply that tells the client, with Retry-After when it has one. */
     public HttpsServer.Reply reply() {
         HttpsServer.Reply reply = HttpsServer.Reply.text(status, getMessage());
+        if (step != null) {
+            reply = reply.header(dev.avocado.protocol.brski.Brski.STEP_HEADER, step);
+        }
         return retryAfter == null ? reply : reply.retryAfter(retryAfter);
     }
 }

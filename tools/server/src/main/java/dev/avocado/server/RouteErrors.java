@@ -27,7 +27,8 @@ final class RouteErrors {
         Rejection rejection = failure instanceof Rejection r ? r
                 : failure instanceof Rejection.InTransaction t ? t.rejection() : null;
         if (rejection != null) {
-            LOG.info("{} {}: refused {} {} from {}: {} {}", service, step, ex.method(), ex.path(), ex.remoteAddress(),
+            LOG.info("{} {}: refused {} {} from {}: {} {}", service, rejection.step().orElse(step), ex.method(), ex.path(),
+                    ex.remoteAddress(),
                     rejection.status(), Printable.of(rejection.getMessage()));
             return rejection.reply();
         }

@@ -2,6 +2,7 @@ package dev.avocado.brski.internal;
 
 import dev.avocado.api.identity.DeviceIdentity;
 import dev.avocado.api.identity.IdentityStore;
+import dev.avocado.api.keys.DeviceKeys;
 import dev.avocado.api.keys.KeyService;
 import dev.avocado.api.lifecycle.DeviceLifecycle;
 import dev.avocado.api.lifecycle.Partitions;
@@ -9,6 +10,8 @@ import dev.avocado.api.lifecycle.StepReporter;
 import dev.avocado.api.mpr.ManufacturerRootReader;
 import dev.avocado.api.onboarding.Onboarder;
 import dev.avocado.protocol.http.Backoff;
+import dev.avocado.protocol.http.Failures;
+import dev.avocado.protocol.http.Retrying;
 import dev.avocado.protocol.x509.Names;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,8 +40,8 @@ import org.osgi.util.promise.PromiseFactory;
  * own thread.
  */
 @Component(service = {Onboarder.class, BrskiOnboarder.class}, configurationPid = {KeyService.SELECTION_PID,
-    BrskiOnboarder.PID}, property = {"keyService.target=" + KeyService.DEFAULT_SELECTION,
-        "ldevidKeyService.target=(" + KeyService.TYPE_PROPERTY + "=soft)"})
+    BrskiOnboarder.PID}, property = {"ldevidKeyService.target=(" + KeyService.TYPE_PROPERTY + "=soft)"})
+@DeviceKeys
 public class BrskiOnboarder implements Onboarder {
 
     public static final String PID = "dev.avocado.brski";
@@ -55,8 +58,8 @@ public class BrskiOnboarder implements Onboarder {
     @Reference
     private IdentityStore identity;
 
-    /** The device's key service, holding the IDevID key (keyService.target of dev.avocado.keys). */
-    @Reference
+    /** The device's key service, holding the IDevID key (its target: {@link DeviceKeys}). */
+    @Reference(name = DeviceKeys.REFERENCE)
     private KeyService keyService;
 
     /** Where the LDevID key is made (ldevidKeyService.target of dev.avocado.brski). */
@@ -143,7 +146,8 @@ public class BrskiOnboarder implements Onboarder {
     }
 
     private Onboarding.Context context() throws Exception {
-        return new Onboarding.Context(mpr.read(), keyService, ldevidKeyService, identity, steps, finder, config, networkFolder);
+        return new Onboarding.Context(mpr.read(), keyService, ldevidKeyService, identity, steps, finder, config, networkFolder,
+                Thread::sleep);
     }
 
     /** Renews at the due point, then again for the new LDevID; retries with backoff until it works. */
@@ -171,7 +175,8 @@ public class BrskiOnboarder implements Onboarder {
             renewOnce();
         } catch (Exception e) {
             long wait = backoff.next();
-            log.warn("LDevID renewal failed: {}; trying again in {} s", e.getMessage(), (wait + 999) / 1000);
+            // scheduled, not slept: the renewal must not hold the onboarder's one thread while it waits
+            log.warn("LDevID renewal failed: {}; {}", Failures.describe(e), Retrying.tryingAgainIn(wait));
             synchronized (this) {
                 renewal = executor.schedule(() -> renew(backoff), wait, TimeUnit.MILLISECONDS);
             }

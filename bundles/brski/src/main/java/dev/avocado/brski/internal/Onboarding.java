@@ -10,7 +10,7 @@ import dev.avocado.api.lifecycle.StepReporter;
 import dev.avocado.api.mpr.ManufacturerRoot;
 import dev.avocado.protocol.brski.PledgeSession;
 import dev.avocado.protocol.est.EstException;
-import dev.avocado.protocol.http.Backoff;
+import dev.avocado.protocol.http.Retrying;
 import dev.avocado.protocol.profile.LdevidProfile;
 import dev.avocado.protocol.profile.ManufacturerTrust;
 import dev.avocado.protocol.profile.ProfileException;
@@ -46,17 +46,15 @@ final class Onboarding {
 
     /** What a run needs from outside. */
     record Context(ManufacturerRoot mpr, KeyService deviceKeys, KeyService ldevidKeys, IdentityStore identity,
-            StepReporter steps, RegistrarFinder finder, BrskiConfig config, Path networkFolder) {
+            StepReporter steps, RegistrarFinder finder, BrskiConfig config, Path networkFolder, Retrying.Waiter waiter) {
     }
 
     /** An attempt with one registrar did not end with an LDevID; when to try again if the registrar said. */
-    static final class AttemptFailed extends Exception {
+    static final class AttemptFailed extends Retrying.Again {
         private static final long serialVersionUID = 1L;
-        final transient Duration retryAfter;
 
         AttemptFailed(String message, Duration retryAfter) {
-            super(message);
-            this.retryAfter = retryAfter;
+            super(message, retryAfter);
         }
     }
 
@@ -83,23 +81,19 @@ final class Onboarding {
             throw new IllegalStateException("B: the MPR " + ctx.mpr().source() + " names no MASA voucher-signing anchor: "
                     + "no voucher can be trusted (firmware with an MPR made by pki init holds one)");
         }
-        Backoff backoff = new Backoff(ctx.config().retryInitialSeconds() * 1000L, ctx.config().retryMaxSeconds() * 1000L);
-        while (true) {
-            List<URI> registrars = discover();
-            Duration wait = null;
-            String problem = registrars.isEmpty() ? "no registrar found" : null;
-            for (URI registrar : registrars) {
+        Retrying retrying = Retrying.withBackoff(Duration.ofSeconds(ctx.config().retryInitialSeconds()),
+                Duration.ofSeconds(ctx.config().retryMaxSeconds()), ctx.waiter());
+        return retrying.until(() -> {
+            AttemptFailed last = null;
+            for (URI registrar : discover()) {
                 try {
                     return attempt(registrar, manufacturer, credential, key, serial);
                 } catch (AttemptFailed e) {
-                    problem = e.getMessage();
-                    wait = e.retryAfter;
+                    last = e; // the next registrar; the last one's refusal and Retry-After are told
                 }
             }
-            long millis = wait != null ? capped(wait).toMillis() : backoff.next();
-            ctx.steps().failed(Step.B, problem + "; trying again in " + (millis + 999) / 1000 + " s");
-            Thread.sleep(millis);
-        }
+            throw last != null ? last : new Retrying.Again("no registrar found");
+        }, (again, wait) -> ctx.steps().failed(Step.B, again.getMessage() + "; " + Retrying.tryingAgainIn(wait)));
     }
 
     /**
@@ -204,10 +198,10 @@ final class Onboarding {
                     // not a failure: the registrar checked the request and waits for its owner
                     ctx.steps().waiting(Step.C_3, "the registrar holds the request: " + a.getMessage() + "; asking again in "
                             + wait.toSeconds() + " s");
-                    Thread.sleep(wait.toMillis());
+                    ctx.waiter().await(wait.toMillis());
                     continue;
                 }
-                throw failed(a.status() >= 500 ? Step.C_4 : Step.C_3, a.getMessage(), a.retryAfter());
+                throw failed(refusedAt(a), a.getMessage(), a.retryAfter());
             } catch (IOException e) {
                 throw failed(Step.C_2, "the voucher request to " + session.registrar() + " failed: " + message(e), null);
             }
@@ -308,6 +302,21 @@ final class Onboarding {
         } catch (Exception e) {
             // a lost status report changes nothing on the device; the registrar's log will lack it
         }
+    }
+
+    /**
+     * The step that refused the voucher request: the one the registrar names (C.4 to C.8 for what its
+     * MASA did), else C.4 for a server failure and C.3 for the registrar's own refusal.
+     */
+    static Step refusedAt(PledgeSession.RegistrarAnswer a) {
+        Step told = a.step().map(label -> {
+            try {
+                return Step.ofLabel(label);
+            } catch (IllegalArgumentException e) {
+                return null; // a step this pledge does not know: the status decides
+            }
+        }).filter(s -> s.compareTo(Step.C_3) >= 0 && s.compareTo(Step.C_8) <= 0).orElse(null);
+        return told != null ? told : a.status() >= 500 ? Step.C_4 : Step.C_3;
     }
 
     /** A registrar's Retry-After, at most the longest retry; the longest retry when it said none. */

@@ -13,9 +13,9 @@ import dev.avocado.protocol.dpp.DppRecord;
 import dev.avocado.protocol.dpp.DppUri;
 import dev.avocado.protocol.est.Est;
 import dev.avocado.protocol.est.EstException;
-import dev.avocado.protocol.http.Backoff;
 import dev.avocado.protocol.http.Failures;
 import dev.avocado.protocol.http.HttpsClient;
+import dev.avocado.protocol.http.Retrying;
 import dev.avocado.protocol.profile.IdevidProfile;
 import dev.avocado.protocol.profile.ManufacturerTrust;
 import dev.avocado.protocol.profile.ProfileException;
@@ -48,7 +48,8 @@ final class IdevidProvisioning {
     static final String RECORDED = "recorded";
 
     /** What the run needs from outside. */
-    record Context(ManufacturerRoot mpr, KeyService keys, IdentityStore identity, StepReporter steps, ProvisionerConfig config) {
+    record Context(ManufacturerRoot mpr, KeyService keys, IdentityStore identity, StepReporter steps, ProvisionerConfig config,
+            Retrying.Waiter waiter) {
     }
 
     private final Context ctx;
@@ -101,46 +102,52 @@ final class IdevidProvisioning {
         }
     }
 
+    /** A try that did not work at {@code step} and is tried again. */
+    private static final class Again extends Retrying.Again {
+        private static final long serialVersionUID = 1L;
+        final transient Step step;
+
+        Again(Step step, String message) {
+            super(message);
+            this.step = step;
+        }
+    }
+
     /** O.3 to O.7: sends the CSR until a certificate that passes O.7 comes back. */
     private List<X509Certificate> enroll(PKCS10CertificationRequest csr, DeviceKey key, String serial) throws Exception {
         URI uri = ctx.mpr().provisioningUri().resolve(Est.SIMPLEENROLL);
         HttpsClient http = client(null);
-        Backoff backoff = backoff();
-        while (true) {
+        return retrying().until(() -> {
             ctx.steps().started(Step.O_3, "CSR to " + uri);
-            String problem;
-            Step failedAt = Step.O_3;
+            HttpsClient.Response r;
             try {
-                HttpsClient.Response r = http.post(uri, Est.PKCS10, Est.CERTS_ONLY, Est.csr(csr));
-                if (r.status() >= 400 && r.status() < 500) {
-                    ctx.steps().failed(Step.O_4, "the manufacturer rejected the CSR (HTTP " + r.status() + "): " + r.text());
-                    throw new ProvisioningException("O.4: the manufacturer rejected the CSR (HTTP " + r.status() + "): "
-                            + r.text());
-                }
-                if (r.status() != 200) {
-                    problem = "the provisioning service answered HTTP " + r.status() + ": " + r.text();
-                } else {
-                    // O.6 is done only when what came back is an IDevID the manufacturer issued for this key
-                    try {
-                        List<X509Certificate> chain = checkIdevid(r, key, serial, http);
-                        ctx.steps().done(Step.O_6, "the manufacturer's CA " + Names.display(chain.get(0).getIssuerX500Principal())
-                                + " issued IDevID " + chain.get(0).getSerialNumber().toString(16) + " for this key");
-                        ctx.steps().done(Step.O_7, "IDevID " + Names.display(chain.get(0).getSubjectX500Principal())
-                                + " is well formed, under the MPR, for this key and serial");
-                        return chain;
-                    } catch (ProvisioningException e) {
-                        failedAt = Step.O_7;
-                        problem = e.getMessage(); // told as O.7's failure
-                    }
-                }
+                r = http.post(uri, Est.PKCS10, Est.CERTS_ONLY, Est.csr(csr));
             } catch (IOException e) {
-                problem = "the provisioning service at " + uri + " cannot be reached or is not trusted: "
-                        + Failures.describe(e);
+                throw new Again(Step.O_3, "the provisioning service at " + uri + " cannot be reached or is not trusted: "
+                        + Failures.describe(e));
             }
-            long wait = backoff.next();
-            ctx.steps().failed(failedAt, problem + "; trying again in " + (wait + 999) / 1000 + " s");
-            Thread.sleep(wait);
-        }
+            if (r.status() >= 400 && r.status() < 500) {
+                ctx.steps().failed(Step.O_4, "the manufacturer rejected the CSR (HTTP " + r.status() + "): " + r.text());
+                throw new ProvisioningException("O.4: the manufacturer rejected the CSR (HTTP " + r.status() + "): "
+                        + r.text());
+            }
+            if (r.status() != 200) {
+                throw new Again(Step.O_3, "the provisioning service answered HTTP " + r.status() + ": " + r.text());
+            }
+            // O.6 is done only when what came back is an IDevID the manufacturer issued for this key
+            List<X509Certificate> chain;
+            try {
+                chain = checkIdevid(r, key, serial, http);
+            } catch (ProvisioningException e) {
+                throw new Again(Step.O_7, e.getMessage());
+            }
+            ctx.steps().done(Step.O_6, "the manufacturer's CA " + Names.display(chain.get(0).getIssuerX500Principal())
+                    + " issued IDevID " + chain.get(0).getSerialNumber().toString(16) + " for this key");
+            ctx.steps().done(Step.O_7, "IDevID " + Names.display(chain.get(0).getSubjectX500Principal())
+                    + " is well formed, under the MPR, for this key and serial");
+            return chain;
+        }, (again, wait) -> ctx.steps().failed(((Again) again).step, again.getMessage() + "; "
+                + Retrying.tryingAgainIn(wait)));
     }
 
     /**
@@ -204,25 +211,21 @@ final class IdevidProvisioning {
         HttpsClient http = client(new TlsContexts.Credential(key.privateKey(), idevid.chain(), ctx.keys().provider()));
         byte[] body = json.createObjectNode().put(DppRecord.SERIAL, serial).put(DppRecord.DPP_URI, dpp).toString()
                 .getBytes(StandardCharsets.UTF_8);
-        Backoff backoff = backoff();
-        while (true) {
+        retrying().until(() -> {
             ctx.steps().started(Step.O_D, "recording with " + uri);
-            String problem;
+            HttpsClient.Response r;
             try {
-                HttpsClient.Response r = http.post(uri, "application/json", "application/json", body);
-                if (r.status() == 200) {
-                    ctx.steps().done(Step.O_D, "the manufacturer recorded the IDevID and the DPP URI");
-                    return;
-                }
-                problem = "the manufacturer answered HTTP " + r.status() + ": " + r.text();
+                r = http.post(uri, "application/json", "application/json", body);
             } catch (IOException e) {
-                problem = "the provisioning service at " + uri + " cannot be reached: "
-                        + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+                throw new Again(Step.O_D, "the provisioning service at " + uri + " cannot be reached: " + Failures.describe(e));
             }
-            long wait = backoff.next();
-            ctx.steps().failed(Step.O_D, problem + "; the IDevID is kept; trying again in " + (wait + 999) / 1000 + " s");
-            Thread.sleep(wait);
-        }
+            if (r.status() != 200) {
+                throw new Again(Step.O_D, "the manufacturer answered HTTP " + r.status() + ": " + r.text());
+            }
+            ctx.steps().done(Step.O_D, "the manufacturer recorded the IDevID and the DPP URI");
+            return null;
+        }, (again, wait) -> ctx.steps().failed(Step.O_D, again.getMessage() + "; the IDevID is kept; "
+                + Retrying.tryingAgainIn(wait)));
     }
 
     /** The roles of the MPR's certificates. */
@@ -247,8 +250,9 @@ final class IdevidProvisioning {
         }
     }
 
-    private Backoff backoff() {
-        return new Backoff(ctx.config().retryInitialSeconds() * 1000L, ctx.config().retryMaxSeconds() * 1000L);
+    private Retrying retrying() {
+        return Retrying.withBackoff(Duration.ofSeconds(ctx.config().retryInitialSeconds()),
+                Duration.ofSeconds(ctx.config().retryMaxSeconds()), ctx.waiter());
     }
 
 }

@@ -34,11 +34,18 @@ public final class PledgeSession {
         private static final long serialVersionUID = 1L;
         private final int status;
         private final transient Duration retryAfter;
+        private final String step;
 
         RegistrarAnswer(String what, HttpsClient.Response r) {
             super(what + ": the registrar answered HTTP " + r.status() + (r.text().isEmpty() ? "" : ": " + r.text()));
             this.status = r.status();
             this.retryAfter = r.retryAfter().orElse(null);
+            this.step = r.headers().firstValue(Brski.STEP_HEADER).map(String::trim).orElse(null);
+        }
+
+        /** The step the registrar says refused ({@link Brski#STEP_HEADER}), as it wrote it, if it said. */
+        public java.util.Optional<String> step() {
+            return java.util.Optional.ofNullable(step);
         }
 
         public int status() {
