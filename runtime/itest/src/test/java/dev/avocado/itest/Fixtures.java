@@ -8,6 +8,7 @@ import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import dev.avocado.api.firmware.FirmwareSignature;
 import dev.avocado.api.lifecycle.Partitions;
+import dev.avocado.tools.P1Bundles;
 import dev.avocado.itest.p2probe.P2Probe;
 import dev.avocado.protocol.pem.Pem;
 import dev.avocado.protocol.profile.IdevidProfile;
@@ -209,13 +210,12 @@ public final class Fixtures {
         o.add(frameworkProperty("ds.loglevel").value("warn"));
         o.add(frameworkProperty("ds.delayed.keepInstances").value("true"));
         o.add(frameworkProperty("gosh.args").value("--nointeractive"));
+        // the bundles of p1.bndrun, as the image build lists them for the device
         try {
-            for (String line : Files.readAllLines(partitions.resolve("p1/bundles.list"))) {
-                String l = line.strip();
-                if (l.isEmpty() || l.startsWith("#") || (!provisioner && l.contains("avocado-idevid"))) {
-                    continue;
+            for (P1Bundles.Entry b : P1Bundles.of(partitions.resolve("p1"))) {
+                if (provisioner || !b.symbolicName().equals("dev.avocado.idevid")) {
+                    o.add(bundle(b.jar().toUri().toString()));
                 }
-                o.add(bundle(partitions.resolve("p1").resolve(l).toUri().toString()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -116,6 +116,16 @@ final class ImageBuilder {
             throws IOException, GeneralSecurityException {
         copyTree(partitions.resolve("p1"), image.p1());
         copyTree(partitions.resolve("p2"), image.p2());
+        // the bundles p1.bndrun resolved, in start order; a jar it does not list is no firmware
+        List<String> bundles = P1Bundles.bundlesList(image.p1());
+        try (Stream<Path> jars = Files.list(image.p1().resolve("bundles"))) {
+            for (Path jar : jars.toList()) {
+                if (!bundles.contains(image.p1().relativize(jar).toString())) {
+                    Files.delete(jar);
+                }
+            }
+        }
+        Files.write(image.p1().resolve(DeviceImage.BUNDLE_LIST), bundles);
         try (Stream<Path> bins = Files.list(image.p1().resolve("bin"))) {
             for (Path b : bins.toList()) {
                 Files.setPosixFilePermissions(b, PosixFilePermissions.fromString("rwxr-xr-x"));
