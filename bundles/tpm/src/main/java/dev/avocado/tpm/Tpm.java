@@ -2,7 +2,6 @@ package dev.avocado.tpm;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import com.sun.jna.ptr.ByteByReference;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
 import dev.avocado.api.keys.KeyAlgorithm;
@@ -12,9 +11,7 @@ import dev.avocado.tpm.tss.Tss;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -36,16 +33,18 @@ public final class Tpm implements AutoCloseable {
     private static final int RC_YIELDED = 0x908;
     private static final int RC_TESTING = 0x90A;
     private static final int RC_HANDLE = 0x08B;
-    private static final int RC_NV_DEFINED = 0x14C;
-    private static final int NV_CHUNK = 512;
 
     private final Tss tss;
-    private final Esys esys;
+    final Esys esys;
     private final String tcti;
     private PointerByReference tctiContext;
     private PointerByReference context;
-    private final Map<Integer, Integer> objects = new HashMap<>();
+    /** ESYS_TR of persistent handles and NV indexes (guarded by this; TpmNv keeps it too). */
+    final Map<Integer, Integer> objects = new HashMap<>();
     private long commands;
+    private final TpmNv nv = new TpmNv(this);
+    private final TpmCapabilities capabilities = new TpmCapabilities(this);
+    private final TpmObjects objectsMade = new TpmObjects(this);
 
     private Tpm(Tss tss, String tcti) {
         this.tss = tss;
@@ -90,7 +89,7 @@ public final class Tpm implements AutoCloseable {
         }
         context = c;
         try {
-            properties(Tpm2.PT_MANUFACTURER, 1); // does a TPM answer?
+            capabilities.properties(Tpm2.PT_MANUFACTURER, 1); // does a TPM answer?
         } catch (TpmException e) {
             close();
             throw new TpmException("no TPM answers at " + tcti + ": " + e.getMessage(), e);
@@ -104,7 +103,7 @@ public final class Tpm implements AutoCloseable {
      * one (/dev/tpmrm0) this connection sees none but its own.
      */
     private void flushLeftovers() throws TpmException {
-        for (int handle : handles(Tpm2.HT_TRANSIENT)) {
+        for (int handle : capabilities.handles(Tpm2.HT_TRANSIENT)) {
             IntByReference tr = new IntByReference();
             call("Esys_TR_FromTPMPublic(" + String.format("0x%08x", handle) + ")", () -> esys.Esys_TR_FromTPMPublic(ctx(),
                     handle, Esys.TR_NONE, Esys.TR_NONE, Esys.TR_NONE, tr));
@@ -156,70 +155,33 @@ public final class Tpm implements AutoCloseable {
         }
     }
 
-    // --- capabilities
+    // --- capabilities (TpmCapabilities reads them)
 
     public synchronized TpmInfo info() throws TpmException {
-        Map<Integer, Integer> p = properties(Tpm2.PT_FAMILY_INDICATOR, 64);
-        Map<Integer, Integer> v = properties(Tpm2.PT_PERMANENT, 32);
-        StringBuilder vendor = new StringBuilder();
-        for (int i = 0; i < 4; i++) {
-            vendor.append(ascii(p.getOrDefault(Tpm2.PT_VENDOR_STRING_1 + i, 0)));
-        }
-        int fw1 = p.getOrDefault(Tpm2.PT_FIRMWARE_VERSION_1, 0);
-        int fw2 = p.getOrDefault(Tpm2.PT_FIRMWARE_VERSION_2, 0);
-        int rev = p.getOrDefault(Tpm2.PT_REVISION, 0);
-        return new TpmInfo(ascii(p.getOrDefault(Tpm2.PT_MANUFACTURER, 0)).strip(), vendor.toString().strip(),
-                (fw1 >>> 16) + "." + (fw1 & 0xffff) + "." + (fw2 >>> 16) + "." + (fw2 & 0xffff),
-                (rev / 100) + "." + String.format("%02d", rev % 100),
-                v.getOrDefault(Tpm2.PT_LOCKOUT_COUNTER, 0), v.getOrDefault(Tpm2.PT_MAX_AUTH_FAIL, 0));
+        return capabilities.info();
     }
 
     /** The persistent object handles (0x81......). */
     public synchronized List<Integer> persistentHandles() throws TpmException {
-        return handles(Tpm2.HT_PERSISTENT);
+        return capabilities.handles(Tpm2.HT_PERSISTENT);
     }
 
     /** The transient object handles (0x80......): none, unless something leaked. */
     public synchronized List<Integer> transientHandles() throws TpmException {
-        return handles(Tpm2.HT_TRANSIENT);
+        return capabilities.handles(Tpm2.HT_TRANSIENT);
     }
 
     /** The NV indexes (0x01......). */
     public synchronized List<Integer> nvIndexes() throws TpmException {
-        return handles(Tpm2.HT_NV_INDEX);
+        return capabilities.handles(Tpm2.HT_NV_INDEX);
     }
 
-    private List<Integer> handles(int first) throws TpmException {
-        List<Integer> result = new ArrayList<>();
-        TpmReader r = new TpmReader(capability(Tpm2.CAP_HANDLES, first, 254), "TPMS_CAPABILITY_DATA");
-        r.u32();
-        int count = r.u32();
-        for (int i = 0; i < count; i++) {
-            int h = r.u32();
-            if ((h & 0xFF000000) == (first & 0xFF000000)) {
-                result.add(h);
-            }
-        }
-        return result;
-    }
 
-    private Map<Integer, Integer> properties(int first, int count) throws TpmException {
-        TpmReader r = new TpmReader(capability(Tpm2.CAP_TPM_PROPERTIES, first, count), "TPMS_CAPABILITY_DATA");
-        r.u32();
-        int n = r.u32();
-        Map<Integer, Integer> result = new LinkedHashMap<>();
-        for (int i = 0; i < n; i++) {
-            result.put(r.u32(), r.u32());
-        }
-        return result;
-    }
 
-    private byte[] capability(int capability, int property, int count) throws TpmException {
-        PointerByReference data = new PointerByReference();
-        call("TPM2_GetCapability", () -> esys.Esys_GetCapability(ctx(), Esys.TR_NONE, Esys.TR_NONE, Esys.TR_NONE,
-                capability, property, count, new ByteByReference(), data));
-        return take("TPMS_CAPABILITY_DATA", data);
-    }
+
+
+
+
 
     // --- keys
 
@@ -266,27 +228,14 @@ public final class Tpm implements AutoCloseable {
         return TpmPublic.parse(take("TPM2B_PUBLIC", pub));
     }
 
+
+
     /**
      * The storage root key at {@code srkHandle}, created from the standard template and made persistent
      * if the handle is empty.
      */
     public synchronized void ensureStorageRoot(int srkHandle) throws TpmException {
-        Integer existing = object(srkHandle);
-        if (existing != null) {
-            return;
-        }
-        IntByReference primary = new IntByReference();
-        try (Memory sensitive = emptySensitive(); Memory template = mu("TPM2B_PUBLIC", TpmPublic.storageRootTemplate());
-                Memory outside = mu("TPM2B_DATA", new TpmWriter().u16(0).toBytes());
-                Memory pcrs = mu("TPML_PCR_SELECTION", new TpmWriter().u32(0).toBytes())) {
-            call("TPM2_CreatePrimary", () -> esys.Esys_CreatePrimary(ctx(), Esys.TR_RH_OWNER, Esys.TR_PASSWORD,
-                    Esys.TR_NONE, Esys.TR_NONE, sensitive, template, outside, pcrs, primary, null, null, null, null));
-            try {
-                persist(primary.getValue(), srkHandle);
-            } finally {
-                flush(primary.getValue());
-            }
-        }
+        objectsMade.ensureStorageRoot(srkHandle);
     }
 
     /**
@@ -296,18 +245,27 @@ public final class Tpm implements AutoCloseable {
      * @throws TpmException if the handle is occupied, or a command fails
      */
     public synchronized TpmKey createSigningKey(int srkHandle, int handle, KeyAlgorithm algorithm) throws TpmException {
-        if (object(handle) != null) {
-            throw new TpmException(String.format("persistent handle 0x%08x is occupied", handle));
-        }
-        WrappedKey wrapped = createWrapped(srkHandle, algorithm);
-        int loaded = load(srkHandle, wrapped);
-        try {
-            persist(loaded, handle);
-        } finally {
-            flush(loaded);
-        }
-        TpmPublic pub = TpmPublic.parse(wrapped.publicArea());
-        return new TpmKey(handle, pub.algorithm(), pub.attributes(), pub.publicKey());
+        return objectsMade.createSigningKey(srkHandle, handle, algorithm);
+    }
+
+    /** Creates a wrapped signing key under the storage root key (one TPM2_Create). */
+    public synchronized WrappedKey createWrapped(int srkHandle, KeyAlgorithm algorithm) throws TpmException {
+        return objectsMade.createWrapped(srkHandle, algorithm);
+    }
+
+    /**
+     * Loads a wrapped key (one TPM2_Load). The caller must {@link #flushTransient} the returned object:
+     * without a resource manager it outlives the connection.
+     *
+     * @return the ESYS_TR of the transient object
+     */
+    public synchronized int load(int srkHandle, WrappedKey key) throws TpmException {
+        return objectsMade.load(srkHandle, key);
+    }
+
+    /** Removes the persistent object at {@code handle}; does nothing when there is none. */
+    public synchronized void evict(int handle) throws TpmException {
+        objectsMade.evict(handle);
     }
 
     /**
@@ -324,65 +282,16 @@ public final class Tpm implements AutoCloseable {
         }
     }
 
-    /** Creates a wrapped signing key under the storage root key (one TPM2_Create). */
-    public synchronized WrappedKey createWrapped(int srkHandle, KeyAlgorithm algorithm) throws TpmException {
-        ensureStorageRoot(srkHandle);
-        int parent = object(srkHandle);
-        PointerByReference outPrivate = new PointerByReference();
-        PointerByReference outPublic = new PointerByReference();
-        try (Memory sensitive = emptySensitive(); Memory template = mu("TPM2B_PUBLIC", TpmPublic.signingTemplate(algorithm));
-                Memory outside = mu("TPM2B_DATA", new TpmWriter().u16(0).toBytes());
-                Memory pcrs = mu("TPML_PCR_SELECTION", new TpmWriter().u32(0).toBytes())) {
-            call("TPM2_Create", () -> esys.Esys_Create(ctx(), parent, Esys.TR_PASSWORD, Esys.TR_NONE, Esys.TR_NONE,
-                    sensitive, template, outside, pcrs, outPrivate, outPublic, null, null, null));
-        }
-        return new WrappedKey(take("TPM2B_PUBLIC", outPublic), take("TPM2B_PRIVATE", outPrivate));
-    }
 
-    /**
-     * Loads a wrapped key (one TPM2_Load). The caller must {@link #flushTransient} the returned object:
-     * without a resource manager it outlives the connection.
-     *
-     * @return the ESYS_TR of the transient object
-     */
-    public synchronized int load(int srkHandle, WrappedKey key) throws TpmException {
-        Integer parent = object(srkHandle);
-        if (parent == null) {
-            throw new TpmException(String.format("no storage root key at 0x%08x", srkHandle));
-        }
-        IntByReference loaded = new IntByReference();
-        try (Memory priv = mu("TPM2B_PRIVATE", key.privateArea()); Memory pub = mu("TPM2B_PUBLIC", key.publicArea())) {
-            call("TPM2_Load", () -> esys.Esys_Load(ctx(), parent, Esys.TR_PASSWORD, Esys.TR_NONE, Esys.TR_NONE, priv, pub,
-                    loaded));
-        }
-        return loaded.getValue();
-    }
 
     /** Flushes a transient object returned by {@link #load}. */
     public synchronized void flushTransient(int object) {
         flush(object);
     }
 
-    /** Removes the persistent object at {@code handle}; does nothing when there is none. */
-    public synchronized void evict(int handle) throws TpmException {
-        Integer tr = object(handle);
-        if (tr == null) {
-            return;
-        }
-        IntByReference none = new IntByReference();
-        call("TPM2_EvictControl", () -> esys.Esys_EvictControl(ctx(), Esys.TR_RH_OWNER, tr, Esys.TR_PASSWORD,
-                Esys.TR_NONE, Esys.TR_NONE, handle, none));
-        objects.remove(handle);
-    }
 
-    private void persist(int transientTr, int handle) throws TpmException {
-        IntByReference persistent = new IntByReference();
-        call("TPM2_EvictControl", () -> esys.Esys_EvictControl(ctx(), Esys.TR_RH_OWNER, transientTr, Esys.TR_PASSWORD,
-                Esys.TR_NONE, Esys.TR_NONE, handle, persistent));
-        objects.put(handle, persistent.getValue());
-    }
 
-    private void flush(int tr) {
+    void flush(int tr) {
         int rc = esys.Esys_FlushContext(ctx(), tr);
         commands++;
         if (rc != 0) {
@@ -445,122 +354,15 @@ public final class Tpm implements AutoCloseable {
         return out.toByteArray();
     }
 
-    // --- NV
-
-    /**
-     * Defines an NV index of {@code size} bytes under the platform hierarchy, as a factory station does
-     * before the device's firmware disables that hierarchy: the platform writes it, anyone reads it,
-     * NV_WriteLock locks it for good (TPMA_NV_WRITEDEFINE), and it can be undefined only with platform
-     * authorization and the policy PolicyCommandCode(NV_UndefineSpaceSpecial) (TPMA_NV_POLICY_DELETE,
-     * PLATFORMCREATE): no process holding the owner hierarchy can undefine it and make it again.
-     *
-     * @throws TpmException if the index exists, or the platform hierarchy is not available
-     */
-    public synchronized void nvDefine(int index, int size) throws TpmException {
-        int attributes = Tpm2.NV_PPWRITE | Tpm2.NV_OWNERREAD | Tpm2.NV_AUTHREAD | Tpm2.NV_WRITEDEFINE | Tpm2.NV_NO_DA
-                | Tpm2.NV_POLICY_DELETE | Tpm2.NV_PLATFORMCREATE;
-        byte[] pub = new TpmWriter().u32(index).u16(Tpm2.ALG_SHA256).u32(attributes).tpm2b(undefineSpecialPolicy())
-                .u16(size).sized();
-        IntByReference nv = new IntByReference();
-        try (Memory auth = mu("TPM2B_AUTH", new TpmWriter().u16(0).toBytes()); Memory info = mu("TPM2B_NV_PUBLIC", pub)) {
-            call("TPM2_NV_DefineSpace", () -> esys.Esys_NV_DefineSpace(ctx(), Esys.TR_RH_PLATFORM, Esys.TR_PASSWORD,
-                    Esys.TR_NONE, Esys.TR_NONE, auth, info, nv));
-        } catch (TpmException e) {
-            if (e.isTpm(RC_NV_DEFINED)) {
-                throw new TpmException(String.format("NV index 0x%08x is defined already", index), e);
-            }
-            throw e;
-        }
-        objects.put(index, nv.getValue());
-    }
-
-    /** The policy digest of TPM2_PolicyCommandCode(TPM2_NV_UndefineSpaceSpecial), SHA-256 from a zero digest. */
-    static byte[] undefineSpecialPolicy() {
-        try {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-            md.update(new byte[32]);
-            md.update(new TpmWriter().u32(Tpm2.CC_POLICY_COMMAND_CODE).u32(Tpm2.CC_NV_UNDEFINE_SPACE_SPECIAL).toBytes());
-            return md.digest();
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** The public area of an NV index, or null when it is not defined. */
-    public synchronized NvPublic nvReadPublic(int index) throws TpmException {
-        Integer tr = object(index);
-        if (tr == null) {
-            return null;
-        }
-        PointerByReference pub = new PointerByReference();
-        call("TPM2_NV_ReadPublic", () -> esys.Esys_NV_ReadPublic(ctx(), tr, Esys.TR_NONE, Esys.TR_NONE, Esys.TR_NONE,
-                pub, null));
-        TpmReader r = new TpmReader(take("TPM2B_NV_PUBLIC", pub), "TPM2B_NV_PUBLIC");
-        r.u16();
-        int idx = r.u32();
-        r.u16();
-        int attributes = r.u32();
-        r.tpm2b();
-        return new NvPublic(idx, attributes, r.u16());
-    }
-
-    /** Writes the whole index, in chunks the TPM accepts, with platform authorization (TPMA_NV_PPWRITE). */
-    public synchronized void nvWrite(int index, byte[] data) throws TpmException {
-        Integer tr = object(index);
-        if (tr == null) {
-            throw new TpmException(String.format("NV index 0x%08x is not defined", index));
-        }
-        for (int off = 0; off < data.length; off += NV_CHUNK) {
-            byte[] chunk = java.util.Arrays.copyOfRange(data, off, Math.min(data.length, off + NV_CHUNK));
-            short offset = (short) off;
-            try (Memory buf = mu("TPM2B_MAX_NV_BUFFER", new TpmWriter().tpm2b(chunk).toBytes())) {
-                call("TPM2_NV_Write", () -> esys.Esys_NV_Write(ctx(), Esys.TR_RH_PLATFORM, tr, Esys.TR_PASSWORD,
-                        Esys.TR_NONE, Esys.TR_NONE, buf, offset));
-            }
-        }
-    }
-
-    /** Reads the whole index with its own (empty) authorization. */
-    public synchronized byte[] nvRead(int index) throws TpmException {
-        NvPublic pub = nvReadPublic(index);
-        if (pub == null) {
-            throw new TpmException(String.format("NV index 0x%08x is not defined", index));
-        }
-        int tr = object(index);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int off = 0; off < pub.size(); off += NV_CHUNK) {
-            short size = (short) Math.min(NV_CHUNK, pub.size() - off);
-            short offset = (short) off;
-            PointerByReference data = new PointerByReference();
-            call("TPM2_NV_Read", () -> esys.Esys_NV_Read(ctx(), tr, tr, Esys.TR_PASSWORD, Esys.TR_NONE, Esys.TR_NONE,
-                    size, offset, data));
-            out.writeBytes(new TpmReader(take("TPM2B_MAX_NV_BUFFER", data), "TPM2B_MAX_NV_BUFFER").tpm2b());
-        }
-        return out.toByteArray();
-    }
-
-    /** Locks the index against writes until it is undefined (TPMA_NV_WRITEDEFINE: for good). */
-    public synchronized void nvWriteLock(int index) throws TpmException {
-        int tr = object(index);
-        call("TPM2_NV_WriteLock", () -> esys.Esys_NV_WriteLock(ctx(), Esys.TR_RH_PLATFORM, tr, Esys.TR_PASSWORD,
-                Esys.TR_NONE, Esys.TR_NONE));
-    }
-
-    /** Removes an NV index (owner authorization). */
-    public synchronized void nvUndefine(int index) throws TpmException {
-        Integer tr = object(index);
-        if (tr == null) {
-            return;
-        }
-        call("TPM2_NV_UndefineSpace", () -> esys.Esys_NV_UndefineSpace(ctx(), Esys.TR_RH_OWNER, tr, Esys.TR_PASSWORD,
-                Esys.TR_NONE, Esys.TR_NONE));
-        objects.remove(index);
+    /** The NV indexes of this TPM: define, read, write, lock, undefine (for the MPR anchored in NV). */
+    public TpmNv nv() {
+        return nv;
     }
 
     // --- plumbing
 
     /** The ESYS_TR of a persistent handle or NV index, or null when nothing is there (one ReadPublic, then cached). */
-    private Integer object(int handle) throws TpmException {
+    Integer object(int handle) throws TpmException {
         Integer cached = objects.get(handle);
         if (cached != null) {
             return cached;
@@ -579,19 +381,19 @@ public final class Tpm implements AutoCloseable {
         return tr.getValue();
     }
 
-    private Pointer ctx() {
+    Pointer ctx() {
         if (context == null) {
             throw new IllegalStateException("the connection to the TPM at " + tcti + " is closed");
         }
         return context.getValue();
     }
 
-    private interface Command {
+    interface Command {
         int run();
     }
 
     /** Runs one TPM command; RETRY, YIELDED and TESTING are tried again, anything else is a TpmException. */
-    private void call(String name, Command command) throws TpmException {
+    void call(String name, Command command) throws TpmException {
         for (int attempt = 0;; attempt++) {
             int rc = command.run();
             commands++;
@@ -621,7 +423,7 @@ public final class Tpm implements AutoCloseable {
     }
 
     /** Marshals an ESYS-allocated structure to wire format and frees it. */
-    private byte[] take(String type, PointerByReference ref) {
+    byte[] take(String type, PointerByReference ref) {
         Pointer p = ref.getValue();
         try {
             return tss.mu.marshal(type, p);
@@ -630,15 +432,12 @@ public final class Tpm implements AutoCloseable {
         }
     }
 
-    private Memory mu(String type, byte[] wire) {
+    Memory mu(String type, byte[] wire) {
         return tss.mu.unmarshal(type, wire);
     }
 
-    private Memory emptySensitive() {
-        return mu("TPM2B_SENSITIVE_CREATE", new TpmWriter().u16(0).u16(0).sized());
-    }
 
-    private static String ascii(int v) {
+    static String ascii(int v) {
         byte[] b = {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
         return new String(b, StandardCharsets.US_ASCII).replace('\0', ' ');
     }

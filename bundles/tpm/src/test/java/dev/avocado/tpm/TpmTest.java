@@ -121,22 +121,22 @@ public class TpmTest {
         int index = 0x01800100;
         byte[] data = new byte[700];
         new java.util.Random(1).nextBytes(data);
-        tpm.nvDefine(index, data.length);
-        tpm.nvWrite(index, data);
-        assertArrayEquals(data, tpm.nvRead(index));
-        tpm.nvWriteLock(index);
-        assertTrue(tpm.nvReadPublic(index).writeLocked());
-        TpmException locked = assertThrows(TpmException.class, () -> tpm.nvWrite(index, data));
+        tpm.nv().define(index, data.length);
+        tpm.nv().write(index, data);
+        assertArrayEquals(data, tpm.nv().read(index));
+        tpm.nv().writeLock(index);
+        assertTrue(tpm.nv().readPublic(index).writeLocked());
+        TpmException locked = assertThrows(TpmException.class, () -> tpm.nv().write(index, data));
         assertTrue(locked.getMessage(), locked.getMessage().startsWith("TPM2_NV_Write failed: "));
         assertTrue(locked.getMessage(), locked.getMessage().contains("(0x148)"));
-        TpmException defined = assertThrows(TpmException.class, () -> tpm.nvDefine(index, 4));
+        TpmException defined = assertThrows(TpmException.class, () -> tpm.nv().define(index, 4));
         assertTrue(defined.getMessage(), defined.getMessage().contains("0x01800100 is defined already"));
         // made by the platform, deleted only by it with a policy: the owner (empty password) cannot undefine it
-        assertTrue(Integer.toHexString(tpm.nvReadPublic(index).attributes()), tpm.nvReadPublic(index).lockedForGood());
-        TpmException owner = assertThrows(TpmException.class, () -> tpm.nvUndefine(index));
+        assertTrue(Integer.toHexString(tpm.nv().readPublic(index).attributes()), tpm.nv().readPublic(index).lockedForGood());
+        TpmException owner = assertThrows(TpmException.class, () -> tpm.nv().undefine(index));
         assertTrue(owner.getMessage(), owner.getMessage().startsWith("TPM2_NV_UndefineSpace failed: "));
-        assertArrayEquals(data, tpm.nvRead(index));
-        assertNull(tpm.nvReadPublic(0x01800999));
+        assertArrayEquals(data, tpm.nv().read(index));
+        assertNull(tpm.nv().readPublic(0x01800999));
     }
 
     @Test

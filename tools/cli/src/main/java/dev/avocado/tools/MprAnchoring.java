@@ -41,7 +41,7 @@ final class MprAnchoring {
         byte[] der = MprProfile.der(mpr);
         byte[] data = content == Content.DIGEST ? MprProfile.sha256(der) : der;
         try (Tpm tpm = Tpm.open(tcti)) {
-            NvPublic nv = tpm.nvReadPublic(index);
+            NvPublic nv = tpm.nv().readPublic(index);
             if (nv != null && !nv.platformCreated()) {
                 throw new IOException(String.format("cannot anchor the MPR in %s: the index exists (attributes 0x%08x) but "
                         + "the owner made it, and any process with owner authorization could undefine it and make it again; "
@@ -49,18 +49,18 @@ final class MprAnchoring {
                         anchor.substring(PREFIX.length())));
             }
             if (nv == null) {
-                tpm.nvDefine(index, data.length);
-            } else if (nv.written() && nv.size() == data.length && Arrays.equals(tpm.nvRead(index), data)) {
+                tpm.nv().define(index, data.length);
+            } else if (nv.written() && nv.size() == data.length && Arrays.equals(tpm.nv().read(index), data)) {
                 if (!nv.writeLocked()) {
-                    tpm.nvWriteLock(index);
+                    tpm.nv().writeLock(index);
                 }
                 requireLockedForGood(tpm, index, anchor);
                 return anchor + " holds this MPR already (write-locked)";
             } else if (nv.size() != data.length && !nv.writeLocked()) {
                 throw new IOException(anchor + " has " + nv.size() + " bytes; this MPR needs " + data.length);
             }
-            tpm.nvWrite(index, data);
-            tpm.nvWriteLock(index);
+            tpm.nv().write(index, data);
+            tpm.nv().writeLock(index);
             requireLockedForGood(tpm, index, anchor);
             return anchor + ": MPR written (" + data.length + " bytes, " + content.name().toLowerCase()
                     + ") and write-locked";
@@ -80,7 +80,7 @@ final class MprAnchoring {
      * with AUTHWRITE, or without WRITEDEFINE, passes PLATFORMCREATE but not that).
      */
     private static void requireLockedForGood(Tpm tpm, int index, String anchor) throws IOException, TpmException {
-        NvPublic nv = tpm.nvReadPublic(index);
+        NvPublic nv = tpm.nv().readPublic(index);
         if (nv == null || !nv.lockedForGood()) {
             throw new IOException(String.format("%s is not locked for good (attributes 0x%08x): the device needs "
                     + "PLATFORMCREATE, POLICY_DELETE, WRITEDEFINE, WRITELOCKED and WRITTEN, and no OWNERWRITE, AUTHWRITE or "

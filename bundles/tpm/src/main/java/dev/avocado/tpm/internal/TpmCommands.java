@@ -45,7 +45,7 @@ public class TpmCommands {
         }
         out.append("NV indexes:\n");
         for (int h : tpm.withTpm(Tpm::nvIndexes)) {
-            NvPublic nv = tpm.withTpm(t -> t.nvReadPublic(h));
+            NvPublic nv = tpm.withTpm(t -> t.nv().readPublic(h));
             out.append(String.format("  0x%08x  %d bytes%s%n", h, nv.size(), nv.writeLocked() ? ", write-locked" : ""));
         }
         List<Integer> transients = tpm.withTpm(Tpm::transientHandles);

@@ -41,7 +41,7 @@ public class TpmMprAnchor implements MprAnchor {
     public Optional<byte[]> anchored() throws MprException {
         try {
             return tpm.withTpm(t -> {
-                NvPublic nv = t.nvReadPublic(index);
+                NvPublic nv = t.nv().readPublic(index);
                 if (nv == null || !nv.written()) {
                     return Optional.empty();
                 }
@@ -52,7 +52,7 @@ public class TpmMprAnchor implements MprAnchor {
                             + "index the owner made can be undefined and made again by any process with owner authorization",
                             nv.attributes()));
                 }
-                return Optional.of(t.nvRead(index));
+                return Optional.of(t.nv().read(index));
             });
         } catch (KeyServiceException e) {
             throw new MprException(source(), "the anchored MPR cannot be read: " + e.getMessage(), e);

@@ -74,12 +74,12 @@ public final class Swtpm implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IOException("swtpm exited with " + process.exitValue() + "; see " + state + ".log");
             }
-            try (Socket probe = new Socket()) {
-                probe.connect(new InetSocketAddress("127.0.0.1", port + 1), 200);
+            // both sockets: swtpm may listen on its control port before its server port (a client that
+            // connects in between gets "IO failure")
+            if (listening(port + 1) && listening(port)) {
                 return;
-            } catch (IOException notYet) {
-                Thread.sleep(20);
             }
+            Thread.sleep(20);
         }
         throw new IOException("swtpm did not listen on 127.0.0.1:" + port + " within 10 s");
     }
@@ -125,6 +125,15 @@ public final class Swtpm implements AutoCloseable {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
         Files.deleteIfExists(state.resolveSibling(state.getFileName() + ".log"));
+    }
+
+    private static boolean listening(int port) {
+        try (Socket probe = new Socket()) {
+            probe.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException notYet) {
+            return false;
+        }
     }
 
     /** Two consecutive free ports (server and control). */
