@@ -12,6 +12,7 @@ import dev.avocado.api.onboarding.Onboarder;
 import dev.avocado.protocol.http.Backoff;
 import dev.avocado.protocol.http.Failures;
 import dev.avocado.protocol.http.Retrying;
+import dev.avocado.protocol.run.SingleRun;
 import dev.avocado.protocol.x509.Names;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,7 +76,7 @@ public class BrskiOnboarder implements Onboarder {
     private BrskiConfig config;
     private Path networkFolder;
     private RegistrarFinder finder;
-    private Promise<DeviceIdentity> running;
+    private final SingleRun<DeviceIdentity> run = new SingleRun<>(executor, "onboarding", m -> log.error(m));
     private ScheduledFuture<?> renewal;
     private volatile Instant renewalDue;
 
@@ -114,29 +115,12 @@ public class BrskiOnboarder implements Onboarder {
     }
 
     @Override
-    public synchronized Promise<DeviceIdentity> onboard() {
-        if (running != null && !running.isDone()) {
-            return running;
-        }
-        Deferred<DeviceIdentity> deferred = promises.deferred();
-        running = deferred.getPromise();
-        executor.execute(() -> {
-            try {
-                DeviceIdentity ldevid = new Onboarding(context()).run();
-                scheduleRenewal(ldevid);
-                deferred.resolve(ldevid);
-            } catch (InterruptedException e) {
-                deferred.fail(new IllegalStateException("onboarding stopped (the onboarder was deactivated)"));
-            } catch (Exception e) {
-                log.error("onboarding failed: {}", e.getMessage());
-                deferred.fail(e);
-            } catch (Error e) {
-                // an OutOfMemoryError or a linkage error still ends the promise, with its reason
-                log.error("onboarding stopped by {}", e.toString());
-                deferred.fail(new IllegalStateException("onboarding stopped by " + e, e));
-            }
+    public Promise<DeviceIdentity> onboard() {
+        return run.start(() -> {
+            DeviceIdentity ldevid = new Onboarding(context()).run();
+            scheduleRenewal(ldevid);
+            return ldevid;
         });
-        return running;
     }
 
     /** E.1 for an LDevID of this device (at start when its profile is missing, after each renewal). */
@@ -223,8 +207,7 @@ public class BrskiOnboarder implements Onboarder {
     }
 
     boolean running() {
-        Promise<DeviceIdentity> r = running;
-        return r != null && !r.isDone();
+        return run.running();
     }
 
     BrskiConfig config() {

@@ -7,6 +7,7 @@ import dev.avocado.api.keys.KeyService;
 import dev.avocado.api.lifecycle.StepReporter;
 import dev.avocado.api.mpr.ManufacturerRootReader;
 import dev.avocado.api.provisioning.IdevidProvisioner;
+import dev.avocado.protocol.run.SingleRun;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.osgi.service.component.annotations.Activate;
@@ -15,9 +16,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
-import org.osgi.util.promise.Deferred;
 import org.osgi.util.promise.Promise;
-import org.osgi.util.promise.PromiseFactory;
 
 /**
  * The IDevID provisioner of partition one: EST enrollment with the manufacturer named by the MPR.
@@ -46,9 +45,8 @@ public class EstIdevidProvisioner implements IdevidProvisioner {
     private KeyService keyService;
 
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "avocado-idevid"));
-    private final PromiseFactory promises = new PromiseFactory(executor);
+    private final SingleRun<DeviceIdentity> run = new SingleRun<>(executor, "IDevID provisioning", m -> log.error(m));
     private ProvisionerConfig config;
-    private Promise<DeviceIdentity> running;
 
     @Activate
     void activate(ProvisionerConfig config) {
@@ -71,23 +69,8 @@ public class EstIdevidProvisioner implements IdevidProvisioner {
     }
 
     @Override
-    public synchronized Promise<DeviceIdentity> provision() {
-        if (running != null && !running.isDone()) {
-            return running;
-        }
-        Deferred<DeviceIdentity> deferred = promises.deferred();
-        running = deferred.getPromise();
-        executor.execute(() -> {
-            try {
-                deferred.resolve(new IdevidProvisioning(new IdevidProvisioning.Context(mpr.read(), keyService, identity,
-                        steps, config, Thread::sleep)).run());
-            } catch (InterruptedException e) {
-                deferred.fail(new ProvisioningException("provisioning stopped (the provisioner was deactivated)"));
-            } catch (Exception e) {
-                log.error("IDevID provisioning failed: {}", e.getMessage());
-                deferred.fail(e);
-            }
-        });
-        return running;
+    public Promise<DeviceIdentity> provision() {
+        return run.start(() -> new IdevidProvisioning(new IdevidProvisioning.Context(mpr.read(), keyService, identity,
+                steps, config, Thread::sleep)).run());
     }
 }
