@@ -94,24 +94,9 @@ public final class Tpm implements AutoCloseable {
             close();
             throw new TpmException("no TPM answers at " + tcti + ": " + e.getMessage(), e);
         }
-        flushLeftovers();
+        objectsMade.flushLeftovers();
     }
 
-    /**
-     * Transient objects left by a process that died between TPM2_Load and TPM2_FlushContext. Without a
-     * resource manager (swtpm, a bare /dev/tpm0) they stay and fill the TPM's few object slots; behind
-     * one (/dev/tpmrm0) this connection sees none but its own.
-     */
-    private void flushLeftovers() throws TpmException {
-        for (int handle : capabilities.handles(Tpm2.HT_TRANSIENT)) {
-            IntByReference tr = new IntByReference();
-            call("Esys_TR_FromTPMPublic(" + String.format("0x%08x", handle) + ")", () -> esys.Esys_TR_FromTPMPublic(ctx(),
-                    handle, Esys.TR_NONE, Esys.TR_NONE, Esys.TR_NONE, tr));
-            flush(tr.getValue());
-            System.getLogger(Tpm.class.getName()).log(System.Logger.Level.WARNING,
-                    String.format("flushed transient object 0x%08x left in the TPM by an earlier connection", handle));
-        }
-    }
 
     public String tcti() {
         return tcti;
@@ -194,12 +179,9 @@ public final class Tpm implements AutoCloseable {
      * (null when it can; any algorithm when null), or null when the handle is empty.
      */
     public synchronized Occupant inspect(int handle, KeyAlgorithm algorithm) throws TpmException {
-        TpmPublic p = readPublic(handle);
-        if (p == null) {
-            return null;
-        }
-        return new Occupant(new TpmKey(handle, p.algorithm(), p.attributes(), p.algorithm() == null ? null : p.publicKey()),
-                p.unfitAsSigningKey(algorithm));
+        TpmPublic p = capabilities.readPublic(handle);
+        return p == null ? null : new Occupant(new TpmKey(handle, p.algorithm(), p.attributes(),
+                p.algorithm() == null ? null : p.publicKey()), p.unfitAsSigningKey(algorithm));
     }
 
     /** The key at a persistent handle, or null when the handle is empty. */
@@ -217,16 +199,6 @@ public final class Tpm implements AutoCloseable {
         return o == null ? null : o.unfit();
     }
 
-    private TpmPublic readPublic(int handle) throws TpmException {
-        Integer tr = object(handle);
-        if (tr == null) {
-            return null;
-        }
-        PointerByReference pub = new PointerByReference();
-        call("TPM2_ReadPublic", () -> esys.Esys_ReadPublic(ctx(), tr, Esys.TR_NONE, Esys.TR_NONE, Esys.TR_NONE, pub,
-                null, null));
-        return TpmPublic.parse(take("TPM2B_PUBLIC", pub));
-    }
 
 
 
@@ -357,6 +329,10 @@ public final class Tpm implements AutoCloseable {
     /** The NV indexes of this TPM: define, read, write, lock, undefine (for the MPR anchored in NV). */
     public TpmNv nv() {
         return nv;
+    }
+
+    TpmCapabilities capabilities() {
+        return capabilities;
     }
 
     // --- plumbing

@@ -8,7 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** TPM2_GetCapability for one connection: what the TPM is, and which handles it holds. Called under the connection's lock. */
+/**
+ * What one connection's TPM is and holds: TPM2_GetCapability (properties, handles) and TPM2_ReadPublic.
+ * Called under the connection's lock.
+ */
 final class TpmCapabilities {
 
     private final Tpm tpm;
@@ -60,5 +63,17 @@ final class TpmCapabilities {
         tpm.call("TPM2_GetCapability", () -> tpm.esys.Esys_GetCapability(tpm.ctx(), Esys.TR_NONE, Esys.TR_NONE, Esys.TR_NONE,
                 capability, property, count, new ByteByReference(), data));
         return tpm.take("TPMS_CAPABILITY_DATA", data);
+    }
+
+    /** The public area at a persistent handle (one TPM2_ReadPublic), or null when the handle is empty. */
+    TpmPublic readPublic(int handle) throws TpmException {
+        Integer tr = tpm.object(handle);
+        if (tr == null) {
+            return null;
+        }
+        PointerByReference pub = new PointerByReference();
+        tpm.call("TPM2_ReadPublic", () -> tpm.esys.Esys_ReadPublic(tpm.ctx(), tr, Esys.TR_NONE, Esys.TR_NONE, Esys.TR_NONE, pub,
+                null, null));
+        return TpmPublic.parse(tpm.take("TPM2B_PUBLIC", pub));
     }
 }

@@ -112,4 +112,20 @@ final class TpmObjects {
     Memory emptySensitive() {
         return tpm.mu("TPM2B_SENSITIVE_CREATE", new TpmWriter().u16(0).u16(0).sized());
     }
+
+    /**
+     * Transient objects left by a process that died between TPM2_Load and TPM2_FlushContext. Without a
+     * resource manager (swtpm, a bare /dev/tpm0) they stay and fill the TPM's few object slots; behind
+     * one (/dev/tpmrm0) this connection sees none but its own.
+     */
+    void flushLeftovers() throws TpmException {
+        for (int handle : tpm.capabilities().handles(Tpm2.HT_TRANSIENT)) {
+            IntByReference tr = new IntByReference();
+            tpm.call("Esys_TR_FromTPMPublic(" + String.format("0x%08x", handle) + ")", () -> tpm.esys.Esys_TR_FromTPMPublic(tpm.ctx(),
+                    handle, Esys.TR_NONE, Esys.TR_NONE, Esys.TR_NONE, tr));
+            tpm.flush(tr.getValue());
+            System.getLogger(Tpm.class.getName()).log(System.Logger.Level.WARNING,
+                    String.format("flushed transient object 0x%08x left in the TPM by an earlier connection", handle));
+        }
+    }
 }
