@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -43,6 +44,7 @@ public class FileMprReader implements ManufacturerRootReader {
     /** The anchor the firmware requires (its source), or null. */
     private final String requiredAnchor;
     private final int anchorWaitSeconds;
+    private final BundleContext context;
 
     /** An unchangeable copy of the MPR (TPM NV), when the device has one. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -55,6 +57,7 @@ public class FileMprReader implements ManufacturerRootReader {
         this.defaultPort = config.defaultPort();
         this.requiredAnchor = context.getProperty(MprAnchor.FIRMWARE_PROPERTY);
         this.anchorWaitSeconds = config.anchorWaitSeconds();
+        this.context = context;
     }
 
     @Override
@@ -89,9 +92,24 @@ public class FileMprReader implements ManufacturerRootReader {
                 checkAnchor(der));
     }
 
-    /** Compares the MPR with its anchored copy; returns where that is, or null when there is none. */
+    /**
+     * Compares the MPR with its anchored copy; returns where that is, or null when there is none. An
+     * anchor in the service registry counts even before DS has bound it here: the TPM key service is
+     * the anchor, so a boot that has its key service has the anchor, whatever order the binds run in.
+     */
     private String checkAnchor(byte[] der) throws MprException {
-        MprAnchor a = awaitAnchor();
+        ServiceReference<MprAnchor> registered = anchor == null ? context.getServiceReference(MprAnchor.class) : null;
+        MprAnchor held = registered == null ? null : context.getService(registered);
+        try {
+            return checkAnchor(der, held != null ? held : awaitAnchor());
+        } finally {
+            if (held != null) {
+                context.ungetService(registered);
+            }
+        }
+    }
+
+    private String checkAnchor(byte[] der, MprAnchor a) throws MprException {
         if (a == null) {
             return null;
         }

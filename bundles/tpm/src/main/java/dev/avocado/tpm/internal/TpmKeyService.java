@@ -3,6 +3,7 @@ package dev.avocado.tpm.internal;
 import dev.avocado.api.keys.DeviceKey;
 import dev.avocado.api.keys.KeyAlgorithm;
 import dev.avocado.api.keys.KeyService;
+import dev.avocado.api.mpr.MprAnchor;
 import dev.avocado.api.keys.KeyServiceException;
 import dev.avocado.api.keys.SignatureScheme;
 import dev.avocado.tpm.Tpm;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -26,10 +28,10 @@ import org.osgi.service.metatype.annotations.Designate;
  * a device without a TPM never tries one; with it selected the device uses the TPM or fails saying
  * why, and never falls back to software keys by itself.
  */
-@Component(service = {KeyService.class, TpmKeyService.class}, configurationPid = TpmKeyService.PID,
+@Component(service = {KeyService.class, TpmKeyService.class, MprAnchor.class}, configurationPid = TpmKeyService.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = KeyService.TYPE_PROPERTY + "=tpm")
 @Designate(ocd = TpmConfig.class)
-public class TpmKeyService implements KeyService {
+public class TpmKeyService implements KeyService, MprAnchor {
 
     public static final String PID = "dev.avocado.keys.tpm";
 
@@ -38,9 +40,11 @@ public class TpmKeyService implements KeyService {
 
     private TpmKeys keys;
     private int mprIndex;
+    /** The MPR anchored in this TPM, offered with the keys in one registration. */
+    private TpmMprAnchor anchor;
 
     @Activate
-    void activate(TpmConfig config) {
+    void activate(BundleContext context, TpmConfig config) {
         Map<String, Integer> handles = new LinkedHashMap<>();
         for (String entry : config.keyHandles()) {
             String[] kv = entry.split("=", 2);
@@ -51,6 +55,7 @@ public class TpmKeyService implements KeyService {
         }
         keys = new TpmKeys(config.tcti(), Tpm.handle(config.srkHandle()), handles);
         mprIndex = Tpm.handle(config.mprIndex());
+        anchor = new TpmMprAnchor(this, context.getProperty(FIRMWARE_PROPERTY));
         try {
             TpmInfo info = keys.info();
             log.info("TPM key service: {} via {}; keys at {}", info, config.tcti(), handles);
@@ -71,6 +76,18 @@ public class TpmKeyService implements KeyService {
 
     TpmKeys keys() {
         return keys;
+    }
+
+    /** Where the MPR is anchored in this TPM (MprAnchor). */
+    @Override
+    public String source() {
+        return anchor.source();
+    }
+
+    /** The MPR anchored in this TPM, if one was (MprAnchor). */
+    @Override
+    public java.util.Optional<byte[]> anchored() throws dev.avocado.api.mpr.MprException {
+        return anchor.anchored();
     }
 
     /** The configured NV index of the anchored MPR. */

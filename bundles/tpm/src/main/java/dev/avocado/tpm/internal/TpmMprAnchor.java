@@ -6,29 +6,24 @@ import dev.avocado.api.mpr.MprException;
 import dev.avocado.tpm.NvPublic;
 import dev.avocado.tpm.Tpm;
 import java.util.Optional;
-import org.osgi.framework.BundleContext;
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
 
 /**
  * The MPR anchored in a write-locked TPM NV index. The index is the one the firmware names
- * ({@value MprAnchor#FIRMWARE_PROPERTY}, from the signed partition one), else the configured one.
+ * ({@value MprAnchor#FIRMWARE_PROPERTY}, from the signed partition one), else the configured one. The
+ * TPM key service offers it as its own MprAnchor service, so the anchor is in the registry whenever the
+ * TPM keys are: a boot that has the key service never reads the MPR before the anchor can be checked.
  */
-@Component
-public class TpmMprAnchor implements MprAnchor {
+final class TpmMprAnchor implements MprAnchor {
 
     static final String PREFIX = "tpm-nv:";
 
-    @Reference
-    private TpmKeyService tpm;
+    private final TpmKeyService tpm;
+    private final int index;
 
-    private int index;
-
-    @Activate
-    void activate(BundleContext context) {
-        String fromFirmware = context.getProperty(FIRMWARE_PROPERTY);
-        index = fromFirmware != null && fromFirmware.startsWith(PREFIX)
+    /** @param fromFirmware the firmware's anchor property, or null */
+    TpmMprAnchor(TpmKeyService tpm, String fromFirmware) {
+        this.tpm = tpm;
+        this.index = fromFirmware != null && fromFirmware.startsWith(PREFIX)
                 ? Tpm.handle(fromFirmware.substring(PREFIX.length())) : tpm.mprIndex();
     }
 
