@@ -44,21 +44,28 @@ public final class SingleRun<T> {
         }
         Deferred<T> deferred = promises.deferred();
         running = deferred.getPromise();
-        executor.execute(() -> {
-            try {
-                deferred.resolve(work.run());
-            } catch (InterruptedException e) {
-                deferred.fail(new Stopped(what + " stopped (its service was deactivated)"));
-            } catch (Exception e) {
-                log.accept(what + " failed: " + Failures.describe(e));
-                deferred.fail(e);
-            } catch (Error e) {
-                // an OutOfMemoryError or a linkage error still ends the promise, with its reason
-                log.accept(what + " stopped by " + e);
-                deferred.fail(new IllegalStateException(what + " stopped by " + e, e));
-            }
-        });
+        try {
+            executor.execute(() -> run(work, deferred));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the service is being deactivated: its run ends as stopped, and the next start tries again
+            deferred.fail(new Stopped(what + " stopped (its service was deactivated)"));
+        }
         return running;
+    }
+
+    private void run(Work<T> work, Deferred<T> deferred) {
+        try {
+            deferred.resolve(work.run());
+        } catch (InterruptedException e) {
+            deferred.fail(new Stopped(what + " stopped (its service was deactivated)"));
+        } catch (Exception e) {
+            log.accept(what + " failed: " + Failures.describe(e));
+            deferred.fail(e);
+        } catch (Error e) {
+            // an OutOfMemoryError or a linkage error still ends the promise, with its reason
+            log.accept(what + " stopped by " + e);
+            deferred.fail(new IllegalStateException(what + " stopped by " + e, e));
+        }
     }
 
     /** True while a run is on. */

@@ -69,4 +69,14 @@ public class SingleRunTest {
         assertTrue(executor.awaitTermination(10, TimeUnit.SECONDS));
         assertEquals("onboarding stopped by java.lang.OutOfMemoryError: Java heap space", p.getFailure().getMessage());
     }
+
+    /** Asked after its service was deactivated: a stopped promise, not an exception, and not one that never ends. */
+    @Test
+    public void aStartAfterShutdownEndsStopped() throws Exception {
+        executor.shutdownNow();
+        Promise<String> p = run.start(() -> "never");
+        assertTrue(p.isDone());
+        assertTrue(p.getFailure().toString(), p.getFailure() instanceof SingleRun.Stopped);
+        assertFalse(run.running());
+    }
 }
