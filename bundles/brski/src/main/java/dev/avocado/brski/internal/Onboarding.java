@@ -59,9 +59,13 @@ final class Onboarding {
     }
 
     private final Context ctx;
+    /** Backoff between attempts, and the cap on a registrar's Retry-After (the longest retry). */
+    private final Retrying retrying;
 
     Onboarding(Context ctx) {
         this.ctx = ctx;
+        this.retrying = Retrying.withBackoff(Duration.ofSeconds(ctx.config().retryInitialSeconds()),
+                Duration.ofSeconds(ctx.config().retryMaxSeconds()), ctx.waiter());
     }
 
     DeviceIdentity run() throws Exception {
@@ -81,8 +85,6 @@ final class Onboarding {
             throw new IllegalStateException("B: the MPR " + ctx.mpr().source() + " names no MASA voucher-signing anchor: "
                     + "no voucher can be trusted (firmware with an MPR made by pki init holds one)");
         }
-        Retrying retrying = Retrying.withBackoff(Duration.ofSeconds(ctx.config().retryInitialSeconds()),
-                Duration.ofSeconds(ctx.config().retryMaxSeconds()), ctx.waiter());
         return retrying.until(() -> {
             AttemptFailed last = null;
             for (URI registrar : discover()) {
@@ -189,7 +191,7 @@ final class Onboarding {
                 return session.requestVoucher(request);
             } catch (PledgeSession.RegistrarAnswer a) {
                 if (a.status() == 202) {
-                    Duration wait = capped(a.retryAfter());
+                    Duration wait = Duration.ofMillis(retrying.capped(a.retryAfter()));
                     if (System.nanoTime() + wait.toNanos() - giveUp > 0) {
                         throw failed(Step.C_3, "the registrar at " + session.registrar() + " held the request for "
                                 + ctx.config().approvalWaitSeconds() + " s without an answer (longest approval wait); "
@@ -317,12 +319,6 @@ final class Onboarding {
             }
         }).filter(s -> s.compareTo(Step.C_3) >= 0 && s.compareTo(Step.C_8) <= 0).orElse(null);
         return told != null ? told : a.status() >= 500 ? Step.C_4 : Step.C_3;
-    }
-
-    /** A registrar's Retry-After, at most the longest retry; the longest retry when it said none. */
-    private Duration capped(Duration retryAfter) {
-        Duration max = Duration.ofSeconds(ctx.config().retryMaxSeconds());
-        return retryAfter == null || retryAfter.compareTo(max) > 0 ? max : retryAfter;
     }
 
     private AttemptFailed failed(Step step, String message, Duration retryAfter) {

@@ -82,9 +82,9 @@ public final class Retrying {
         }
     }
 
-    /** A server's Retry-After, at most the longest wait. */
+    /** A server's Retry-After in milliseconds, at most the longest wait; the longest wait when it said none. */
     public long capped(Duration retryAfter) {
-        return Math.max(0, Math.min(retryAfter.toMillis(), longest.toMillis()));
+        return retryAfter == null ? longest.toMillis() : Math.max(0, Math.min(retryAfter.toMillis(), longest.toMillis()));
     }
 
     /** The words every retry ends with: {@code trying again in 3 s}. */
