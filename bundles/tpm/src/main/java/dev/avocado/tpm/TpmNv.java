@@ -107,6 +107,17 @@ public final class TpmNv {
             if (pub == null) {
                 throw new TpmException(String.format("NV index 0x%08x is not defined", index));
             }
+            return read(pub);
+        }
+    }
+
+    /**
+     * Reads the whole index whose public area the caller has just read ({@link #readPublic}), without
+     * asking the TPM for it again.
+     */
+    public byte[] read(NvPublic pub) throws TpmException {
+        synchronized (tpm) {
+            int index = pub.index();
             int tr = tpm.object(index);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             for (int off = 0; off < pub.size(); off += NV_CHUNK) {

@@ -47,7 +47,7 @@ final class TpmMprAnchor implements MprAnchor {
                             + "index the owner made can be undefined and made again by any process with owner authorization",
                             nv.attributes()));
                 }
-                return Optional.of(t.nv().read(index));
+                return Optional.of(t.nv().read(nv)); // one NV_ReadPublic, not two
             });
         } catch (KeyServiceException e) {
             throw new MprException(source(), "the anchored MPR cannot be read: " + e.getMessage(), e);
