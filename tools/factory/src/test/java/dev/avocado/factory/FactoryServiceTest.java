@@ -86,6 +86,7 @@ public class FactoryServiceTest {
         // RFC 7030 section 4.1.3: BouncyCastle's EST client does not decode without it
         assertEquals("base64", r.headers().firstValue("Content-Transfer-Encoding").orElse(null));
         List<X509Certificate> certs = Est.parseCertsOnly(r.body());
+        assertEquals(2, certs.size());
         assertEquals(java.util.Set.of(pki.load(Pki.MANUFACTURER, Pki.IDEVID_CA).certificate(), root), java.util.Set.copyOf(certs));
     }
 

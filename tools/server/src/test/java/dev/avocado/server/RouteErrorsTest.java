@@ -43,7 +43,7 @@ public class RouteErrorsTest {
                     throw new Rejection(409, "serial X is taken");
                 })
                 .route("GET", "/later", "T.2", ex -> {
-                    throw new Rejection(503, "the MASA cannot be reached", Duration.ofSeconds(7));
+                    throw new Rejection(503, "the MASA cannot be reached", Duration.ofSeconds(7)).at("C.4");
                 })
                 .route("GET", "/in-transaction", "T.3", ex -> {
                     throw new Rejection.InTransaction(new Rejection(403, "decided in the transaction"));
@@ -74,10 +74,13 @@ public class RouteErrorsTest {
         assertEquals(409, refused.statusCode());
         assertEquals("serial X is taken\n", refused.body());
         assertFalse(refused.headers().firstValue("Retry-After").isPresent());
+        // the route's own step says nothing; a refusal at another step names it
+        assertFalse(refused.headers().firstValue(dev.avocado.protocol.brski.Brski.STEP_HEADER).isPresent());
 
         HttpResponse<String> later = get("/later");
         assertEquals(503, later.statusCode());
         assertEquals("7", later.headers().firstValue("Retry-After").orElse(null));
+        assertEquals("C.4", later.headers().firstValue(dev.avocado.protocol.brski.Brski.STEP_HEADER).orElse(null));
 
         HttpResponse<String> inTransaction = get("/in-transaction");
         assertEquals(403, inTransaction.statusCode());

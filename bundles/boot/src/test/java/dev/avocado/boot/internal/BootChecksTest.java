@@ -81,7 +81,8 @@ public class BootChecksTest {
                 IdevidProfile.subject("Acme", null, "SN-1"), device.getPublic(), "masa.evil.test", FROM);
         DeviceIdentity id = new DeviceIdentity(DeviceIdentity.Kind.IDEVID, List.of(forged), KeyService.IDEVID, "idevid.pem");
         BootChecks.Refusal e = assertThrows(BootChecks.Refusal.class, () -> BootChecks.usable(mpr, id, keys, NOW));
-        assertTrue(e.getMessage(), e.getMessage().startsWith("IDevID at idevid.pem is not well formed: "));
+        assertTrue(e.getMessage(), e.getMessage().startsWith("IDevID at idevid.pem is not well formed: ")
+                && e.getMessage().contains("does not chain to the manufacturer root"));
     }
 
     /** An MPR that holds only a MASA anchor names no manufacturer root: nothing under it is trusted. */

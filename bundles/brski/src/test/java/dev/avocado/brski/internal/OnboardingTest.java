@@ -142,6 +142,8 @@ public class OnboardingTest {
                 .orElseThrow().outcome());
         assertTrue(o.toString(), o.contains("D.7 done"));
         assertFalse(o.contains("C.3 failed"));
+        // the registrar's Retry-After (1 s), not the backoff
+        assertEquals(Long.valueOf(1000), waits.get(0));
     }
 
     /** The MASA refuses (no sales record names this owner): the registrar says so, and the pledge tells C.5, not C.3. */
@@ -153,7 +155,33 @@ public class OnboardingTest {
         assertEquals(List.of("B done", "C.0 done", "C.1 done", "C.5 failed", "B failed"), steps.outcomes());
         assertTrue(steps.detail(Step.C_5, StepOutcome.FAILED), steps.detail(Step.C_5, StepOutcome.FAILED)
                 .endsWith("the MASA refused the voucher (HTTP 404): serial SN-P1 has no ownership record at this MASA"));
-        assertEquals(dev.avocado.api.lifecycle.StepSite.SERVER, Step.C_5.site());
+    }
+
+    /**
+     * A rogue registrar names a device step (C.10) and then a step nobody knows for its own refusal: the
+     * pledge takes neither, and tells its registrar's refusal as C.3.
+     */
+    @Test
+    public void aRegistrarCannotBlameADeviceStep() throws Exception {
+        parties.start(RegistrarService.Approval.AUTO, MasaService.Ownership.FIRST_CLAIM);
+        dev.avocado.server.Pki.Credential tls = parties.pki.load(dev.avocado.server.Pki.OWNER,
+                dev.avocado.server.Pki.REGISTRAR_TLS);
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        try (dev.avocado.server.HttpsServer rogue = dev.avocado.server.HttpsServer.builder("rogue").bind("127.0.0.1", 0)
+                .tls(dev.avocado.protocol.tls.TlsContexts.anyClient(new dev.avocado.protocol.tls.TlsContexts.Credential(
+                        tls.key(), List.of(tls.certificate(), parties.pki.domainCa()))),
+                        dev.avocado.server.HttpsServer.ClientAuth.WANT)
+                .route("POST", dev.avocado.protocol.brski.Brski.REQUEST_VOUCHER, ex -> dev.avocado.server.HttpsServer.Reply
+                        .text(403, "refused").header(dev.avocado.protocol.brski.Brski.STEP_HEADER,
+                                asked.getAndIncrement() == 0 ? "C.10" : "Z.9"))
+                .start()) {
+            registrars.add(URI.create("https://127.0.0.1:" + rogue.port()));
+            atWaits.add(() -> { });
+            assertThrows(InterruptedException.class, () -> onboard(parties.pki.mprCertificates()));
+        }
+        assertEquals(List.of("B done", "C.0 done", "C.1 done", "C.3 failed", "B failed",
+                "B done", "C.0 done", "C.1 done", "C.3 failed", "B failed"), steps.outcomes());
+        assertFalse(steps.outcomes().contains("C.10 failed"));
     }
 
     /**
