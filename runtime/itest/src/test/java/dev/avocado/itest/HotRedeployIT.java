@@ -93,8 +93,9 @@ public class HotRedeployIT {
         assertEquals(DeviceState.PROVISIONED, lifecycle.state());
         assertEquals("identity survives", idevidBefore,
                 identity.idevid().orElseThrow().certificate().getSerialNumber().toString());
-        String events = device.shell("device:events");
-        assertTrue(events, events.contains("REDEPLOY bundle=" + Fixtures.PROBE_BSN));
+        // the REDEPLOY event is posted (EventAdmin, asynchronous) after the update that made build 2 run
+        Await.until("the REDEPLOY event", 5_000, () -> events(device).contains("REDEPLOY bundle=" + Fixtures.PROBE_BSN),
+                () -> events(device));
 
         // taking the build out of the deploy folder restores the partition two build
         Files.delete(deploy.resolve("probe.jar"));
