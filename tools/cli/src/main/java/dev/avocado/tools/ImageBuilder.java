@@ -137,6 +137,10 @@ final class ImageBuilder {
         // the security settings are firmware: signed with p1, never read from the data partition
         StringBuilder firmware = new StringBuilder("# set by firmware build, signed with partition one\n");
         firmware.append(DeviceConfig.keys(keys, tcti));
+        // the device's clock is never taken to be earlier than this (docs/security.md, "A device that does not know the time")
+        firmware.append("# when this firmware was built: the earliest the device takes the time to be\n")
+                .append(dev.avocado.api.clock.DeviceClock.FIRMWARE_BUILT).append('=')
+                .append(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)).append('\n');
         if (hotRedeploy) {
             firmware.append("# a demo image: signed builds in data/deploy replace partition two bundles\n")
                     .append(FirmwareSignature.HOT_REDEPLOY).append("=true\n");

@@ -1,5 +1,9 @@
 package dev.avocado.boot.internal;
 
+import dev.avocado.protocol.x509.CheckTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.security.cert.X509Certificate;
 import dev.avocado.api.identity.DeviceIdentity;
 import dev.avocado.api.keys.DeviceKey;
 import dev.avocado.api.keys.KeyService;
@@ -9,7 +13,6 @@ import dev.avocado.api.provisioning.IdevidProvisioner;
 import dev.avocado.protocol.profile.IdevidProfile;
 import dev.avocado.protocol.profile.ManufacturerTrust;
 import dev.avocado.protocol.profile.ProfileException;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -55,7 +58,7 @@ final class BootChecks {
      * MPR root the only anchor, the manufacturer's CA as path material), whose private key is in the
      * device's key service and matches the certificate.
      */
-    static IdevidProfile.Idevid usable(ManufacturerRoot root, DeviceIdentity idevid, KeyService keys, Instant now)
+    static IdevidProfile.Idevid usable(ManufacturerRoot root, DeviceIdentity idevid, KeyService keys, CheckTime time)
             throws Refusal {
         ManufacturerTrust manufacturer;
         try {
@@ -65,7 +68,9 @@ final class BootChecks {
         }
         IdevidProfile.Idevid checked;
         try {
-            checked = IdevidProfile.check(idevid.chain(), manufacturer, now);
+            List<X509Certificate> all = new ArrayList<>(idevid.chain());
+            all.addAll(root.certificates());
+            checked = IdevidProfile.check(idevid.chain(), manufacturer, time.at(all));
         } catch (ProfileException e) {
             throw new Refusal("IDevID at " + idevid.location() + " is not well formed: " + e.getMessage());
         }

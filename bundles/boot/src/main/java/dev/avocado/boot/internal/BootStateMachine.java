@@ -2,7 +2,9 @@ package dev.avocado.boot.internal;
 
 import dev.avocado.api.identity.DeviceIdentity;
 import dev.avocado.api.identity.IdentityException;
+import dev.avocado.api.clock.DeviceClock;
 import dev.avocado.api.identity.IdentityStore;
+import dev.avocado.protocol.x509.CheckTime;
 import dev.avocado.api.keys.DeviceKeys;
 import dev.avocado.api.keys.KeyService;
 import dev.avocado.api.keys.KeyServiceException;
@@ -19,7 +21,6 @@ import dev.avocado.api.provisioning.IdevidProvisioner;
 import dev.avocado.protocol.profile.IdevidProfile;
 import dev.avocado.protocol.http.Failures;
 import dev.avocado.protocol.x509.Names;
-import java.time.Instant;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -66,6 +67,9 @@ public class BootStateMachine implements Lifecycle.Actions {
 
     @Reference
     private IdentityStore identity;
+
+    @Reference
+    private DeviceClock clock;
 
     @Reference
     private PartitionTwo partitionTwo;
@@ -243,7 +247,7 @@ public class BootStateMachine implements Lifecycle.Actions {
     private void provisioned(ManufacturerRoot root, DeviceIdentity idevid, KeyService keys) {
         IdevidProfile.Idevid checked;
         try {
-            checked = BootChecks.usable(root, idevid, keys, Instant.now());
+            checked = BootChecks.usable(root, idevid, keys, CheckTime.atLeast(clock::now));
         } catch (BootChecks.Refusal e) {
             fail(e.getMessage());
             return;

@@ -1,5 +1,6 @@
 package dev.avocado.boot.internal;
 
+import dev.avocado.protocol.x509.CheckTime;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
@@ -50,7 +51,7 @@ public class BootChecksTest {
     @Test
     public void aGoodIdevidWithItsKeyIsUsable() throws Exception {
         KeyPair device = keys.put(KeyService.IDEVID, KeyPairs.ecP256());
-        IdevidProfile.Idevid checked = BootChecks.usable(mpr, idevid(device, "SN-1"), keys, NOW);
+        IdevidProfile.Idevid checked = BootChecks.usable(mpr, idevid(device, "SN-1"), keys, CheckTime.fixed(NOW));
         assertEquals("SN-1", checked.serialNumber());
         assertEquals("masa.acme.test", checked.masaUrl());
     }
@@ -58,7 +59,7 @@ public class BootChecksTest {
     @Test
     public void anIdevidWithoutItsKeyIsRefusedNamingTheKey() {
         DeviceIdentity id = idevid(KeyPairs.ecP256(), "SN-1");
-        BootChecks.Refusal e = assertThrows(BootChecks.Refusal.class, () -> BootChecks.usable(mpr, id, keys, NOW));
+        BootChecks.Refusal e = assertThrows(BootChecks.Refusal.class, () -> BootChecks.usable(mpr, id, keys, CheckTime.fixed(NOW)));
         assertEquals("IDevID at data/identity/idevid.pem has no private key: no key 'idevid' in memory keys", e.getMessage());
     }
 
@@ -66,7 +67,7 @@ public class BootChecksTest {
     public void anIdevidForAnotherKeyIsRefused() {
         keys.put(KeyService.IDEVID, KeyPairs.ecP256());
         DeviceIdentity id = idevid(KeyPairs.ecP256(), "SN-1");
-        BootChecks.Refusal e = assertThrows(BootChecks.Refusal.class, () -> BootChecks.usable(mpr, id, keys, NOW));
+        BootChecks.Refusal e = assertThrows(BootChecks.Refusal.class, () -> BootChecks.usable(mpr, id, keys, CheckTime.fixed(NOW)));
         assertEquals("IDevID at data/identity/idevid.pem does not match key 'idevid' at memory:idevid", e.getMessage());
     }
 
@@ -80,7 +81,7 @@ public class BootChecksTest {
         X509Certificate forged = IdevidProfile.issue(other, otherKey.getPrivate(), null,
                 IdevidProfile.subject("Acme", null, "SN-1"), device.getPublic(), "masa.evil.test", FROM);
         DeviceIdentity id = new DeviceIdentity(DeviceIdentity.Kind.IDEVID, List.of(forged), KeyService.IDEVID, "idevid.pem");
-        BootChecks.Refusal e = assertThrows(BootChecks.Refusal.class, () -> BootChecks.usable(mpr, id, keys, NOW));
+        BootChecks.Refusal e = assertThrows(BootChecks.Refusal.class, () -> BootChecks.usable(mpr, id, keys, CheckTime.fixed(NOW)));
         assertTrue(e.getMessage(), e.getMessage().startsWith("IDevID at idevid.pem is not well formed: ")
                 && e.getMessage().contains("does not chain to the manufacturer root"));
     }
@@ -92,7 +93,7 @@ public class BootChecksTest {
         ManufacturerRoot bad = new ManufacturerRoot(List.of(masa), URI.create("https://x.test"), "p1/mpr/mpr.pem", "00", null);
         KeyPair device = keys.put(KeyService.IDEVID, KeyPairs.ecP256());
         BootChecks.Refusal e = assertThrows(BootChecks.Refusal.class,
-                () -> BootChecks.usable(bad, idevid(device, "SN-1"), keys, NOW));
+                () -> BootChecks.usable(bad, idevid(device, "SN-1"), keys, CheckTime.fixed(NOW)));
         assertTrue(e.getMessage(), e.getMessage().startsWith("MPR p1/mpr/mpr.pem: the MPR holds no manufacturer root"));
     }
 

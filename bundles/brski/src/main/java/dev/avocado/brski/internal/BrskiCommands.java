@@ -1,5 +1,7 @@
 package dev.avocado.brski.internal;
 
+import dev.avocado.api.clock.DeviceClock;
+import dev.avocado.protocol.x509.CheckTime;
 import dev.avocado.api.identity.DeviceIdentity;
 import dev.avocado.api.identity.IdentityStore;
 import dev.avocado.api.keys.DeviceKey;
@@ -13,7 +15,6 @@ import dev.avocado.protocol.x509.Names;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
 import org.apache.felix.service.command.Descriptor;
@@ -25,6 +26,9 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=voucher", "osgi.command.function=ldevid", "osgi.command.function=network",
     "osgi.command.function=onboard", "osgi.command.function=renew", "osgi.command.function=wipe"})
 public class BrskiCommands {
+
+    @Reference
+    private DeviceClock clock;
 
     @Reference
     private BrskiOnboarder onboarder;
@@ -67,7 +71,8 @@ public class BrskiCommands {
         byte[] der = Base64.getDecoder().decode(b64.get());
         StringBuilder out = new StringBuilder();
         try {
-            VoucherCms.Signed signed = Vouchers.verify(der, ManufacturerTrust.of(mpr.read().certificates()), Instant.now());
+            VoucherCms.Signed signed = Vouchers.verify(der, ManufacturerTrust.of(mpr.read().certificates()),
+                    CheckTime.atLeast(clock::now));
             Voucher v = signed.voucher();
             out.append("signer:      ").append(Names.display(signed.signer().getSubjectX500Principal()))
                     .append(" (in the MPR's MASA signer role)\n");

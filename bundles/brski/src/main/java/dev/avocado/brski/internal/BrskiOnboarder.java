@@ -1,5 +1,6 @@
 package dev.avocado.brski.internal;
 
+import dev.avocado.api.clock.DeviceClock;
 import dev.avocado.api.identity.DeviceIdentity;
 import dev.avocado.api.identity.IdentityStore;
 import dev.avocado.api.keys.DeviceKeys;
@@ -60,6 +61,10 @@ public class BrskiOnboarder implements Onboarder {
     private IdentityStore identity;
 
     /** The device's key service, holding the IDevID key (its target: {@link DeviceKeys}). */
+    /** The device's now: what the pledge checks, and when the LDevID is due for renewal. */
+    @Reference
+    private DeviceClock clock;
+
     @Reference(name = DeviceKeys.REFERENCE)
     private KeyService keyService;
 
@@ -131,7 +136,7 @@ public class BrskiOnboarder implements Onboarder {
 
     private Onboarding.Context context() throws Exception {
         return new Onboarding.Context(mpr.read(), keyService, ldevidKeyService, identity, steps, finder, config, networkFolder,
-                Thread::sleep);
+                Thread::sleep, clock);
     }
 
     /** Renews at the due point, then again for the new LDevID; retries with backoff until it works. */
@@ -143,7 +148,7 @@ public class BrskiOnboarder implements Onboarder {
             renewal.cancel(false);
         }
         renewalDue = Renewal.due(ldevid.certificate(), config.renewAtPercent());
-        long delay = Math.max(0, Duration.between(Instant.now(), renewalDue).toMillis());
+        long delay = Math.max(0, Duration.between(clock.now(), renewalDue).toMillis());
         log.info("LDevID {} valid until {}: renewal at {}", ldevid.certificate().getSerialNumber().toString(16),
                 ldevid.certificate().getNotAfter().toInstant(), renewalDue);
         try {
@@ -169,7 +174,7 @@ public class BrskiOnboarder implements Onboarder {
 
     /** Re-enrolls, rewrites the network profile (E.1) for the new LDevID, schedules the next renewal. */
     private DeviceIdentity renewOnce() throws Exception {
-        DeviceIdentity renewed = new Renewal(identity, ldevidKeyService, steps, config).renew();
+        DeviceIdentity renewed = new Renewal(identity, ldevidKeyService, steps, config, clock).renew();
         e1(renewed);
         scheduleRenewal(renewed);
         return renewed;

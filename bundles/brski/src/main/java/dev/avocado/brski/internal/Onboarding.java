@@ -1,5 +1,7 @@
 package dev.avocado.brski.internal;
 
+import dev.avocado.api.clock.DeviceClock;
+import dev.avocado.protocol.x509.CheckTime;
 import dev.avocado.api.identity.DeviceIdentity;
 import dev.avocado.api.identity.IdentityStore;
 import dev.avocado.api.keys.DeviceKey;
@@ -23,7 +25,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -46,7 +47,8 @@ final class Onboarding {
 
     /** What a run needs from outside. */
     record Context(ManufacturerRoot mpr, KeyService deviceKeys, KeyService ldevidKeys, IdentityStore identity,
-            StepReporter steps, RegistrarFinder finder, BrskiConfig config, Path networkFolder, Retrying.Waiter waiter) {
+            StepReporter steps, RegistrarFinder finder, BrskiConfig config, Path networkFolder, Retrying.Waiter waiter,
+            DeviceClock clock) {
     }
 
     /** An attempt with one registrar did not end with an LDevID; when to try again if the registrar said. */
@@ -126,11 +128,17 @@ final class Onboarding {
         return candidates;
     }
 
+    /** When certificates and vouchers are checked: the device's now, never before what it knows. */
+    private CheckTime time() {
+        return CheckTime.atLeast(ctx.clock()::now);
+    }
+
     /** C.0 to E.1 with one registrar. */
     private DeviceIdentity attempt(URI registrar, ManufacturerTrust manufacturer, TlsContexts.Credential credential,
             DeviceKey idevidKey, String serial) throws AttemptFailed, InterruptedException {
         PledgeSession session = new PledgeSession(registrar, credential, serial, manufacturer,
-                Duration.ofSeconds(ctx.config().connectTimeoutSeconds()), Duration.ofSeconds(ctx.config().requestTimeoutSeconds()));
+                Duration.ofSeconds(ctx.config().connectTimeoutSeconds()), Duration.ofSeconds(ctx.config().requestTimeoutSeconds()),
+                time());
         X509Certificate registrarCert;
         try {
             ctx.steps().started(Step.C_0, "TLS to " + registrar + " with the IDevID key at " + idevidKey.location());
@@ -156,7 +164,7 @@ final class Onboarding {
 
         PledgeSession.Accepted accepted;
         try {
-            accepted = session.acceptVoucher(voucher, nonce, Instant.now());
+            accepted = session.acceptVoucher(voucher, nonce);
         } catch (VoucherException e) {
             report(() -> session.voucherStatus(false, e.getMessage()));
             throw failed(Step.C_10, "the voucher does not pass: " + e.getMessage(), null);
@@ -164,6 +172,11 @@ final class Onboarding {
         ctx.steps().done(Step.C_10, "voucher " + accepted.voucher().voucher().assertion() + " from "
                 + Names.display(accepted.voucher().signer().getSubjectX500Principal()) + " (MASA signer role of the MPR), serial and nonce "
                 + "match; pins " + Names.display(accepted.pinned().getSubjectX500Principal()));
+        if (accepted.voucher().voucher().createdOn() != null) {
+            // signed by the MASA and bound to this request's nonce: the time is at least its created-on
+            ctx.clock().learned(accepted.voucher().voucher().createdOn().toInstant(), "the created-on of the voucher from "
+                    + Names.display(accepted.voucher().signer().getSubjectX500Principal()));
+        }
         report(() -> session.voucherStatus(true, "voucher accepted"));
         ctx.steps().done(Step.D_0, "the registrar's TLS certificate " + Names.display(registrarCert.getSubjectX500Principal())
                 + " is in the pinned domain; TLS now trusts " + Names.display(accepted.pinned().getSubjectX500Principal()));
@@ -218,7 +231,8 @@ final class Onboarding {
         try {
             cacerts = session.cacerts();
             for (X509Certificate ca : cacerts) {
-                dev.avocado.protocol.brski.DomainCerts.checkInDomain(List.of(ca), accepted.pinned(), Instant.now());
+                dev.avocado.protocol.brski.DomainCerts.checkInDomain(List.of(ca), accepted.pinned(),
+                        time().at(List.of(ca, accepted.pinned())));
             }
             algorithm = session.csrKeyAlgorithm();
         } catch (PledgeSession.RegistrarAnswer | IOException | EstException | VoucherException e) {
@@ -254,7 +268,9 @@ final class Onboarding {
         chain.add(issued.get(0));
         cacerts.stream().filter(c -> !c.equals(issued.get(0))).forEach(chain::add);
         try {
-            LdevidProfile.check(chain, List.of(accepted.pinned()), key.publicKey(), serial, Instant.now());
+            List<X509Certificate> all = new ArrayList<>(chain);
+            all.add(accepted.pinned());
+            LdevidProfile.check(chain, List.of(accepted.pinned()), key.publicKey(), serial, time().at(all));
         } catch (ProfileException e) {
             throw failed(Step.D_6, e.getMessage(), null);
         }

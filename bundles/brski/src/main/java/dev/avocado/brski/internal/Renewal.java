@@ -1,5 +1,7 @@
 package dev.avocado.brski.internal;
 
+import dev.avocado.api.clock.DeviceClock;
+import dev.avocado.protocol.x509.CheckTime;
 import dev.avocado.api.identity.DeviceIdentity;
 import dev.avocado.api.identity.IdentityStore;
 import dev.avocado.api.keys.DeviceKey;
@@ -28,7 +30,10 @@ final class Renewal {
     private final StepReporter steps;
     private final BrskiConfig config;
 
-    Renewal(IdentityStore identity, KeyService ldevidKeys, StepReporter steps, BrskiConfig config) {
+    private final DeviceClock clock;
+
+    Renewal(IdentityStore identity, KeyService ldevidKeys, StepReporter steps, BrskiConfig config, DeviceClock clock) {
+        this.clock = clock;
         this.identity = identity;
         this.ldevidKeys = ldevidKeys;
         this.steps = steps;
@@ -60,7 +65,7 @@ final class Renewal {
         List<X509Certificate> chain = new ArrayList<>();
         chain.add(issued.get(0));
         chain.addAll(cas);
-        LdevidProfile.check(chain, cas, key.publicKey(), serial, Instant.now());
+        LdevidProfile.check(chain, cas, key.publicKey(), serial, CheckTime.atLeast(clock::now).at(chain));
         DeviceIdentity renewed = identity.saveLdevid(chain, current.keyAlias());
         steps.done(Step.D_7, "LDevID renewed: serial " + renewed.certificate().getSerialNumber().toString(16) + ", valid until "
                 + renewed.certificate().getNotAfter().toInstant());

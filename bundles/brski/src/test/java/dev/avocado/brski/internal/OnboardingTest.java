@@ -1,5 +1,6 @@
 package dev.avocado.brski.internal;
 
+import dev.avocado.api.testing.FloorAt;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
@@ -82,7 +83,7 @@ public class OnboardingTest {
         ManufacturerRoot root = new ManufacturerRoot(mpr, URI.create("https://127.0.0.1:8443"), "p1/mpr/mpr.pem", "00", null);
         RegistrarFinder finder = time -> List.copyOf(registrars);
         return new Onboarding(new Onboarding.Context(root, deviceKeys, ldevidKeys, identity, steps, finder, config, network,
-                this::await)).run();
+                this::await, FloorAt.none())).run();
     }
 
     private void approve() {

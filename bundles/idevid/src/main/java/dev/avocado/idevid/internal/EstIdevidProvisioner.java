@@ -1,5 +1,7 @@
 package dev.avocado.idevid.internal;
 
+import dev.avocado.api.clock.DeviceClock;
+import dev.avocado.protocol.x509.CheckTime;
 import dev.avocado.api.identity.DeviceIdentity;
 import dev.avocado.api.identity.IdentityStore;
 import dev.avocado.api.keys.DeviceKeys;
@@ -41,6 +43,10 @@ public class EstIdevidProvisioner implements IdevidProvisioner {
     private IdentityStore identity;
 
     /** The device's key service (its target: {@link DeviceKeys}). */
+    /** The device's now: the factory's TLS certificate and the IDevID are checked at it. */
+    @Reference
+    private DeviceClock clock;
+
     @Reference(name = DeviceKeys.REFERENCE)
     private KeyService keyService;
 
@@ -71,6 +77,6 @@ public class EstIdevidProvisioner implements IdevidProvisioner {
     @Override
     public Promise<DeviceIdentity> provision() {
         return run.start(() -> new IdevidProvisioning(new IdevidProvisioning.Context(mpr.read(), keyService, identity,
-                steps, config, Thread::sleep)).run());
+                steps, config, Thread::sleep, CheckTime.atLeast(clock::now))).run());
     }
 }

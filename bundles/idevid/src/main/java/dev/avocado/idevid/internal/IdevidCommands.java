@@ -1,5 +1,7 @@
 package dev.avocado.idevid.internal;
 
+import dev.avocado.api.clock.DeviceClock;
+import dev.avocado.protocol.x509.CheckTime;
 import dev.avocado.api.identity.DeviceIdentity;
 import dev.avocado.api.identity.IdentityStore;
 import dev.avocado.api.keys.DeviceKey;
@@ -11,7 +13,8 @@ import dev.avocado.protocol.profile.IdevidProfile;
 import dev.avocado.protocol.profile.ManufacturerTrust;
 import dev.avocado.protocol.profile.ProfileException;
 import dev.avocado.protocol.x509.Names;
-import java.time.Instant;
+import java.util.List;
+import java.security.cert.X509Certificate;
 import java.util.Optional;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
@@ -35,6 +38,9 @@ public class IdevidCommands {
 
     @Reference
     private IdevidProvisioner provisioner;
+
+    @Reference
+    private DeviceClock clock;
 
     @Descriptor("show the IDevID: subject, serial number, MASA URL, key location, DPP URI, record")
     public String show() throws Exception {
@@ -64,7 +70,11 @@ public class IdevidCommands {
     public String verify() throws Exception {
         DeviceIdentity idevid = identity.idevid().orElseThrow(() -> new IllegalStateException("no IDevID"));
         try {
-            IdevidProfile.Idevid checked = IdevidProfile.check(idevid.chain(), ManufacturerTrust.of(mpr.read().certificates()), Instant.now());
+            List<X509Certificate> roots = mpr.read().certificates();
+            List<X509Certificate> all = new java.util.ArrayList<>(idevid.chain());
+            all.addAll(roots);
+            IdevidProfile.Idevid checked = IdevidProfile.check(idevid.chain(), ManufacturerTrust.of(roots),
+                    CheckTime.atLeast(clock::now).at(all));
             DeviceKey key = keyService.find(idevid.keyAlias()).orElseThrow(() -> new ProfileException("its key "
                     + idevid.keyAlias() + " is not in " + keyService.describe()));
             if (!key.publicKey().equals(idevid.certificate().getPublicKey())) {

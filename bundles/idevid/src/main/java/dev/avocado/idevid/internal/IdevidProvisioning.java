@@ -28,6 +28,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import dev.avocado.protocol.x509.CheckTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +50,7 @@ final class IdevidProvisioning {
 
     /** What the run needs from outside. */
     record Context(ManufacturerRoot mpr, KeyService keys, IdentityStore identity, StepReporter steps, ProvisionerConfig config,
-            Retrying.Waiter waiter) {
+            Retrying.Waiter waiter, CheckTime time) {
     }
 
     private final Context ctx;
@@ -168,7 +169,7 @@ final class IdevidProvisioning {
                 pool.addAll(cacerts(http));
             }
             List<X509Certificate> chain = CertPaths.chain(issued, pool, trust.roots());
-            IdevidProfile.Idevid idevid = IdevidProfile.check(chain, trust, Instant.now());
+            IdevidProfile.Idevid idevid = IdevidProfile.check(chain, trust, ctx.time().at(withRoots(chain, trust)));
             if (!idevid.serialNumber().equals(serial)) {
                 throw new ProvisioningException("the returned certificate is for serial " + idevid.serialNumber()
                         + ", not " + serial);
@@ -241,9 +242,15 @@ final class IdevidProvisioning {
      * TLS that trusts only the factory TLS role under the MPR: a certificate the root issued itself,
      * serverAuth, naming the provisioning address's host (an IDevID under the same root never passes).
      */
+    private static List<X509Certificate> withRoots(List<X509Certificate> chain, ManufacturerTrust trust) {
+        List<X509Certificate> all = new ArrayList<>(chain);
+        all.addAll(trust.roots());
+        return all;
+    }
+
     private HttpsClient client(TlsContexts.Credential own) throws ProvisioningException {
         try {
-            return new HttpsClient(TlsContexts.manufacturerServer(trust(), ctx.mpr().provisioningUri().getHost(), own),
+            return new HttpsClient(TlsContexts.manufacturerServer(trust(), ctx.mpr().provisioningUri().getHost(), own, ctx.time()),
                     Duration.ofSeconds(ctx.config().connectTimeoutSeconds()), Duration.ofSeconds(ctx.config().requestTimeoutSeconds()));
         } catch (java.security.GeneralSecurityException e) {
             throw new ProvisioningException("TLS context trusting the MPR cannot be made: " + e.getMessage(), e);

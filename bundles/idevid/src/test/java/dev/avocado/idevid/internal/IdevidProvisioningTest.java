@@ -1,5 +1,6 @@
 package dev.avocado.idevid.internal;
 
+import dev.avocado.protocol.x509.CheckTime;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
@@ -130,8 +131,40 @@ public class IdevidProvisioningTest {
     }
 
     private DeviceIdentity provision() throws Exception {
+        return provision(CheckTime.system());
+    }
+
+    private DeviceIdentity provision(CheckTime time) throws Exception {
         ProvisionerConfig config = config(Map.of("serial", "SN-T1"));
-        return new IdevidProvisioning(new IdevidProvisioning.Context(mpr, keys, identity, steps, config, this::await)).run();
+        return new IdevidProvisioning(new IdevidProvisioning.Context(mpr, keys, identity, steps, config, this::await, time)).run();
+    }
+
+    /**
+     * A device whose clock is three years behind provisions with its clock (CheckTime.atLeast): the
+     * factory's certificate and the IDevID, issued after that clock, are taken. Checked at that clock as
+     * it is, the factory's certificate would not be valid yet.
+     */
+    @Test
+    public void aDeviceWhoseClockIsYearsBehindProvisions() throws Exception {
+        Instant behind = Instant.now().minus(java.time.Duration.ofDays(3 * 365));
+        DeviceIdentity idevid = provision(CheckTime.atLeast(() -> behind));
+        assertEquals("SN-T1", dev.avocado.protocol.x509.Names.serialNumber(idevid.certificate()).orElseThrow());
+
+        AssertionError naive = assertThrows(AssertionError.class, () -> {
+            identity.wipe();
+            provision(CheckTime.fixed(behind));
+        });
+        assertTrue(naive.getMessage(), naive.getMessage().contains("is not valid before"));
+    }
+
+    /** A factory certificate that expired before the device's now is refused as expired, at every try. */
+    @Test
+    public void aFactoryCertificateThatExpiredBeforeTheDevicesNowIsRefused() throws Exception {
+        Instant later = Instant.now().plus(java.time.Duration.ofDays(6 * 365)); // the factory's certificate: 5 years
+        AssertionError e = assertThrows(AssertionError.class, () -> provision(CheckTime.atLeast(() -> later)));
+        assertTrue(e.getMessage(), e.getMessage().contains("expired on"));
+        assertEquals(0, enrollments.get());
+        assertTrue(identity.idevid().isEmpty());
     }
 
     @Test
@@ -215,7 +248,7 @@ public class IdevidProvisioningTest {
         RecordingSteps again = new RecordingSteps();
         int enrolled = enrollments.get();
         assertEquals(first.certificate(), new IdevidProvisioning(new IdevidProvisioning.Context(mpr, keys, cut, again,
-                config(Map.of("serial", "SN-T1")), this::await)).run().certificate());
+                config(Map.of("serial", "SN-T1")), this::await, CheckTime.system())).run().certificate());
         assertEquals(List.of("O.d done"), again.outcomes());
         assertEquals(enrolled, enrollments.get());
         assertTrue(recorded.get(1), recorded.get(1).contains(dpp));

@@ -15,7 +15,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
+import dev.avocado.api.clock.DeviceClock;
+import dev.avocado.protocol.x509.CheckTime;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -40,7 +41,6 @@ public class FileMprReader implements ManufacturerRootReader {
 
     private final Path file;
     private final int defaultPort;
-    private final Clock clock = Clock.systemUTC();
     /** The anchor the firmware requires (its source), or null. */
     private final String requiredAnchor;
     private final int anchorWaitSeconds;
@@ -50,6 +50,10 @@ public class FileMprReader implements ManufacturerRootReader {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile MprAnchor anchor;
+
+    /** The device's now: the MPR is checked at it, never at a system clock that is years behind. */
+    @Reference
+    private DeviceClock clock;
 
     @Activate
     public FileMprReader(BundleContext context, FileMprConfig config) {
@@ -83,7 +87,7 @@ public class FileMprReader implements ManufacturerRootReader {
         }
         URI provisioning;
         try {
-            provisioning = MprProfile.check(certs, clock.instant(), defaultPort);
+            provisioning = MprProfile.check(certs, CheckTime.atLeast(clock::now).at(certs), defaultPort);
         } catch (ProfileException e) {
             throw new MprException(source(), e.getMessage(), e);
         }

@@ -13,8 +13,8 @@ import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import dev.avocado.protocol.x509.CheckTime;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -68,6 +68,7 @@ public final class PledgeSession {
     private final ManufacturerTrust manufacturer;
     private final Duration connectTimeout;
     private final Duration requestTimeout;
+    private final CheckTime time;
     private X509Certificate registrarCert;
     /** The chain the registrar sent at C.0: the way from its certificate to the pinned domain certificate. */
     private List<X509Certificate> registrarChain;
@@ -83,6 +84,13 @@ public final class PledgeSession {
      */
     public PledgeSession(URI registrar, TlsContexts.Credential idevid, String serial, ManufacturerTrust manufacturer,
             Duration connectTimeout, Duration requestTimeout) {
+        this(registrar, idevid, serial, manufacturer, connectTimeout, requestTimeout, CheckTime.system());
+    }
+
+    /** @param time when certificates and the voucher are checked: a device's clock ({@link CheckTime#atLeast}) */
+    public PledgeSession(URI registrar, TlsContexts.Credential idevid, String serial, ManufacturerTrust manufacturer,
+            Duration connectTimeout, Duration requestTimeout, CheckTime time) {
+        this.time = time;
         this.registrar = registrar;
         this.idevid = idevid;
         this.serial = serial;
@@ -119,7 +127,7 @@ public final class PledgeSession {
         registrarChain = List.copyOf(seen.get());
         registrarCert = registrarChain.get(0);
         try {
-            registrarClient = new HttpsClient(TlsContexts.pinned(registrarCert, idevid), connectTimeout, requestTimeout);
+            registrarClient = new HttpsClient(TlsContexts.pinned(registrarCert, idevid, time), connectTimeout, requestTimeout);
         } catch (GeneralSecurityException e) {
             throw new IOException("C.0: TLS context for the registrar: " + e.getMessage(), e);
         }
@@ -129,8 +137,10 @@ public final class PledgeSession {
     /** C.1: the voucher request, signed by the IDevID key. */
     public byte[] voucherRequest(String nonce) throws VoucherException {
         requireConnected();
-        return VoucherCms.sign(PledgeRequests.create(OffsetDateTime.now(), serial, nonce, registrarCert), idevid.key(),
-                idevid.keyProvider(), idevid.chain());
+        // created-on is the device's now; no CMS signingTime: the registrar would check the IDevID at a
+        // clock that may be years behind (docs/security.md, "A device that does not know the time")
+        return VoucherCms.sign(PledgeRequests.create(time.now().atOffset(java.time.ZoneOffset.UTC), serial, nonce, registrarCert),
+                idevid.key(), idevid.keyProvider(), idevid.chain(), false);
     }
 
     /** C.2 to C.9: sends the voucher request; the answer is the voucher (CMS, not yet checked). */
@@ -152,10 +162,21 @@ public final class PledgeSession {
      * registrar seen at C.0 is in the domain it pins (D.0 for the connection already made).
      */
     public Accepted acceptVoucher(byte[] voucher, String nonce, Instant now) throws VoucherException {
+        return acceptVoucher(voucher, nonce, CheckTime.fixed(now));
+    }
+
+    /** {@link #acceptVoucher(byte[], String, Instant)} at this session's time. */
+    public Accepted acceptVoucher(byte[] voucher, String nonce) throws VoucherException {
+        return acceptVoucher(voucher, nonce, time);
+    }
+
+    private Accepted acceptVoucher(byte[] voucher, String nonce, CheckTime time) throws VoucherException {
         requireConnected();
-        VoucherCms.Signed signed = Vouchers.verify(voucher, manufacturer, now);
-        X509Certificate pinned = Vouchers.check(signed, serial, nonce, now);
-        DomainCerts.checkInDomain(registrarChain, pinned, now);
+        VoucherCms.Signed signed = Vouchers.verify(voucher, manufacturer, time);
+        X509Certificate pinned = Vouchers.check(signed, serial, nonce, time.now());
+        List<X509Certificate> domain = new java.util.ArrayList<>(registrarChain);
+        domain.add(pinned);
+        DomainCerts.checkInDomain(registrarChain, pinned, time.at(domain));
         // the connection already trusts exactly this certificate, now shown to be in the domain: it
         // stays, and no second handshake (a second signature by the IDevID key) is needed
         domainPinned = true;

@@ -10,6 +10,7 @@ import java.util.List;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import dev.avocado.protocol.x509.CheckTime;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -39,9 +40,16 @@ public final class Vouchers {
      * @throws VoucherException naming the rule broken
      */
     public static VoucherCms.Signed verify(byte[] cms, ManufacturerTrust manufacturer, Instant at) throws VoucherException {
-        VoucherCms.Signed signed = VoucherCms.verify(cms, null, at, List.of());
+        return verify(cms, manufacturer, CheckTime.fixed(at));
+    }
+
+    /** {@link #verify(byte[], ManufacturerTrust, Instant)}, the signer checked at {@code time} (a device's clock). */
+    public static VoucherCms.Signed verify(byte[] cms, ManufacturerTrust manufacturer, CheckTime time) throws VoucherException {
+        VoucherCms.Signed signed = VoucherCms.verify(cms, null, time.now(), List.of());
         try {
-            manufacturer.checkVoucherSigner(signed.signer(), signed.certificates(), at);
+            List<X509Certificate> path = new java.util.ArrayList<>(signed.certificates());
+            path.add(signed.signer());
+            manufacturer.checkVoucherSigner(signed.signer(), signed.certificates(), time.at(path));
         } catch (ProfileException e) {
             throw new VoucherException(e.getMessage(), e);
         }

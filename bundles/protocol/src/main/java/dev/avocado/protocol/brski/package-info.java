@@ -1,5 +1,5 @@
 /** BRSKI (RFC 8995) paths, media types and status reports. */
-@Version("2.0.0")
+@Version("2.1.0")
 @Export
 package dev.avocado.protocol.brski;
 

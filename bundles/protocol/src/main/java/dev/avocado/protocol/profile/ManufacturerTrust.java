@@ -182,6 +182,8 @@ public final class ManufacturerTrust {
     public void checkServer(List<X509Certificate> chain, String host, Instant at) throws ProfileException {
         X509Certificate leaf = chain.get(0);
         String who = Describe.cert(leaf);
+        // its dates first, so that an expired certificate is called expired, not badly issued
+        MprProfile.checkValidity(leaf, at);
         try {
             CertPaths.validate(leaf, List.of(), roots, at);
         } catch (CertPathValidatorException e) {

@@ -4,6 +4,7 @@ import dev.avocado.protocol.profile.ManufacturerTrust;
 import dev.avocado.protocol.profile.ProfileException;
 import dev.avocado.protocol.x509.Bc;
 import dev.avocado.protocol.x509.CertPaths;
+import dev.avocado.protocol.x509.CheckTime;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -64,9 +65,16 @@ public final class TlsContexts {
      * check: the pledge knows the registrar by its domain, not by a name.
      */
     public static SSLContext pinned(X509Certificate pinned, Credential own) throws GeneralSecurityException {
+        return pinned(pinned, own, CheckTime.system());
+    }
+
+    /** {@link #pinned(X509Certificate, Credential)}, the chain checked at {@code time} (a device's clock). */
+    public static SSLContext pinned(X509Certificate pinned, Credential own, CheckTime time) throws GeneralSecurityException {
         return create(own, jsse -> new TrustManager[] {new PeerTrust(chain -> {
             if (!chain[0].equals(pinned)) {
-                CertPaths.validate(chain[0], List.of(chain), List.of(pinned), Instant.now());
+                List<X509Certificate> all = new java.util.ArrayList<>(List.of(chain));
+                all.add(pinned);
+                CertPaths.validate(chain[0], List.of(chain), List.of(pinned), time.at(all));
             }
         }, false)});
     }
@@ -79,9 +87,15 @@ public final class TlsContexts {
      */
     public static SSLContext manufacturerServer(ManufacturerTrust manufacturer, String host, Credential own)
             throws GeneralSecurityException {
+        return manufacturerServer(manufacturer, host, own, CheckTime.system());
+    }
+
+    /** {@link #manufacturerServer(ManufacturerTrust, String, Credential)}, checked at {@code time} (a device's clock). */
+    public static SSLContext manufacturerServer(ManufacturerTrust manufacturer, String host, Credential own, CheckTime time)
+            throws GeneralSecurityException {
         return create(own, jsse -> new TrustManager[] {new PeerTrust(chain -> {
             try {
-                manufacturer.checkServer(List.of(chain), host, Instant.now());
+                manufacturer.checkServer(List.of(chain), host, time.at(List.of(chain)));
             } catch (ProfileException e) {
                 throw new CertificateException(e.getMessage(), e);
             }

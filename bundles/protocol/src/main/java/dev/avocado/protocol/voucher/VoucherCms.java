@@ -61,10 +61,30 @@ public final class VoucherCms {
      */
     public static byte[] sign(Voucher voucher, PrivateKey key, Provider provider, List<X509Certificate> certificates)
             throws VoucherException {
+        return sign(voucher, key, provider, certificates, true);
+    }
+
+    /**
+     * @param signingTime whether to add the signingTime attribute (the signer's clock): a device that may
+     *        not know the time claims none, since a verifier checks the signer's certificate at that time
+     */
+    public static byte[] sign(Voucher voucher, PrivateKey key, Provider provider, List<X509Certificate> certificates,
+            boolean signingTime) throws VoucherException {
         try {
             CMSSignedDataGenerator g = new CMSSignedDataGenerator();
-            g.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder()
-                    .setProvider(Bc.PROVIDER).build())
+            JcaSignerInfoGeneratorBuilder signer = new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder()
+                    .setProvider(Bc.PROVIDER).build());
+            if (!signingTime) {
+                signer.setSignedAttributeGenerator(new org.bouncycastle.cms.DefaultSignedAttributeTableGenerator() {
+                    @Override
+                    protected java.util.Hashtable createStandardAttributeTable(java.util.Map parameters) {
+                        java.util.Hashtable table = super.createStandardAttributeTable(parameters);
+                        table.remove(org.bouncycastle.asn1.cms.CMSAttributes.signingTime);
+                        return table;
+                    }
+                });
+            }
+            g.addSignerInfoGenerator(signer
                     .build(new JcaContentSignerBuilder(CertificateBuilder.signatureAlgorithm(key))
                             .setProvider(provider != null ? provider : Bc.PROVIDER).build(key), certificates.get(0)));
             g.addCertificates(new JcaCertStore(certificates));

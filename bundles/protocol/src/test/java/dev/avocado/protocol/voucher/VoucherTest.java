@@ -95,6 +95,28 @@ public class VoucherTest {
     }
 
     /**
+     * A device whose clock may be behind signs without a signingTime: a verifier would check its
+     * certificate, issued after that clock, at that time ("verifier not valid at signingTime").
+     */
+    @Test
+    public void aRequestSignedWithoutSigningTimeCarriesNoneAndVerifiesAfterTheSignersNotBefore() throws Exception {
+        KeyPair rootKey = KeyPairs.ecP256();
+        X509Certificate root = MprProfile.issue(rootKey, "CN=Maker Root", "10.0.0.1", Instant.now().plusSeconds(3600),
+                Instant.now().plusSeconds(7200));
+        Voucher request = Voucher.request(OffsetDateTime.now(), "proximity", "SN-1", null, "abcdefghijklmnopqrstuv", null, null);
+        byte[] without = VoucherCms.sign(request, rootKey.getPrivate(), null, List.of(root), false);
+        org.bouncycastle.cms.SignerInformation signer = new org.bouncycastle.cms.CMSSignedData(without).getSignerInfos()
+                .getSigners().iterator().next();
+        assertEquals(null, signer.getSignedAttributes().get(org.bouncycastle.asn1.cms.CMSAttributes.signingTime));
+        assertEquals("SN-1", VoucherCms.verify(without, List.of(root), Instant.now().plusSeconds(3700), List.of())
+                .voucher().serialNumber());
+        byte[] with = VoucherCms.sign(request, rootKey.getPrivate(), null, List.of(root));
+        VoucherException e = assertThrows(VoucherException.class,
+                () -> VoucherCms.verify(with, List.of(root), Instant.now().plusSeconds(3700), List.of()));
+        assertTrue(e.getMessage(), e.getMessage().contains("signingTime"));
+    }
+
+    /**
      * What other implementations send or parse (issue 9): a base64 CMS body verifies as the DER does;
      * created-on has whole seconds (strict strptime parsers); a COSE voucher is named.
      */

@@ -11,7 +11,8 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.time.Instant;
+import dev.avocado.api.clock.DeviceClock;
+import dev.avocado.protocol.x509.CheckTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -43,6 +44,9 @@ public class TpmNvMprReader implements ManufacturerRootReader {
 
     @Reference
     private MprAnchor anchor;
+
+    @Reference
+    private DeviceClock clock;
 
     private int defaultPort;
 
@@ -76,7 +80,7 @@ public class TpmNvMprReader implements ManufacturerRootReader {
             throw new MprException(source(), "malformed: " + e.getMessage(), e);
         }
         try {
-            return new ManufacturerRoot(certs, MprProfile.check(certs, Instant.now(), defaultPort), source(),
+            return new ManufacturerRoot(certs, MprProfile.check(certs, CheckTime.atLeast(clock::now).at(certs), defaultPort), source(),
                     HexFormat.of().formatHex(MprProfile.sha256(der)), source() + " (certificate)");
         } catch (ProfileException e) {
             throw new MprException(source(), e.getMessage(), e);

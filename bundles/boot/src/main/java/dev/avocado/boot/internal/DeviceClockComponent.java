@@ -1,0 +1,84 @@
+package dev.avocado.boot.internal;
+
+import dev.avocado.api.clock.DeviceClock;
+import dev.avocado.api.lifecycle.Partitions;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+
+/**
+ * The device's {@link DeviceClock} ({@link FloorClock}), its floor kept in data/clock/last-seen every ten
+ * minutes and when the framework stops.
+ */
+@Component(service = DeviceClock.class, immediate = true)
+public class DeviceClockComponent implements DeviceClock {
+
+    /** Where the floor is kept on the data partition. */
+    static final String FILE = "clock/last-seen";
+
+    @Reference(service = LoggerFactory.class)
+    private Logger log;
+
+    private FloorClock clock;
+    private ScheduledExecutorService keeper;
+
+    @Activate
+    void activate(BundleContext context) {
+        String built = context.getProperty(FIRMWARE_BUILT);
+        Instant firmwareBuilt = null;
+        try {
+            firmwareBuilt = built == null ? null : Instant.parse(built.trim());
+        } catch (DateTimeException e) {
+            log.warn("{}={} is not an instant: the device's clock has no floor from the firmware", FIRMWARE_BUILT, built);
+        }
+        clock = FloorClock.system(firmwareBuilt, Partitions.folder(context, null, Partitions.DATA, FILE));
+        Floor floor = clock.floor();
+        if (Instant.now().isBefore(floor.at())) {
+            log.warn("the system clock ({}) is behind what the device knows: now is taken as {}, from {}", Instant.now(),
+                    floor.at(), floor.source());
+        } else {
+            log.info("clock: {} (floor {}, from {})", Instant.now(), floor.at(), floor.source());
+        }
+        clock.save();
+        keeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "avocado-clock");
+            t.setDaemon(true);
+            return t;
+        });
+        keeper.scheduleWithFixedDelay(clock::save, 10, 10, TimeUnit.MINUTES);
+    }
+
+    @Deactivate
+    void deactivate() {
+        keeper.shutdownNow();
+        clock.save();
+    }
+
+    @Override
+    public Instant now() {
+        return clock.now();
+    }
+
+    @Override
+    public Floor floor() {
+        return clock.floor();
+    }
+
+    @Override
+    public void learned(Instant atLeast, String from) {
+        Instant before = clock.floor().at();
+        clock.learned(atLeast, from);
+        if (atLeast.isAfter(before)) {
+            log.info("clock: the floor rises to {}, from {}", atLeast, from);
+        }
+    }
+}
