@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "firmware", description = "Device images.", mixinStandardHelpOptions = true,
-        subcommands = {FirmwareCommand.Build.class, FirmwareCommand.Sign.class})
+        subcommands = {FirmwareCommand.Build.class, FirmwareCommand.Image.class, FirmwareCommand.Sign.class})
 final class FirmwareCommand {
 
     @Command(name = "build", mixinStandardHelpOptions = true,
@@ -60,6 +60,72 @@ final class FirmwareCommand {
             MprAnchoring.Content content = MprAnchoring.Content.valueOf(anchorContent.toUpperCase(java.util.Locale.ROOT));
             new ImageBuilder(new Pki(pki), Home.partitions(), System.out).hotRedeploy(hotRedeploy).build(out, mpr, force,
                     keys, tcti, anchorMpr, content, serial);
+            return 0;
+        }
+    }
+
+    @Command(name = "image", mixinStandardHelpOptions = true,
+            description = "Builds a flashable disk image: the firmware of 'firmware build' in a Debian root file system "
+                    + "(squashfs, read-only by construction) as partition one, partition two (squashfs) and the data "
+                    + "partition (ext4, grown to the medium at first boot); systemd starts the device at power-on. "
+                    + "Beside it, IMAGE.boot/ holds the kernel and initrd. Runs as root (mmdebstrap); the root file "
+                    + "system is cached by a hash of its recipe (partitions/image/rootfs).")
+    static final class Image implements Callable<Integer> {
+
+        @Option(names = "--pki", required = true, paramLabel = "DIR", description = "The PKI made by 'pki init'.")
+        Path pki;
+
+        @Option(names = "--out", required = true, paramLabel = "IMAGE", description = "The disk image file to write.")
+        Path out;
+
+        @Option(names = "--arch", paramLabel = "amd64|arm64", defaultValue = "amd64", description = "Default: ${DEFAULT-VALUE}.")
+        String arch;
+
+        @Option(names = "--board", paramLabel = "qemu|rpi4", defaultValue = "qemu", description = "Default: ${DEFAULT-VALUE}.")
+        String board;
+
+        @Option(names = "--keys", paramLabel = "soft|tpm", defaultValue = "tpm",
+                description = "The key service. Default: ${DEFAULT-VALUE} (the kernel's /dev/tpmrm0).")
+        String keys;
+
+        @Option(names = "--tcti", paramLabel = "TCTI", defaultValue = "device:/dev/tpmrm0", description = "Default: ${DEFAULT-VALUE}.")
+        String tcti;
+
+        @Option(names = "--serial", paramLabel = "SERIAL", description = "The device's serial number (otherwise /proc/cpuinfo's).")
+        String serial;
+
+        @Option(names = "--registrar", paramLabel = "URL", description = "The registrar's address (otherwise DNS-SD).")
+        String registrar;
+
+        @Option(names = "--ssid", paramLabel = "SSID", description = "The owner's network that E.1 writes a profile for.")
+        String ssid;
+
+        @Option(names = "--radius-server", paramLabel = "NAME", description = "The RADIUS server's name in the E.1 profile.")
+        String radiusServer;
+
+        @Option(names = "--shell-tty", paramLabel = "TTY", description = "DEMO IMAGES: the Gogo shell, without login, on "
+                + "this serial port (ttyS1 in the virtual machine). Without it the device runs as a daemon with no shell.")
+        String shellTty;
+
+        @Option(names = "--hot-redeploy", description = "DEMO IMAGES: as 'firmware build --hot-redeploy'.")
+        boolean hotRedeploy;
+
+        @Override
+        public Integer call() throws Exception {
+            DiskImage.Options options = new DiskImage.Options(arch, DiskImage.Board.valueOf(board.toUpperCase(java.util.Locale.ROOT)),
+                    keys, shellTty);
+            Path folder = java.nio.file.Files.createTempDirectory(out.toAbsolutePath().getParent(), ".firmware");
+            try {
+                dev.avocado.launcher.DeviceImage image = new ImageBuilder(new Pki(pki), Home.partitions(), System.out)
+                        .hotRedeploy(hotRedeploy).build(folder, null, true, keys, "tpm".equals(keys) ? tcti : null, null,
+                                MprAnchoring.Content.CERTIFICATE, serial);
+                if (registrar != null || ssid != null || radiusServer != null) {
+                    DeviceConfig.onboarding(image, registrar, null, ssid, radiusServer);
+                }
+                DiskImage.inCheckout(System.out).build(folder, out, options);
+            } finally {
+                ImageBuilder.deleteTree(folder);
+            }
             return 0;
         }
     }

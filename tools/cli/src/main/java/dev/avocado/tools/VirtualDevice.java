@@ -1,0 +1,256 @@
+package dev.avocado.tools;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A device image booted in a virtual machine: qemu (software emulation, no KVM needed) with swtpm as
+ * its TPM (the guest's kernel sees a TPM TIS device: /dev/tpm0, /dev/tpmrm0), the disk on virtio,
+ * the kernel's console on the first serial port (a file) and the device's Gogo shell, when the image
+ * has one ({@code --shell-tty ttyS1}), on the second (a Unix socket this class reads and writes, and
+ * copies to shell.log beside the console's log).
+ * The guest's network is qemu's user network with {@code restrict=on}: it reaches nothing but the host
+ * services on 127.0.0.1 forwarded to it at {@link #HOST} (guestfwd, one socat per connection).
+ */
+final class VirtualDevice implements AutoCloseable {
+
+    /** The address the guest reaches the forwarded host services at (in the PKI's URLs). */
+    static final String HOST = "10.0.2.100";
+
+    /** How to start one. */
+    record Boot(Path disk, Path tpmState, Map<Integer, Integer> forwards, String rtcBase, Path work, int memoryMiB) {
+    }
+
+    private final Process swtpm;
+    private final Process qemu;
+    private final Path console;
+    private final Path monitor;
+    private final StringBuffer shell = new StringBuffer();
+    private SocketChannel shellChannel;
+
+    private VirtualDevice(Process swtpm, Process qemu, Path console, Path monitor) {
+        this.swtpm = swtpm;
+        this.qemu = qemu;
+        this.console = console;
+        this.monitor = monitor;
+    }
+
+    /** Powers the machine on: swtpm first (the TPM keeps its state in {@code tpmState}), then qemu. */
+    static VirtualDevice start(Boot boot) throws IOException, InterruptedException {
+        Files.createDirectories(boot.tpmState());
+        Files.createDirectories(boot.work());
+        Path tpmSocket = boot.work().resolve("swtpm.sock");
+        Path shellSocket = boot.work().resolve("shell.sock");
+        Path monitorSocket = boot.work().resolve("monitor.sock");
+        Path console = boot.work().resolve("console.log");
+        for (Path p : List.of(tpmSocket, shellSocket, monitorSocket, console)) {
+            Files.deleteIfExists(p);
+        }
+        Process swtpm = new ProcessBuilder("swtpm", "socket", "--tpm2", "--tpmstate", "dir=" + boot.tpmState(),
+                "--ctrl", "type=unixio,path=" + tpmSocket, "--terminate")
+                .redirectErrorStream(true).redirectOutput(boot.work().resolve("swtpm.log").toFile()).start();
+        await(() -> Files.exists(tpmSocket), 10_000, "swtpm's socket " + tpmSocket);
+        Path boots = boot.disk().resolveSibling(boot.disk().getFileName() + ".boot");
+        StringBuilder net = new StringBuilder("user,id=net0,restrict=on");
+        boot.forwards().forEach((guest, host) -> net.append(",guestfwd=tcp:").append(HOST).append(':').append(guest)
+                .append("-cmd:socat - TCP:127.0.0.1:").append(host));
+        List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg,thread=multi", "-smp", "2",
+                "-m", String.valueOf(boot.memoryMiB()), "-display", "none", "-no-reboot",
+                "-kernel", boots.resolve("vmlinuz").toString(), "-initrd", boots.resolve("initrd.img").toString(),
+                "-append", "root=/dev/vda1 console=ttyS0 panic=-1",
+                "-drive", "file=" + boot.disk() + ",format=raw,if=virtio",
+                "-chardev", "socket,id=chrtpm,path=" + tpmSocket, "-tpmdev", "emulator,id=tpm0,chardev=chrtpm",
+                "-device", "tpm-tis,tpmdev=tpm0",
+                "-netdev", net.toString(), "-device", "virtio-net-pci,netdev=net0",
+                "-serial", "file:" + console, "-serial", "unix:" + shellSocket + ",server=on,wait=off",
+                "-monitor", "unix:" + monitorSocket + ",server=on,wait=off"));
+        if (boot.rtcBase() != null) {
+            cmd.addAll(List.of("-rtc", "base=" + boot.rtcBase()));
+        }
+        Process qemu = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(boot.work().resolve("qemu.log").toFile()).start();
+        VirtualDevice vm = new VirtualDevice(swtpm, qemu, console, monitorSocket);
+        try {
+            await(() -> Files.exists(shellSocket) || !qemu.isAlive(), 20_000, "qemu's serial socket " + shellSocket);
+            if (!qemu.isAlive()) {
+                throw new IOException("qemu did not start: " + Files.readString(boot.work().resolve("qemu.log")));
+            }
+            vm.attach(shellSocket, boot.work().resolve("shell.log"));
+        } catch (IOException | RuntimeException e) {
+            vm.close();
+            throw e;
+        }
+        return vm;
+    }
+
+    private void attach(Path socket, Path log) throws IOException {
+        OutputStream copy = Files.newOutputStream(log);
+        shellChannel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        shellChannel.connect(UnixDomainSocketAddress.of(socket));
+        // the channel itself, not Channels' streams: those hold one lock for reading and writing, so a
+        // command typed while the reader waits would wait for the device to print something first
+        Thread reader = new Thread(() -> {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4096);
+            try {
+                while (shellChannel.read(buf.clear()) > 0) {
+                    int n = buf.position();
+                    copy.write(buf.array(), 0, n);
+                    copy.flush();
+                    synchronized (shell) {
+                        shell.append(new String(buf.array(), 0, n, StandardCharsets.UTF_8).replace("\r", ""));
+                        shell.notifyAll();
+                    }
+                }
+            } catch (IOException e) {
+                // the machine is off
+            } finally {
+                try {
+                    copy.close();
+                } catch (IOException e) {
+                    // nothing more to keep
+                }
+            }
+        }, "vm-shell");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Everything the device's shell port printed so far. */
+    String shell() {
+        return shell.toString();
+    }
+
+    /** What the kernel and systemd printed on the console so far. */
+    String console() throws IOException {
+        return Files.exists(console) ? Files.readString(console, StandardCharsets.ISO_8859_1) : "";
+    }
+
+    /** Types a command into the device's Gogo shell. */
+    void type(String command) throws IOException {
+        java.nio.ByteBuffer line = java.nio.ByteBuffer.wrap((command + "\r").getBytes(StandardCharsets.UTF_8));
+        while (line.hasRemaining()) {
+            shellChannel.write(line);
+        }
+    }
+
+    /**
+     * Waits until a line the shell printed after {@code from} (an offset into {@link #shell()}) matches.
+     *
+     * @return the line
+     */
+    String awaitLine(int from, Predicate<String> wanted, long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        synchronized (shell) {
+            while (true) {
+                String seen = shell.length() > from ? shell.substring(from) : "";
+                // whole lines only: the serial port delivers a line in pieces
+                for (String line : seen.substring(0, seen.lastIndexOf('\n') + 1).split("\n")) {
+                    // the shell's prompt comes first on the line where the device prints between commands
+                    String text = line.replaceFirst("^(g! ?)+", "");
+                    if (wanted.test(text)) {
+                        return text;
+                    }
+                }
+                long left = deadline - System.currentTimeMillis();
+                String failedBoot = failedBoot();
+                if (failedBoot != null) {
+                    throw new IllegalStateException("the machine did not boot: " + failedBoot);
+                }
+                if (left <= 0 || !qemu.isAlive()) {
+                    throw new IllegalStateException("the device's shell printed no such line within " + millis + " ms"
+                            + (qemu.isAlive() ? "" : " (the machine is off)") + "; it printed:\n" + seen);
+                }
+                shell.wait(Math.min(left, 200));
+            }
+        }
+    }
+
+    /** What the console says when systemd gave up on the boot (its emergency mode), or null. */
+    private String failedBoot() {
+        try {
+            String c = console();
+            int at = c.indexOf("You are in emergency mode");
+            if (at < 0) {
+                return null;
+            }
+            StringBuilder why = new StringBuilder("systemd is in emergency mode");
+            for (String line : c.split("\n")) {
+                if (line.contains("Dependency failed") || line.contains("Failed to") || line.contains("failed with result")) {
+                    why.append("\n  ").append(line.trim());
+                }
+            }
+            return why.toString();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The position in {@link #shell()} from which the next output counts. */
+    int mark() {
+        return shell.length();
+    }
+
+    /** Presses the power button (ACPI): systemd shuts down; then qemu and swtpm end. */
+    void powerOff(long millis) throws IOException, InterruptedException {
+        try (SocketChannel mon = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            mon.connect(UnixDomainSocketAddress.of(monitor));
+            Channels.newOutputStream(mon).write("system_powerdown\n".getBytes(StandardCharsets.US_ASCII));
+            if (!qemu.waitFor(millis, TimeUnit.MILLISECONDS)) {
+                qemu.destroyForcibly().waitFor();
+            }
+        } catch (IOException e) {
+            qemu.destroyForcibly().waitFor();
+        }
+        swtpm.waitFor(10, TimeUnit.SECONDS);
+        close();
+    }
+
+    boolean running() {
+        return qemu.isAlive();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (Process p : List.of(qemu, swtpm)) {
+            if (p.isAlive()) {
+                p.destroy();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor();
+                }
+            }
+        }
+        try {
+            if (shellChannel != null) {
+                shellChannel.close();
+            }
+        } catch (IOException e) {
+            // closed already
+        }
+    }
+
+    private interface Check {
+        boolean ok() throws IOException;
+    }
+
+    private static void await(Check check, long millis, String what) throws IOException, InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (!check.ok()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IOException(what + " did not appear within " + millis + " ms");
+            }
+            Thread.sleep(50);
+        }
+    }
+}
