@@ -38,6 +38,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "The registrar's approval policy: auto, allowlist or manual. Default: ${DEFAULT-VALUE}.")
     String approval;
 
+    @Option(names = "--vm", description = "The device in a virtual machine: the demo image on a disk (firmware image), "
+            + "booted in qemu with swtpm as its TPM, reaching the services through qemu's restricted user network. "
+            + "Runs as root (mmdebstrap, the first time); the device's keys are in its TPM.")
+    boolean vm;
+
     @Override
     public Integer call() throws Exception {
         Path base = dir != null ? dir : Home.root().resolve("target").resolve("demo");
@@ -47,19 +52,23 @@ final class DemoCommand implements Callable<Integer> {
         int factoryPort = Ports.freeOr(8443);
         int masaPort = Ports.freeOr(8444);
         int registrarPort = Ports.freeOr(8445);
-        pki.init("Avocado Demo Manufacturer", "https://127.0.0.1:" + factoryPort, "127.0.0.1:" + masaPort,
-                "Avocado Demo Owner", "https://127.0.0.1:" + registrarPort);
+        // the device's view of the services: this machine, or (--vm) the address the guest reaches them at;
+        // the MASA is the registrar's business, here
+        String device = vm ? VirtualDevice.HOST : "127.0.0.1";
+        String bind = vm ? "127.0.0.1" : null;
+        pki.init("Avocado Demo Manufacturer", "https://" + device + ":" + factoryPort, "127.0.0.1:" + masaPort,
+                "Avocado Demo Owner", "https://" + device + ":" + registrarPort);
         System.out.println("PKI:          " + pki.folder());
         // where the admin commands find them: registrar approve --pki target/demo/pki SERIAL works meanwhile
         String factoryDb = new DatabaseOptions.Factory().embedded(pki.folder());
         String masaDb = new DatabaseOptions.Masa().embedded(pki.folder());
         String registrarDb = new DatabaseOptions.Registrar().embedded(pki.folder());
         section("manufacturer: factory provisioning service and MASA; owner: registrar");
-        try (FactoryService factory = FactoryCommand.start(pki.folder(), factoryDb, null, null, null, false, List.of());
+        try (FactoryService factory = FactoryCommand.start(pki.folder(), factoryDb, bind, null, null, false, List.of());
                 MasaService masa = MasaCommand.start(pki.folder(), masaDb, null, null, MasaService.Ownership.FIRST_CLAIM,
                         Duration.ofDays(1));
-                RegistrarService registrar = RegistrarCommand.start(pki.folder(), registrarDb, null, null,
-                        RegistrarService.Approval.parse(approval), List.of(), Duration.ofDays(365), true);
+                RegistrarService registrar = RegistrarCommand.start(pki.folder(), registrarDb, bind, null,
+                        RegistrarService.Approval.parse(approval), List.of(), Duration.ofDays(365), !vm);
                 // registrar approve --pki ... from another terminal reaches the running registrar here
                 AdminChannel factoryAdmin = AdminForward.serve(pki.folder(), "factory");
                 AdminChannel masaAdmin = AdminForward.serve(pki.folder(), "masa");
@@ -75,10 +84,10 @@ final class DemoCommand implements Callable<Integer> {
             section("firmware image");
             String serial = String.format("AVO-%08X", ThreadLocalRandom.current().nextInt());
             DeviceImage image = new ImageBuilder(pki, Home.partitions(), System.out).hotRedeploy(true).build(base.resolve("image"), null, false,
-                    tcti == null ? "soft" : "tpm", tcti, null, MprAnchoring.Content.CERTIFICATE, serial);
+                    vm || tcti != null ? "tpm" : "soft", vm ? "device:/dev/tpmrm0" : tcti, null, MprAnchoring.Content.CERTIFICATE, serial);
             // one machine: the pledge browses DNS-SD where the registrar announces itself, and knows the
             // registrar's address too, for machines where loopback carries no multicast
-            DeviceConfig.onboarding(image, "https://127.0.0.1:" + registrarPort, "127.0.0.1", "avocado-demo",
+            DeviceConfig.onboarding(image, "https://" + device + ":" + registrarPort, vm ? null : "127.0.0.1", "avocado-demo",
                     "radius.avocado-demo.example");
             System.out.println("serial:       " + serial);
             section("device boot: IDevID (O.1 to O.d), voucher (B, C.0 to C.10), LDevID (D.0 to D.7), EAP-TLS profile (E.1)");
@@ -92,7 +101,8 @@ final class DemoCommand implements Callable<Integer> {
                         + "registrar approve --pki " + pki.folder() + " " + serial + "; "
                         + "exit with 'exit' or Ctrl-D");
             }
-            int code = DeviceProcess.start(image, args).inheritIO().start().waitFor();
+            int code = vm ? VmDemo.run(image, base, java.util.Map.of(factoryPort, factoryPort, registrarPort, registrarPort),
+                    batch, System.out) : DeviceProcess.start(image, args).inheritIO().start().waitFor();
             if (batch) {
                 section("manufacturer's device database");
                 try (FactoryService.Admin admin = FactoryService.admin(factoryDb)) {
