@@ -43,6 +43,11 @@ final class DemoCommand implements Callable<Integer> {
             + "Runs as root (mmdebstrap, the first time); the device's keys are in its TPM.")
     boolean vm;
 
+    @Option(names = "--arch", paramLabel = "amd64|arm64", defaultValue = "amd64", description = "With --vm: the machine. "
+            + "arm64 is qemu's virt board with software keys (Debian's arm64 kernel has no driver for its TPM); it is "
+            + "slow under emulation. Default: ${DEFAULT-VALUE}.")
+    String arch;
+
     @Override
     public Integer call() throws Exception {
         Path base = dir != null ? dir : Home.root().resolve("target").resolve("demo");
@@ -84,7 +89,8 @@ final class DemoCommand implements Callable<Integer> {
             section("firmware image");
             String serial = String.format("AVO-%08X", ThreadLocalRandom.current().nextInt());
             DeviceImage image = new ImageBuilder(pki, Home.partitions(), System.out).hotRedeploy(true).build(base.resolve("image"), null, false,
-                    vm || tcti != null ? "tpm" : "soft", vm ? "device:/dev/tpmrm0" : tcti, null, MprAnchoring.Content.CERTIFICATE, serial);
+                    vm ? ("amd64".equals(arch) ? "tpm" : "soft") : tcti != null ? "tpm" : "soft",
+                    vm ? ("amd64".equals(arch) ? "device:/dev/tpmrm0" : null) : tcti, null, MprAnchoring.Content.CERTIFICATE, serial);
             // one machine: the pledge browses DNS-SD where the registrar announces itself, and knows the
             // registrar's address too, for machines where loopback carries no multicast
             DeviceConfig.onboarding(image, "https://" + device + ":" + registrarPort, vm ? null : "127.0.0.1", "avocado-demo",
@@ -101,7 +107,7 @@ final class DemoCommand implements Callable<Integer> {
                         + "registrar approve --pki " + pki.folder() + " " + serial + "; "
                         + "exit with 'exit' or Ctrl-D");
             }
-            int code = vm ? VmDemo.run(image, base, java.util.Map.of(factoryPort, factoryPort, registrarPort, registrarPort),
+            int code = vm ? VmDemo.run(image, arch, base, java.util.Map.of(factoryPort, factoryPort, registrarPort, registrarPort),
                     batch, System.out) : DeviceProcess.start(image, args).inheritIO().start().waitFor();
             if (batch) {
                 section("manufacturer's device database");

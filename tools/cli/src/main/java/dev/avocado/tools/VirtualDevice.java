@@ -29,8 +29,22 @@ final class VirtualDevice implements AutoCloseable {
     /** The address the guest reaches the forwarded host services at (in the PKI's URLs). */
     static final String HOST = "10.0.2.100";
 
-    /** How to start one. */
-    record Boot(Path disk, Path tpmState, Map<Integer, Integer> forwards, String rtcBase, Path work, int memoryMiB) {
+    /**
+     * How to start one.
+     *
+     * @param arch amd64 (a PC with a TPM TIS device, the shell on ttyS1) or arm64 (qemu's virt board: no TPM,
+     *        as Debian's arm64 kernel has no driver for it; the console on ttyAMA0, the shell on hvc0)
+     */
+    record Boot(String arch, Path disk, Path tpmState, Map<Integer, Integer> forwards, String rtcBase, Path work,
+            int memoryMiB) {
+        Boot(Path disk, Path tpmState, Map<Integer, Integer> forwards, String rtcBase, Path work, int memoryMiB) {
+            this("amd64", disk, tpmState, forwards, rtcBase, work, memoryMiB);
+        }
+    }
+
+    /** The serial port of the device's Gogo shell, for an image of {@code arch}. */
+    static String shellTty(String arch) {
+        return "arm64".equals(arch) ? "hvc0" : "ttyS1";
     }
 
     private final Process swtpm;
@@ -58,24 +72,37 @@ final class VirtualDevice implements AutoCloseable {
         for (Path p : List.of(tpmSocket, shellSocket, monitorSocket, console)) {
             Files.deleteIfExists(p);
         }
-        Process swtpm = new ProcessBuilder("swtpm", "socket", "--tpm2", "--tpmstate", "dir=" + boot.tpmState(),
-                "--ctrl", "type=unixio,path=" + tpmSocket, "--terminate")
-                .redirectErrorStream(true).redirectOutput(boot.work().resolve("swtpm.log").toFile()).start();
-        await(() -> Files.exists(tpmSocket), 10_000, "swtpm's socket " + tpmSocket);
+        boolean pc = !"arm64".equals(boot.arch());
+        Process swtpm = null;
+        if (pc) {
+            swtpm = new ProcessBuilder("swtpm", "socket", "--tpm2", "--tpmstate", "dir=" + boot.tpmState(),
+                    "--ctrl", "type=unixio,path=" + tpmSocket, "--terminate")
+                    .redirectErrorStream(true).redirectOutput(boot.work().resolve("swtpm.log").toFile()).start();
+            await(() -> Files.exists(tpmSocket), 10_000, "swtpm's socket " + tpmSocket);
+        }
         Path boots = boot.disk().resolveSibling(boot.disk().getFileName() + ".boot");
         StringBuilder net = new StringBuilder("user,id=net0,restrict=on");
         boot.forwards().forEach((guest, host) -> net.append(",guestfwd=tcp:").append(HOST).append(':').append(guest)
                 .append("-cmd:socat - TCP:127.0.0.1:").append(host));
-        List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg,thread=multi", "-smp", "2",
+        List<String> cmd = new ArrayList<>(List.of(pc ? "qemu-system-x86_64" : "qemu-system-aarch64"));
+        if (!pc) {
+            cmd.addAll(List.of("-M", "virt", "-cpu", "cortex-a72"));
+        }
+        cmd.addAll(List.of("-accel", "tcg,thread=multi", "-smp", "2",
                 "-m", String.valueOf(boot.memoryMiB()), "-display", "none", "-no-reboot",
                 "-kernel", boots.resolve("vmlinuz").toString(), "-initrd", boots.resolve("initrd.img").toString(),
-                "-append", "root=/dev/vda1 console=ttyS0 panic=-1",
-                "-drive", "file=" + boot.disk() + ",format=raw,if=virtio",
-                "-chardev", "socket,id=chrtpm,path=" + tpmSocket, "-tpmdev", "emulator,id=tpm0,chardev=chrtpm",
-                "-device", "tpm-tis,tpmdev=tpm0",
+                "-append", "root=/dev/vda1 console=" + (pc ? "ttyS0" : "ttyAMA0") + " panic=-1",
+                "-drive", "file=" + boot.disk() + ",format=raw,if=none,id=disk0", "-device", "virtio-blk-pci,drive=disk0",
                 "-netdev", net.toString(), "-device", "virtio-net-pci,netdev=net0",
-                "-serial", "file:" + console, "-serial", "unix:" + shellSocket + ",server=on,wait=off",
+                "-serial", "file:" + console,
                 "-monitor", "unix:" + monitorSocket + ",server=on,wait=off"));
+        String shellPort = "socket,id=shell,path=" + shellSocket + ",server=on,wait=off";
+        if (pc) {
+            cmd.addAll(List.of("-chardev", "socket,id=chrtpm,path=" + tpmSocket, "-tpmdev", "emulator,id=tpm0,chardev=chrtpm",
+                    "-device", "tpm-tis,tpmdev=tpm0", "-chardev", shellPort, "-serial", "chardev:shell"));
+        } else {
+            cmd.addAll(List.of("-chardev", shellPort, "-device", "virtio-serial-pci", "-device", "virtconsole,chardev=shell"));
+        }
         if (boot.rtcBase() != null) {
             cmd.addAll(List.of("-rtc", "base=" + boot.rtcBase()));
         }
@@ -177,6 +204,29 @@ final class VirtualDevice implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the shell prompts again after {@code from} (past the typed command's echo): the
+     * command's output is complete. The prompt ends no line, so {@link #awaitLine} does not see it.
+     */
+    void awaitPrompt(int from, long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        synchronized (shell) {
+            while (true) {
+                String seen = shell.length() > from ? shell.substring(from) : "";
+                int echo = seen.indexOf('\n');
+                if (echo >= 0 && seen.indexOf("g! ", echo) >= 0) {
+                    return;
+                }
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0 || !qemu.isAlive()) {
+                    throw new IllegalStateException("the device's shell did not prompt again within " + millis
+                            + " ms; it printed:\n" + seen);
+                }
+                shell.wait(Math.min(left, 200));
+            }
+        }
+    }
+
     /** What the console says when systemd gave up on the boot (its emergency mode), or null. */
     private String failedBoot() {
         try {
@@ -213,7 +263,9 @@ final class VirtualDevice implements AutoCloseable {
         } catch (IOException e) {
             qemu.destroyForcibly().waitFor();
         }
-        swtpm.waitFor(10, TimeUnit.SECONDS);
+        if (swtpm != null) {
+            swtpm.waitFor(10, TimeUnit.SECONDS);
+        }
         close();
     }
 
@@ -223,8 +275,8 @@ final class VirtualDevice implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        for (Process p : List.of(qemu, swtpm)) {
-            if (p.isAlive()) {
+        for (Process p : java.util.Arrays.asList(qemu, swtpm)) {
+            if (p != null && p.isAlive()) {
                 p.destroy();
                 if (!p.waitFor(10, TimeUnit.SECONDS)) {
                     p.destroyForcibly().waitFor();

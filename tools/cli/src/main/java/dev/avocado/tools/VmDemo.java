@@ -25,25 +25,30 @@ final class VmDemo {
     }
 
     /** @return 0 when the device got onboarded (with --batch), else what the shell session ended with */
-    static int run(DeviceImage image, Path base, Map<Integer, Integer> forwards, boolean batch, PrintStream out)
+    static int run(DeviceImage image, String arch, Path base, Map<Integer, Integer> forwards, boolean batch, PrintStream out)
             throws Exception {
         Path disk = base.resolve("device.img");
+        boolean tpm = "amd64".equals(arch);
         DiskImage.inCheckout(out).build(image.root(), disk,
-                new DiskImage.Options("amd64", DiskImage.Board.QEMU, "tpm", "ttyS1"));
-        out.println("virtual machine: qemu (software emulation) with swtpm as its TPM; the guest reaches only "
+                new DiskImage.Options(arch, DiskImage.Board.QEMU, tpm ? "tpm" : "soft", VirtualDevice.shellTty(arch)));
+        out.println("virtual machine: qemu " + arch + " (software emulation)" + (tpm ? " with swtpm as its TPM"
+                : ", software keys (Debian's arm64 kernel has no driver for qemu's TPM)") + "; the guest reaches only "
                 + forwards.keySet() + " at " + VirtualDevice.HOST + " (forwarded to 127.0.0.1); console log "
                 + base.resolve("vm").resolve("console.log"));
-        try (VirtualDevice vm = VirtualDevice.start(new VirtualDevice.Boot(disk, base.resolve("tpm"), forwards, null,
+        long started = System.nanoTime();
+        try (VirtualDevice vm = VirtualDevice.start(new VirtualDevice.Boot(arch, disk, base.resolve("tpm"), forwards, null,
                 base.resolve("vm"), 1024))) {
             Thread echo = new Thread(() -> follow(vm, out), "vm-echo");
             echo.setDaemon(true);
             echo.start();
             if (batch) {
-                String end = vm.awaitLine(0, l -> l.startsWith("[device] onboarded") || l.startsWith("[device] failed"), 600_000);
+                String end = vm.awaitLine(0, l -> l.startsWith("[device] onboarded") || l.startsWith("[device] failed"), 1_800_000);
+                out.printf("%n== power-on to %s: %.1f s%n", end.startsWith("[device] onboarded") ? "onboarded" : "failed",
+                        (System.nanoTime() - started) / 1e9);
                 for (String command : BATCH) {
                     int at = vm.mark();
                     vm.type(command);
-                    vm.awaitLine(at, l -> l.startsWith("g!"), 60_000);
+                    vm.awaitPrompt(at, 120_000);
                 }
                 Thread.sleep(500);
                 vm.powerOff(120_000);

@@ -80,7 +80,8 @@ public class VirtualDeviceTest {
                 int clockAt = vm.mark();
                 vm.type("device:clock");
                 String system = vm.awaitLine(clockAt, l -> l.startsWith("system clock:"), 30_000);
-                assertTrue(system, system.contains("(behind the floor: not used)"));
+                // qemu's clock started at 2021 and systemd moved it to its own build time: months behind
+                assertTrue(system, system.matches(".*\\(behind the floor by \\d{4,}h.*: not used\\)"));
                 String floor = vm.awaitLine(clockAt, l -> l.startsWith("floor:"), 30_000);
                 assertTrue(floor, floor.contains("the created-on of the voucher from"));
                 assertTrue(vm.console(), vm.console().contains("Started avocado.service"));

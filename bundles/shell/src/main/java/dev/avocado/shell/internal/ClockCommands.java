@@ -18,7 +18,10 @@ public class ClockCommands {
     public String clock() {
         DeviceClock.Floor floor = clock.floor();
         Instant system = Instant.now();
-        return "system clock: " + system + (system.isBefore(floor.at()) ? " (behind the floor: not used)" : "") + "\n"
+        String behind = system.isBefore(floor.at())
+                ? " (behind the floor by " + java.time.Duration.between(system, floor.at()).toString().substring(2).toLowerCase()
+                        + ": not used)" : "";
+        return "system clock: " + system + behind + "\n"
                 + "floor:        " + floor.at() + " (" + floor.source() + ", advanced by the time since)\n"
                 + "now:          " + clock.now() + " (what expired before it is refused)\n";
     }
