@@ -227,6 +227,22 @@ final class VirtualDevice implements AutoCloseable {
         }
     }
 
+    /** Waits until the console (the kernel's, with systemd's journal) shows {@code text}; returns that line. */
+    String awaitConsole(String text, long millis) throws IOException, InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (true) {
+            for (String line : console().split("\n")) {
+                if (line.contains(text)) {
+                    return line.trim();
+                }
+            }
+            if (System.currentTimeMillis() > deadline || !qemu.isAlive()) {
+                throw new IllegalStateException("the console showed no '" + text + "' within " + millis + " ms");
+            }
+            Thread.sleep(200);
+        }
+    }
+
     /** What the console says when systemd gave up on the boot (its emergency mode), or null. */
     private String failedBoot() {
         try {

@@ -89,6 +89,10 @@ public class VirtualDeviceTest {
                 assertTrue(shell, shell.contains("[device] provisioning: O.1 done: key idevid at tpm:0x81020000"));
                 assertTrue(shell, shell.contains("via device:/dev/tpmrm0"));
                 assertTrue(shell, shell.contains("[device] onboarding: E.1 done"));
+                // the profile goes to the wpa_supplicant that uses it, on the machine's (simulated) Wi-Fi;
+                // whether it took the profile shows at power-off (below)
+                vm.awaitConsole("Started avocado-wifi.service", 60_000);
+                vm.awaitConsole("Successfully initialized wpa_supplicant", 60_000);
 
                 int at = vm.mark();
                 vm.type("device:partitions");
@@ -110,6 +114,13 @@ public class VirtualDeviceTest {
                 vm.type("idevid:show");
                 idevidKey = vm.awaitLine(at, l -> l.contains("DPP:V:2;I:" + SERIAL), 30_000);
                 vm.powerOff(120_000);
+                // wpa_supplicant ran with the E.1 profile on wlan0 until the power-off: a profile it cannot
+                // parse, or an interface it cannot drive, would have ended it at once
+                String console = vm.console();
+                assertTrue(console, console.matches("(?s).*wpa_supplicant\\[\\d+\\]: wlan0: CTRL-EVENT-TERMINATING.*"));
+                assertFalse(console, console.contains("Failed to read or parse configuration"));
+                assertFalse(console, console.contains("avocado-wifi.service: Main process exited, code=exited"));
+                assertFalse(console, console.contains("avocado-wifi.service: Failed"));
             }
             // after power-off the TPM's state holds the IDevID key: the same key as the manufacturer's record
             String dpp = idevidKey.substring(idevidKey.indexOf("K:") + 2, idevidKey.indexOf(";;"));
