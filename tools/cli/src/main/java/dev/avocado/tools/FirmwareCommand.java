@@ -84,8 +84,9 @@ final class FirmwareCommand {
         @Option(names = "--board", paramLabel = "qemu|rpi4", defaultValue = "qemu", description = "Default: ${DEFAULT-VALUE}.")
         String board;
 
-        @Option(names = "--keys", paramLabel = "soft|tpm", defaultValue = "tpm",
-                description = "The key service. Default: ${DEFAULT-VALUE} (the kernel's /dev/tpmrm0).")
+        @Option(names = "--keys", paramLabel = "soft|tpm",
+                description = "The key service. Default: tpm (the kernel's /dev/tpmrm0) on amd64, soft on arm64 (Debian's "
+                        + "arm64 kernel has no driver for a virtual machine's TPM).")
         String keys;
 
         @Option(names = "--tcti", paramLabel = "TCTI", defaultValue = "device:/dev/tpmrm0", description = "Default: ${DEFAULT-VALUE}.")
@@ -112,8 +113,10 @@ final class FirmwareCommand {
 
         @Override
         public Integer call() throws Exception {
+            String keys = this.keys != null ? this.keys : "arm64".equals(arch) ? "soft" : "tpm";
             DiskImage.Options options = new DiskImage.Options(arch, DiskImage.Board.valueOf(board.toUpperCase(java.util.Locale.ROOT)),
                     keys, shellTty);
+            java.nio.file.Files.createDirectories(out.toAbsolutePath().getParent());
             Path folder = java.nio.file.Files.createTempDirectory(out.toAbsolutePath().getParent(), ".firmware");
             try {
                 dev.avocado.launcher.DeviceImage image = new ImageBuilder(new Pki(pki), Home.partitions(), System.out)

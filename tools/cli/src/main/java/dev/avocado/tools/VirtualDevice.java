@@ -65,9 +65,11 @@ final class VirtualDevice implements AutoCloseable {
     static VirtualDevice start(Boot boot) throws IOException, InterruptedException {
         Files.createDirectories(boot.tpmState());
         Files.createDirectories(boot.work());
-        Path tpmSocket = boot.work().resolve("swtpm.sock");
-        Path shellSocket = boot.work().resolve("shell.sock");
-        Path monitorSocket = boot.work().resolve("monitor.sock");
+        // the sockets in a short folder of their own: a Unix socket's path has at most 107 bytes
+        Path sockets = Files.createTempDirectory("avocado-vm");
+        Path tpmSocket = sockets.resolve("swtpm.sock");
+        Path shellSocket = sockets.resolve("shell.sock");
+        Path monitorSocket = sockets.resolve("monitor.sock");
         Path console = boot.work().resolve("console.log");
         for (Path p : List.of(tpmSocket, shellSocket, monitorSocket, console)) {
             Files.deleteIfExists(p);
@@ -78,7 +80,12 @@ final class VirtualDevice implements AutoCloseable {
             swtpm = new ProcessBuilder("swtpm", "socket", "--tpm2", "--tpmstate", "dir=" + boot.tpmState(),
                     "--ctrl", "type=unixio,path=" + tpmSocket, "--terminate")
                     .redirectErrorStream(true).redirectOutput(boot.work().resolve("swtpm.log").toFile()).start();
-            await(() -> Files.exists(tpmSocket), 10_000, "swtpm's socket " + tpmSocket);
+            try {
+                await(() -> Files.exists(tpmSocket), 10_000, "swtpm's socket " + tpmSocket);
+            } catch (IOException e) {
+                swtpm.destroyForcibly();
+                throw e;
+            }
         }
         Path boots = boot.disk().resolveSibling(boot.disk().getFileName() + ".boot");
         StringBuilder net = new StringBuilder("user,id=net0,restrict=on");
@@ -106,8 +113,15 @@ final class VirtualDevice implements AutoCloseable {
         if (boot.rtcBase() != null) {
             cmd.addAll(List.of("-rtc", "base=" + boot.rtcBase()));
         }
-        Process qemu = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(boot.work().resolve("qemu.log").toFile()).start();
+        Process qemu;
+        try {
+            qemu = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(boot.work().resolve("qemu.log").toFile()).start();
+        } catch (IOException e) {
+            if (swtpm != null) {
+                swtpm.destroyForcibly();
+            }
+            throw e;
+        }
         VirtualDevice vm = new VirtualDevice(swtpm, qemu, console, monitorSocket);
         try {
             await(() -> Files.exists(shellSocket) || !qemu.isAlive(), 20_000, "qemu's serial socket " + shellSocket);

@@ -1,9 +1,6 @@
 package dev.avocado.boot.internal;
 
 import dev.avocado.protocol.x509.CheckTime;
-import java.util.ArrayList;
-import java.util.List;
-import java.security.cert.X509Certificate;
 import dev.avocado.api.identity.DeviceIdentity;
 import dev.avocado.api.keys.DeviceKey;
 import dev.avocado.api.keys.KeyService;
@@ -68,9 +65,8 @@ final class BootChecks {
         }
         IdevidProfile.Idevid checked;
         try {
-            List<X509Certificate> all = new ArrayList<>(idevid.chain());
-            all.addAll(root.certificates());
-            checked = IdevidProfile.check(idevid.chain(), manufacturer, time.at(all));
+            checked = IdevidProfile.check(idevid.chain(), manufacturer,
+                    time.at(idevid.certificate(), idevid.chain(), root.certificates()));
         } catch (ProfileException e) {
             throw new Refusal("IDevID at " + idevid.location() + " is not well formed: " + e.getMessage());
         }

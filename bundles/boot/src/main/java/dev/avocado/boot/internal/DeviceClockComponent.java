@@ -48,19 +48,26 @@ public class DeviceClockComponent implements DeviceClock {
         } else {
             log.info("clock: {} (floor {}, from {})", Instant.now(), floor.at(), floor.source());
         }
-        clock.save();
+        save();
         keeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "avocado-clock");
             t.setDaemon(true);
             return t;
         });
-        keeper.scheduleWithFixedDelay(clock::save, 10, 10, TimeUnit.MINUTES);
+        keeper.scheduleWithFixedDelay(this::save, 10, 10, TimeUnit.MINUTES);
     }
 
     @Deactivate
     void deactivate() {
         keeper.shutdownNow();
-        clock.save();
+        save();
+    }
+
+    private void save() {
+        String failed = clock.save();
+        if (failed != null) {
+            log.warn("clock: the floor is not kept for the next boot: {}", failed);
+        }
     }
 
     @Override

@@ -62,25 +62,28 @@ final class FloorClock implements DeviceClock {
     }
 
     @Override
-    public void learned(Instant atLeast, String from) {
-        synchronized (this) {
-            if (!atLeast.isAfter(floor().at())) {
-                return;
-            }
-            base = new Floor(atLeast, from);
-            baseNanos = nanos.getAsLong();
+    public synchronized void learned(Instant atLeast, String from) {
+        if (!atLeast.isAfter(floor().at())) {
+            return;
         }
+        base = new Floor(atLeast, from);
+        baseNanos = nanos.getAsLong();
         save();
     }
 
-    /** Writes the floor to the data partition (temp file, fsync, rename); false when it cannot be written. */
-    boolean save() {
+    /**
+     * Writes the floor to the data partition (temp file, fsync, rename), under the lock that
+     * {@link #learned} raises it under, so that a periodic save never puts back an older floor.
+     *
+     * @return null, or why it could not be written
+     */
+    synchronized String save() {
         try {
             Files.createDirectories(file.getParent());
             AtomicFiles.write(file, (floor().at().toString() + "\n").getBytes(StandardCharsets.US_ASCII), AtomicFiles.PUBLIC);
-            return true;
+            return null;
         } catch (IOException e) {
-            return false;
+            return file + " cannot be written: " + e.getMessage();
         }
     }
 

@@ -128,6 +128,24 @@ final class Onboarding {
         return candidates;
     }
 
+    /**
+     * Signed by the MASA and bound to this request's nonce, the voucher says the time is at least its
+     * created-on; taken only when the MASA signer was valid then and the voucher had not expired by it.
+     */
+    private void learnTime(PledgeSession.Accepted accepted) {
+        dev.avocado.protocol.voucher.Voucher v = accepted.voucher().voucher();
+        X509Certificate signer = accepted.voucher().signer();
+        if (v.createdOn() == null) {
+            return;
+        }
+        java.time.Instant created = v.createdOn().toInstant();
+        if (created.isBefore(signer.getNotBefore().toInstant()) || created.isAfter(signer.getNotAfter().toInstant())
+                || v.expiresOn() != null && created.isAfter(v.expiresOn().toInstant())) {
+            return;
+        }
+        ctx.clock().learned(created, "the created-on of the voucher from " + Names.display(signer.getSubjectX500Principal()));
+    }
+
     /** When certificates and vouchers are checked: the device's now, never before what it knows. */
     private CheckTime time() {
         return CheckTime.atLeast(ctx.clock()::now);
@@ -172,11 +190,7 @@ final class Onboarding {
         ctx.steps().done(Step.C_10, "voucher " + accepted.voucher().voucher().assertion() + " from "
                 + Names.display(accepted.voucher().signer().getSubjectX500Principal()) + " (MASA signer role of the MPR), serial and nonce "
                 + "match; pins " + Names.display(accepted.pinned().getSubjectX500Principal()));
-        if (accepted.voucher().voucher().createdOn() != null) {
-            // signed by the MASA and bound to this request's nonce: the time is at least its created-on
-            ctx.clock().learned(accepted.voucher().voucher().createdOn().toInstant(), "the created-on of the voucher from "
-                    + Names.display(accepted.voucher().signer().getSubjectX500Principal()));
-        }
+        learnTime(accepted);
         report(() -> session.voucherStatus(true, "voucher accepted"));
         ctx.steps().done(Step.D_0, "the registrar's TLS certificate " + Names.display(registrarCert.getSubjectX500Principal())
                 + " is in the pinned domain; TLS now trusts " + Names.display(accepted.pinned().getSubjectX500Principal()));
@@ -231,8 +245,7 @@ final class Onboarding {
         try {
             cacerts = session.cacerts();
             for (X509Certificate ca : cacerts) {
-                dev.avocado.protocol.brski.DomainCerts.checkInDomain(List.of(ca), accepted.pinned(),
-                        time().at(List.of(ca, accepted.pinned())));
+                dev.avocado.protocol.brski.DomainCerts.checkInDomain(List.of(ca), accepted.pinned(), time().at(List.of(ca)));
             }
             algorithm = session.csrKeyAlgorithm();
         } catch (PledgeSession.RegistrarAnswer | IOException | EstException | VoucherException e) {
@@ -268,9 +281,8 @@ final class Onboarding {
         chain.add(issued.get(0));
         cacerts.stream().filter(c -> !c.equals(issued.get(0))).forEach(chain::add);
         try {
-            List<X509Certificate> all = new ArrayList<>(chain);
-            all.add(accepted.pinned());
-            LdevidProfile.check(chain, List.of(accepted.pinned()), key.publicKey(), serial, time().at(all));
+            LdevidProfile.check(chain, List.of(accepted.pinned()), key.publicKey(), serial,
+                    time().at(chain.get(0), chain, List.of(accepted.pinned())));
         } catch (ProfileException e) {
             throw failed(Step.D_6, e.getMessage(), null);
         }

@@ -61,11 +61,12 @@ final class Renewal {
                 + due(current.certificate(), config.renewAtPercent()));
         List<X509Certificate> issued = PledgeSession.reenroll(registrar, new TlsContexts.Credential(key.privateKey(),
                 current.chain(), ldevidKeys.provider()), cas, Onboarding.csr(serial, key, ldevidKeys),
-                Duration.ofSeconds(config.connectTimeoutSeconds()), Duration.ofSeconds(config.requestTimeoutSeconds()));
+                Duration.ofSeconds(config.connectTimeoutSeconds()), Duration.ofSeconds(config.requestTimeoutSeconds()),
+                CheckTime.atLeast(clock::now));
         List<X509Certificate> chain = new ArrayList<>();
         chain.add(issued.get(0));
         chain.addAll(cas);
-        LdevidProfile.check(chain, cas, key.publicKey(), serial, CheckTime.atLeast(clock::now).at(chain));
+        LdevidProfile.check(chain, cas, key.publicKey(), serial, CheckTime.atLeast(clock::now).at(chain.get(0), chain, cas));
         DeviceIdentity renewed = identity.saveLdevid(chain, current.keyAlias());
         steps.done(Step.D_7, "LDevID renewed: serial " + renewed.certificate().getSerialNumber().toString(16) + ", valid until "
                 + renewed.certificate().getNotAfter().toInstant());

@@ -71,10 +71,8 @@ public class IdevidCommands {
         DeviceIdentity idevid = identity.idevid().orElseThrow(() -> new IllegalStateException("no IDevID"));
         try {
             List<X509Certificate> roots = mpr.read().certificates();
-            List<X509Certificate> all = new java.util.ArrayList<>(idevid.chain());
-            all.addAll(roots);
             IdevidProfile.Idevid checked = IdevidProfile.check(idevid.chain(), ManufacturerTrust.of(roots),
-                    CheckTime.atLeast(clock::now).at(all));
+                    CheckTime.atLeast(clock::now).at(idevid.certificate(), idevid.chain(), roots));
             DeviceKey key = keyService.find(idevid.keyAlias()).orElseThrow(() -> new ProfileException("its key "
                     + idevid.keyAlias() + " is not in " + keyService.describe()));
             if (!key.publicKey().equals(idevid.certificate().getPublicKey())) {

@@ -169,7 +169,7 @@ final class IdevidProvisioning {
                 pool.addAll(cacerts(http));
             }
             List<X509Certificate> chain = CertPaths.chain(issued, pool, trust.roots());
-            IdevidProfile.Idevid idevid = IdevidProfile.check(chain, trust, ctx.time().at(withRoots(chain, trust)));
+            IdevidProfile.Idevid idevid = IdevidProfile.check(chain, trust, ctx.time().at(issued, chain, trust.roots()));
             if (!idevid.serialNumber().equals(serial)) {
                 throw new ProvisioningException("the returned certificate is for serial " + idevid.serialNumber()
                         + ", not " + serial);
@@ -242,12 +242,6 @@ final class IdevidProvisioning {
      * TLS that trusts only the factory TLS role under the MPR: a certificate the root issued itself,
      * serverAuth, naming the provisioning address's host (an IDevID under the same root never passes).
      */
-    private static List<X509Certificate> withRoots(List<X509Certificate> chain, ManufacturerTrust trust) {
-        List<X509Certificate> all = new ArrayList<>(chain);
-        all.addAll(trust.roots());
-        return all;
-    }
-
     private HttpsClient client(TlsContexts.Credential own) throws ProvisioningException {
         try {
             return new HttpsClient(TlsContexts.manufacturerServer(trust(), ctx.mpr().provisioningUri().getHost(), own, ctx.time()),

@@ -14,6 +14,7 @@ import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import dev.avocado.protocol.x509.CheckTime;
+import dev.avocado.protocol.x509.Names;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -173,10 +174,16 @@ public final class PledgeSession {
     private Accepted acceptVoucher(byte[] voucher, String nonce, CheckTime time) throws VoucherException {
         requireConnected();
         VoucherCms.Signed signed = Vouchers.verify(voucher, manufacturer, time);
-        X509Certificate pinned = Vouchers.check(signed, serial, nonce, time.now());
-        List<X509Certificate> domain = new java.util.ArrayList<>(registrarChain);
-        domain.add(pinned);
-        DomainCerts.checkInDomain(registrarChain, pinned, time.at(domain));
+        // expires-on at the instant the signer was checked at: one time for the whole voucher
+        X509Certificate pinned = Vouchers.check(signed, serial, nonce,
+                time.at(signed.signer(), signed.certificates(), List.of()));
+        try {
+            pinned.checkValidity(java.util.Date.from(time.at(List.of(pinned))));
+        } catch (java.security.cert.CertificateException e) {
+            throw new VoucherException("the pinned-domain-cert " + Names.display(pinned.getSubjectX500Principal())
+                    + " is not valid: " + e.getMessage(), e);
+        }
+        DomainCerts.checkInDomain(registrarChain, pinned, time.at(registrarChain.get(0), registrarChain, List.of(pinned)));
         // the connection already trusts exactly this certificate, now shown to be in the domain: it
         // stays, and no second handshake (a second signature by the IDevID key) is needed
         domainPinned = true;
@@ -232,6 +239,20 @@ public final class PledgeSession {
         HttpsClient http;
         try {
             http = new HttpsClient(TlsContexts.create(domainAnchors, ldevid), connectTimeout, requestTimeout);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("TLS context for re-enrollment: " + e.getMessage(), e);
+        }
+        return enroll(http, registrar, csr, Est.SIMPLEREENROLL);
+    }
+
+    /** {@link #reenroll(URI, TlsContexts.Credential, List, PKCS10CertificationRequest, Duration, Duration)}, the
+     * registrar's chain checked at {@code time} (a device's clock). */
+    public static List<X509Certificate> reenroll(URI registrar, TlsContexts.Credential ldevid, List<X509Certificate> domainAnchors,
+            PKCS10CertificationRequest csr, Duration connectTimeout, Duration requestTimeout, CheckTime time)
+            throws IOException, InterruptedException, RegistrarAnswer, EstException {
+        HttpsClient http;
+        try {
+            http = new HttpsClient(TlsContexts.create(domainAnchors, ldevid, time), connectTimeout, requestTimeout);
         } catch (GeneralSecurityException e) {
             throw new IOException("TLS context for re-enrollment: " + e.getMessage(), e);
         }

@@ -47,9 +47,7 @@ public final class Vouchers {
     public static VoucherCms.Signed verify(byte[] cms, ManufacturerTrust manufacturer, CheckTime time) throws VoucherException {
         VoucherCms.Signed signed = VoucherCms.verify(cms, null, time.now(), List.of());
         try {
-            List<X509Certificate> path = new java.util.ArrayList<>(signed.certificates());
-            path.add(signed.signer());
-            manufacturer.checkVoucherSigner(signed.signer(), signed.certificates(), time.at(path));
+            manufacturer.checkVoucherSigner(signed.signer(), signed.certificates(), time);
         } catch (ProfileException e) {
             throw new VoucherException(e.getMessage(), e);
         }

@@ -1,6 +1,7 @@
 package dev.avocado.protocol.profile;
 
 import dev.avocado.protocol.x509.CertPaths;
+import dev.avocado.protocol.x509.CheckTime;
 import dev.avocado.protocol.x509.Names;
 import dev.avocado.protocol.x509.Oids;
 import java.net.InetAddress;
@@ -148,6 +149,11 @@ public final class ManufacturerTrust {
      *
      * @throws ProfileException naming the rule the signer breaks
      */
+    public void checkVoucherSigner(X509Certificate signer, List<X509Certificate> pool, CheckTime time) throws ProfileException {
+        checkVoucherSigner(signer, pool, time.at(signer, pool, voucherAnchors));
+    }
+
+    /** {@link #checkVoucherSigner(X509Certificate, List, CheckTime)} at a fixed instant. */
     public void checkVoucherSigner(X509Certificate signer, List<X509Certificate> pool, Instant at) throws ProfileException {
         String who = Describe.cert(signer);
         if (voucherAnchors.isEmpty()) {

@@ -53,6 +53,16 @@ public final class TlsContexts {
     }
 
     /**
+     * A server whose chain validates to one of {@code anchors} at {@code time} (a device's clock): what
+     * {@link #create(List, Credential)} checks at the system clock. No host name check: the device knows
+     * its registrar by its domain.
+     */
+    public static SSLContext create(List<X509Certificate> anchors, Credential own, CheckTime time) throws GeneralSecurityException {
+        return create(own, jsse -> new TrustManager[] {new PeerTrust(chain ->
+                CertPaths.validate(chain[0], List.of(chain), anchors, time.at(chain[0], List.of(chain), anchors)), false)});
+    }
+
+    /**
      * C.0, the pledge's provisional TLS: any server is accepted and its chain handed to {@code seen};
      * nothing may be trusted over it until a voucher pins the domain.
      */
@@ -71,10 +81,11 @@ public final class TlsContexts {
     /** {@link #pinned(X509Certificate, Credential)}, the chain checked at {@code time} (a device's clock). */
     public static SSLContext pinned(X509Certificate pinned, Credential own, CheckTime time) throws GeneralSecurityException {
         return create(own, jsse -> new TrustManager[] {new PeerTrust(chain -> {
-            if (!chain[0].equals(pinned)) {
-                List<X509Certificate> all = new java.util.ArrayList<>(List.of(chain));
-                all.add(pinned);
-                CertPaths.validate(chain[0], List.of(chain), List.of(pinned), time.at(all));
+            if (chain[0].equals(pinned)) {
+                // the pinned certificate itself: PKIX would not look at an anchor's dates, the device does
+                chain[0].checkValidity(java.util.Date.from(time.at(List.of(pinned))));
+            } else {
+                CertPaths.validate(chain[0], List.of(chain), List.of(pinned), time.at(chain[0], List.of(chain), List.of(pinned)));
             }
         }, false)});
     }
@@ -95,7 +106,7 @@ public final class TlsContexts {
             throws GeneralSecurityException {
         return create(own, jsse -> new TrustManager[] {new PeerTrust(chain -> {
             try {
-                manufacturer.checkServer(List.of(chain), host, time.at(List.of(chain)));
+                manufacturer.checkServer(List.of(chain), host, time.at(List.of(chain[0])));
             } catch (ProfileException e) {
                 throw new CertificateException(e.getMessage(), e);
             }

@@ -24,6 +24,15 @@ public interface CheckTime {
         return at(java.util.List.of());
     }
 
+    /**
+     * The instant to check {@code cert}'s path at: the path {@link CertPaths#chain} finds through
+     * {@code pool} up to {@code anchors}, not everything a peer sent (a certificate that is in no path
+     * must not move the instant).
+     */
+    default Instant at(X509Certificate cert, java.util.List<X509Certificate> pool, java.util.List<X509Certificate> anchors) {
+        return at(CertPaths.chain(cert, pool, anchors));
+    }
+
     /** The system clock: a server's. */
     static CheckTime system() {
         return certificates -> Instant.now();

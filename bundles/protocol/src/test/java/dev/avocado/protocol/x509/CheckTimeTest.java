@@ -64,6 +64,19 @@ public class CheckTimeTest {
     }
 
     @Test
+    public void aCertificateOutsideThePathDoesNotMoveTheInstant() throws Exception {
+        // a peer adds a certificate that starts after the leaf expires: only the path counts
+        X509Certificate leaf = leaf(NOW.minus(Duration.ofDays(30)), NOW.plus(Duration.ofDays(1)));
+        X509Certificate stranger = CertificateBuilder.subject("CN=Stranger", KeyPairs.ecP256().getPublic())
+                .selfSigned(KeyPairs.ecP256().getPrivate()).validity(NOW.plus(Duration.ofDays(7)), NOW.plus(Duration.ofDays(30)))
+                .endEntity().build();
+        CheckTime device = CheckTime.atLeast(() -> NOW);
+        Instant at = device.at(leaf, List.of(leaf, stranger), List.of(ROOT));
+        assertEquals(NOW, at);
+        CertPaths.validate(leaf, List.of(leaf, stranger), List.of(ROOT), at);
+    }
+
+    @Test
     public void nowWithoutCertificatesIsTheSuppliedNow() {
         Instant floor = NOW.plus(Duration.ofDays(100));
         assertEquals(floor, CheckTime.atLeast(() -> floor).now());
