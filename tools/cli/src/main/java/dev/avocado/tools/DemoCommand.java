@@ -88,7 +88,7 @@ final class DemoCommand implements Callable<Integer> {
                     ? "; registrar --approval auto (every device of the manufacturer joins)" : ""));
             section("firmware image");
             String serial = String.format("AVO-%08X", ThreadLocalRandom.current().nextInt());
-            DeviceImage image = new ImageBuilder(pki, Home.partitions(), System.out).hotRedeploy(true).build(base.resolve("image"), null, false,
+            DeviceImage image = new ImageBuilder(pki, Home.partitions(), System.out).hotRedeploy(true).setsSystemClock(vm).build(base.resolve("image"), null, false,
                     vm ? ("amd64".equals(arch) ? "tpm" : "soft") : tcti != null ? "tpm" : "soft",
                     vm ? ("amd64".equals(arch) ? "device:/dev/tpmrm0" : null) : tcti, null, MprAnchoring.Content.CERTIFICATE, serial);
             // one machine: the pledge browses DNS-SD where the registrar announces itself, and knows the

@@ -120,7 +120,7 @@ final class FirmwareCommand {
             Path folder = java.nio.file.Files.createTempDirectory(out.toAbsolutePath().getParent(), ".firmware");
             try {
                 dev.avocado.launcher.DeviceImage image = new ImageBuilder(new Pki(pki), Home.partitions(), System.out)
-                        .hotRedeploy(hotRedeploy).build(folder, null, true, keys, "tpm".equals(keys) ? tcti : null, null,
+                        .hotRedeploy(hotRedeploy).setsSystemClock(true).build(folder, null, true, keys, "tpm".equals(keys) ? tcti : null, null,
                                 MprAnchoring.Content.CERTIFICATE, serial);
                 if (registrar != null || ssid != null || radiusServer != null) {
                     DeviceConfig.onboarding(image, registrar, null, ssid, radiusServer);

@@ -41,6 +41,14 @@ final class ImageBuilder {
         this.out = out;
     }
 
+    private boolean setsSystemClock;
+
+    /** A disk image's firmware: the device moves the system clock forward to its floor (a firmware property). */
+    ImageBuilder setsSystemClock(boolean on) {
+        this.setsSystemClock = on;
+        return this;
+    }
+
     /** A demo image: signed builds in data/deploy replace partition two bundles (a firmware property). */
     ImageBuilder hotRedeploy(boolean on) {
         this.hotRedeploy = on;
@@ -141,6 +149,10 @@ final class ImageBuilder {
         firmware.append("# when this firmware was built: the earliest the device takes the time to be\n")
                 .append(dev.avocado.api.clock.DeviceClock.FIRMWARE_BUILT).append('=')
                 .append(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)).append('\n');
+        if (setsSystemClock) {
+            firmware.append("# the device moves the system clock forward to what it knows for sure\n")
+                    .append(dev.avocado.api.clock.DeviceClock.SYSTEM_CLOCK).append("=set\n");
+        }
         if (hotRedeploy) {
             firmware.append("# a demo image: signed builds in data/deploy replace partition two bundles\n")
                     .append(FirmwareSignature.HOT_REDEPLOY).append("=true\n");

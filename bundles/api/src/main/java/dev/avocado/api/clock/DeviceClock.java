@@ -17,6 +17,14 @@ public interface DeviceClock {
     /** Framework property (from the signed p1/firmware.properties): when the firmware was built, ISO-8601. */
     String FIRMWARE_BUILT = "avocado.firmware.built";
 
+    /**
+     * Framework property (from the signed p1/firmware.properties of a disk image): {@code set} to move the
+     * operating system's clock forward to the floor when it is behind, so that the system's own programs
+     * (wpa_supplicant checking the RADIUS server) share the device's now. Unset: the system clock is left
+     * alone (a device image booted on a build machine).
+     */
+    String SYSTEM_CLOCK = "avocado.clock.system";
+
     /** The earliest the true time can be, and what says so. */
     record Floor(Instant at, String source) {
     }

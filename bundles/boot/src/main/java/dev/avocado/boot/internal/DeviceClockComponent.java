@@ -30,6 +30,7 @@ public class DeviceClockComponent implements DeviceClock {
 
     private FloorClock clock;
     private ScheduledExecutorService keeper;
+    private boolean setsSystemClock;
 
     @Activate
     void activate(BundleContext context) {
@@ -41,10 +42,12 @@ public class DeviceClockComponent implements DeviceClock {
             log.warn("{}={} is not an instant: the device's clock has no floor from the firmware", FIRMWARE_BUILT, built);
         }
         clock = FloorClock.system(firmwareBuilt, Partitions.folder(context, null, Partitions.DATA, FILE));
+        setsSystemClock = "set".equals(context.getProperty(SYSTEM_CLOCK));
         Floor floor = clock.floor();
         if (Instant.now().isBefore(floor.at())) {
             log.warn("the system clock ({}) is behind what the device knows: now is taken as {}, from {}", Instant.now(),
                     floor.at(), floor.source());
+            setSystemClock();
         } else {
             log.info("clock: {} (floor {}, from {})", Instant.now(), floor.at(), floor.source());
         }
@@ -86,6 +89,34 @@ public class DeviceClockComponent implements DeviceClock {
         clock.learned(atLeast, from);
         if (atLeast.isAfter(before)) {
             log.info("clock: the floor rises to {}, from {}", atLeast, from);
+            setSystemClock();
+        }
+    }
+
+    /**
+     * On a disk image ({@link #SYSTEM_CLOCK}=set): a system clock more than two seconds behind the floor
+     * is moved forward to it, so that the system's programs share the device's now. Never backward.
+     */
+    private void setSystemClock() {
+        Instant system = Instant.now();
+        Floor floor = clock.floor();
+        if (!setsSystemClock || !system.plusSeconds(2).isBefore(floor.at())) {
+            return;
+        }
+        try {
+            Process date = new ProcessBuilder("date", "-u", "-s", "@" + floor.at().getEpochSecond())
+                    .redirectErrorStream(true).start();
+            String said = new String(date.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            if (date.waitFor(10, TimeUnit.SECONDS) && date.exitValue() == 0) {
+                log.warn("clock: the system clock ({}) is set forward to the floor {}, from {}", system, floor.at(),
+                        floor.source());
+            } else {
+                log.warn("clock: the system clock ({}) stays behind the floor {}: date -s failed: {}", system, floor.at(), said);
+            }
+        } catch (java.io.IOException e) {
+            log.warn("clock: the system clock ({}) stays behind the floor {}: {}", system, floor.at(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
