@@ -4,6 +4,8 @@ import dev.avocado.protocol.profile.ManufacturerTrust;
 import dev.avocado.protocol.profile.ProfileException;
 import dev.avocado.protocol.x509.Bc;
 import dev.avocado.protocol.x509.CertPaths;
+import dev.avocado.protocol.x509.Names;
+import dev.avocado.protocol.x509.Oids;
 import dev.avocado.protocol.x509.CheckTime;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
@@ -53,14 +55,24 @@ public final class TlsContexts {
     }
 
     /**
-     * A server whose chain validates to one of {@code anchors} at {@code time} (a device's clock): what
-     * {@link #create(List, Credential)} checks at the system clock. No host name check: the device knows
-     * its registrar by its domain.
+     * A TLS server whose chain validates to one of {@code anchors} at {@code time} (a device's clock), in
+     * the server role: an extendedKeyUsage, when there is one, with serverAuth, as the JSSE check of
+     * {@link #create(List, Credential)} wants at the system clock. So another device's LDevID (clientAuth)
+     * under the same domain CA serves no renewal. No host name check: the device knows its registrar by
+     * its domain.
      */
     public static SSLContext create(List<X509Certificate> anchors, Credential own, CheckTime time) throws GeneralSecurityException {
-        return create(own, jsse -> new TrustManager[] {new PeerTrust(chain ->
-                CertPaths.validate(chain[0], List.of(chain), anchors, time.at(chain[0], List.of(chain), anchors)), false)});
+        return create(own, jsse -> new TrustManager[] {new PeerTrust(chain -> {
+            CertPaths.validate(chain[0], List.of(chain), anchors, time.at(chain[0], List.of(chain), anchors));
+            List<String> eku = chain[0].getExtendedKeyUsage();
+            if (eku != null && !eku.contains(Oids.ID_KP_SERVER_AUTH.getId()) && !eku.contains(ANY_EXTENDED_KEY_USAGE)) {
+                throw new CertificateException("the server certificate " + Names.display(chain[0].getSubjectX500Principal())
+                        + " is not a TLS server's: its extendedKeyUsage lacks serverAuth");
+            }
+        }, false)});
     }
+
+    private static final String ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
 
     /**
      * C.0, the pledge's provisional TLS: any server is accepted and its chain handed to {@code seen};
@@ -81,10 +93,8 @@ public final class TlsContexts {
     /** {@link #pinned(X509Certificate, Credential)}, the chain checked at {@code time} (a device's clock). */
     public static SSLContext pinned(X509Certificate pinned, Credential own, CheckTime time) throws GeneralSecurityException {
         return create(own, jsse -> new TrustManager[] {new PeerTrust(chain -> {
-            if (chain[0].equals(pinned)) {
-                // the pinned certificate itself: PKIX would not look at an anchor's dates, the device does
-                chain[0].checkValidity(java.util.Date.from(time.at(List.of(pinned))));
-            } else {
+            // the pinned certificate itself is taken as it is: its dates are C.10's to check (PledgeSession)
+            if (!chain[0].equals(pinned)) {
                 CertPaths.validate(chain[0], List.of(chain), List.of(pinned), time.at(chain[0], List.of(chain), List.of(pinned)));
             }
         }, false)});
