@@ -67,6 +67,7 @@ public class IdevidProvisioningTest {
     private final MemoryKeys keys = new MemoryKeys();
     private final MemoryIdentity identity = new MemoryIdentity();
     private Pki.Credential ca;
+    private X509Certificate root;
     private ManufacturerRoot mpr;
     private HttpsServer factory;
 
@@ -79,6 +80,7 @@ public class IdevidProvisioningTest {
         Pki pki = new Pki(tmp.newFolder("pki").toPath());
         pki.init("Acme", "https://127.0.0.1:" + port, "masa.acme.test");
         ca = pki.load(Pki.MANUFACTURER, Pki.IDEVID_CA);
+        root = pki.root();
         Pki.Credential tls = pki.load(Pki.MANUFACTURER, Pki.FACTORY_TLS);
         mpr = new ManufacturerRoot(Pem.readCertificates(pki.mpr()), URI.create("https://127.0.0.1:" + port),
                 pki.mpr().toString(), "00", null);
@@ -90,7 +92,9 @@ public class IdevidProvisioningTest {
                     Answer a = chosen != null ? chosen : this::issue;
                     return a.to(Est.parseCsr(x.body()));
                 })
-                .route("GET", Est.CACERTS, x -> HttpsServer.Reply.est(Est.CERTS_ONLY, Est.certsOnly(List.of(ca.certificate()))))
+                // as the factory answers (FactoryServiceTest): the IDevID CA and the root
+                .route("GET", Est.CACERTS, x -> HttpsServer.Reply.est(Est.CERTS_ONLY,
+                        Est.certsOnly(List.of(ca.certificate(), root))))
                 .route("POST", DppRecord.PATH, x -> {
                     Integer status = recordAnswers.poll();
                     recorded.add(x.bodyText());
