@@ -98,7 +98,7 @@ final class VirtualDevice implements AutoCloseable {
         cmd.addAll(List.of("-accel", "tcg,thread=multi", "-smp", "2",
                 "-m", String.valueOf(boot.memoryMiB()), "-display", "none", "-no-reboot",
                 "-kernel", boots.resolve("vmlinuz").toString(), "-initrd", boots.resolve("initrd.img").toString(),
-                "-append", "root=/dev/vda1 console=" + (pc ? "ttyS0" : "ttyAMA0") + " panic=-1",
+                "-append", "root=PARTLABEL=avocado-p1 console=" + (pc ? "ttyS0" : "ttyAMA0") + " panic=-1",
                 "-drive", "file=" + boot.disk() + ",format=raw,if=none,id=disk0", "-device", "virtio-blk-pci,drive=disk0",
                 "-netdev", net.toString(), "-device", "virtio-net-pci,netdev=net0",
                 "-serial", "file:" + console,
