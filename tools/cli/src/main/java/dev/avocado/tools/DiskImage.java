@@ -14,13 +14,35 @@ import java.util.Locale;
  * A flashable disk image of a device: the operating system (Debian packages, built once by
  * {@code partitions/image/rootfs} and cached by a hash of that recipe) with the firmware of a device
  * image folder in it, assembled by {@code partitions/image/assemble} into a GPT disk: p1 (squashfs, the
- * root file system with /avocado/p1), p2 (squashfs), data (ext4, grown at first boot).
+ * root file system with /avocado/p1), p2 (squashfs), data (ext4, grown at first boot). A Raspberry Pi 4
+ * image has a FAT boot partition first, with the Pi's firmware, the kernel, the initrd and config.txt.
  */
 final class DiskImage {
 
-    /** The boards an image is made for: a virtual machine (a Raspberry Pi 4 is named, and refused until it is built). */
+    /** The boards an image is made for: qemu's virtual machines (amd64 PC, arm64 virt) and the Raspberry Pi 4 (arm64). */
     enum Board {
-        QEMU, RPI4
+        QEMU, RPI4;
+
+        /** The architecture of an image for this board when none is asked for. */
+        String defaultArch() {
+            return this == RPI4 ? "arm64" : "amd64";
+        }
+
+        /** The key service by default: the TPM where the board has one the kernel drives. */
+        String defaultKeys(String arch) {
+            // a Pi 4 with an SPI TPM (SLB9670 class, dtoverlay=tpm-slb9670); qemu's arm64 virt board has
+            // a TPM Debian's arm64 kernel cannot drive (CONFIG_TCG_TIS is not set)
+            return this == RPI4 || "amd64".equals(arch) ? "tpm" : "soft";
+        }
+
+        static Board named(String name) {
+            for (Board b : values()) {
+                if (b.name().equalsIgnoreCase(name)) {
+                    return b;
+                }
+            }
+            throw new IllegalArgumentException("--board must be qemu or rpi4, not '" + name + "'");
+        }
     }
 
     /** What the image's systemd setup says about the device. */
@@ -29,11 +51,8 @@ final class DiskImage {
             if (!List.of("amd64", "arm64").contains(arch)) {
                 throw new IllegalArgumentException("--arch must be amd64 or arm64, not '" + arch + "'");
             }
-            if (board == Board.RPI4) {
-                // refused rather than made wrong: a Pi needs a boot partition with its firmware, config.txt
-                // (dtoverlay=tpm-slb9670) and the kernel, which the assembly does not make yet
-                throw new IllegalArgumentException("--board rpi4 is not built yet: the image has no boot partition "
-                        + "with the Raspberry Pi firmware; --board qemu (amd64 or arm64) is");
+            if (board == Board.RPI4 && !"arm64".equals(arch)) {
+                throw new IllegalArgumentException("--board rpi4 is an arm64 image, not " + arch);
             }
             if (shellTty != null && !shellTty.matches("(tty[A-Za-z]*|hvc)[0-9]+")) {
                 throw new IllegalArgumentException("--shell-tty must name a serial port such as ttyS1, not '" + shellTty + "'");
@@ -64,7 +83,7 @@ final class DiskImage {
      * @return the disk image
      */
     Path build(Path imageFolder, Path disk, Options options) throws IOException, InterruptedException {
-        Path rootfs = rootfs(options.arch());
+        Path rootfs = rootfs(options.arch(), options.board());
         long start = System.nanoTime();
         run(List.of(scripts.resolve("assemble").toString(), rootfs.toString(), imageFolder.toAbsolutePath().toString(),
                 disk.toAbsolutePath().toString(), options.board().name().toLowerCase(Locale.ROOT), options.keys(),
@@ -73,23 +92,24 @@ final class DiskImage {
         return disk;
     }
 
-    /** The cached root file system for {@code arch}, built when its recipe changed (or was never built). */
-    Path rootfs(String arch) throws IOException, InterruptedException {
+    /** The cached root file system for {@code arch} on {@code board}, built when its recipe changed (or was never built). */
+    Path rootfs(String arch, Board board) throws IOException, InterruptedException {
         Path recipe = scripts.resolve("rootfs");
-        Path dir = cache.resolve("rootfs-" + arch + "-" + hash(recipe, arch));
+        String boardName = board.name().toLowerCase(Locale.ROOT);
+        Path dir = cache.resolve("rootfs-" + arch + "-" + boardName + "-" + hash(recipe, arch + "-" + boardName));
         if (Files.isDirectory(dir.resolve("usr"))) {
             out.println("root file system: " + dir + " (cached; its recipe is unchanged)");
             return dir;
         }
         Files.createDirectories(cache);
-        out.println("root file system: building " + dir + " with mmdebstrap (Debian bookworm " + arch + ") ...");
+        out.println("root file system: building " + dir + " with mmdebstrap (Debian bookworm " + arch + ", " + boardName + ") ...");
         long start = System.nanoTime();
-        run(List.of(recipe.toString(), arch, dir.toString()));
+        run(List.of(recipe.toString(), arch, boardName, dir.toString()));
         out.printf("root file system built in %.1f s%n", (System.nanoTime() - start) / 1e9);
         return dir;
     }
 
-    /** The recipe's SHA-256 and the architecture: a new recipe is a new cache entry. */
+    /** The recipe's SHA-256 with the architecture and board: a new recipe is a new cache entry. */
     static String hash(Path recipe, String arch) throws IOException {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");

@@ -78,15 +78,17 @@ final class FirmwareCommand {
         @Option(names = "--out", required = true, paramLabel = "IMAGE", description = "The disk image file to write.")
         Path out;
 
-        @Option(names = "--arch", paramLabel = "amd64|arm64", defaultValue = "amd64", description = "Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--arch", paramLabel = "amd64|arm64", description = "Default: amd64 (qemu), arm64 (rpi4).")
         String arch;
 
-        @Option(names = "--board", paramLabel = "qemu|rpi4", defaultValue = "qemu", description = "Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--board", paramLabel = "qemu|rpi4", defaultValue = "qemu", description = "qemu: a virtual machine's "
+                + "disk, its kernel and initrd in IMAGE.boot/; rpi4: a Raspberry Pi 4 SD card, with a FAT boot partition "
+                + "(the Pi's firmware, config.txt with dtoverlay=tpm-slb9670, the kernel and initrd). Default: ${DEFAULT-VALUE}.")
         String board;
 
         @Option(names = "--keys", paramLabel = "soft|tpm",
-                description = "The key service. Default: tpm (the kernel's /dev/tpmrm0) on amd64, soft on arm64 (Debian's "
-                        + "arm64 kernel has no driver for a virtual machine's TPM).")
+                description = "The key service. Default: tpm (the kernel's /dev/tpmrm0) on amd64 and rpi4 (an SPI TPM), soft "
+                        + "on qemu's arm64 board (Debian's arm64 kernel has no driver for a virtual machine's TPM).")
         String keys;
 
         @Option(names = "--tcti", paramLabel = "TCTI", defaultValue = "device:/dev/tpmrm0", description = "Default: ${DEFAULT-VALUE}.")
@@ -113,9 +115,10 @@ final class FirmwareCommand {
 
         @Override
         public Integer call() throws Exception {
-            String keys = this.keys != null ? this.keys : "arm64".equals(arch) ? "soft" : "tpm";
-            DiskImage.Options options = new DiskImage.Options(arch, DiskImage.Board.valueOf(board.toUpperCase(java.util.Locale.ROOT)),
-                    keys, shellTty);
+            DiskImage.Board board = DiskImage.Board.named(this.board);
+            String arch = this.arch != null ? this.arch : board.defaultArch();
+            String keys = this.keys != null ? this.keys : board.defaultKeys(arch);
+            DiskImage.Options options = new DiskImage.Options(arch, board, keys, shellTty);
             java.nio.file.Files.createDirectories(out.toAbsolutePath().getParent());
             Path folder = java.nio.file.Files.createTempDirectory(out.toAbsolutePath().getParent(), ".firmware");
             try {
