@@ -109,12 +109,12 @@ final class DiskImage {
         return dir;
     }
 
-    /** The recipe's SHA-256 with the architecture and board: a new recipe is a new cache entry. */
-    static String hash(Path recipe, String arch) throws IOException {
+    /** The recipe's SHA-256 with what it is built for ("arm64-rpi4"): a new recipe is a new cache entry. */
+    static String hash(Path recipe, String target) throws IOException {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(Files.readAllBytes(recipe));
-            md.update(arch.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            md.update(target.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             return HexFormat.of().formatHex(md.digest()).substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -1,11 +1,11 @@
 package dev.avocado.tools;
 
+import static dev.avocado.tools.GuestPki.serve;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
-import dev.avocado.server.Pki;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,8 +22,9 @@ import org.junit.rules.TemporaryFolder;
  * The Raspberry Pi 4 SD card image, checked where no Pi is. A Pi 4 cannot be emulated here (qemu 7.2
  * has no raspi4b board), so what its boot loader and kernel will read is checked with the tools that
  * read it: the GPT (sfdisk), the FAT boot partition (mtools), the device tree with the TPM overlay
- * applied as the firmware applies it (fdtoverlay, fdtget), and the kernel's module aliases for the nodes
- * the overlay and the initrd need (unsquashfs on partition one). Then the same card, with the kernel and
+ * applied by libfdt (fdtoverlay; the firmware applies overlays with its own code), read with fdtget,
+ * and the kernel's module aliases for the nodes the overlay and the initrd need (unsquashfs on
+ * partition one). Then the same card, with the kernel and
  * initrd of its boot partition, boots on qemu's arm64 virt board and provisions and onboards (software
  * keys: that board's TPM has no driver in Debian's arm64 kernel), its data partition, number four, grown.
  * <p>
@@ -35,28 +36,26 @@ public class RaspberryPiImageTest {
     private static final String SERIAL = "AVO-PI000001";
     private static final String BOOT_TYPE = "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7"; // basic data: the Pi reads FAT there
     private static final String SPI0 = "/soc/spi@7e204000";
+    private static final String GPIO = "/soc/gpio@7e200000";
 
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
     @BeforeClass
     public static void arm64() {
-        assumeTrue("the arm64 images are checked by tools/test-arm64 (-Davocado.arm64=true)", Boolean.getBoolean("avocado.arm64"));
+        assumeTrue("the arm64 images are checked by tools/test-arm64 (-Davocado.arm64=true)",
+                Boolean.getBoolean("avocado.arm64"));
     }
 
     @Test
     public void theCardHoldsWhatAPiBootsAndTheSameKernelBootsItToOnboarded() throws Exception {
         Path dir = tmp.getRoot().toPath();
-        int factoryPort = Cli.freePort();
-        int masaPort = Cli.freePort();
-        int registrarPort = Cli.freePort();
-        Pki pki = new Pki(dir.resolve("pki"));
-        pki.init("Acme", "https://" + VirtualDevice.HOST + ":" + factoryPort, "127.0.0.1:" + masaPort, "Example Owner",
-                "https://" + VirtualDevice.HOST + ":" + registrarPort);
-        String p = pki.folder().toString();
+        GuestPki guest = new GuestPki(dir.resolve("pki"));
+        String p = guest.folder();
         Path card = dir.resolve("sd.img");
-        Cli.Run built = Cli.run("firmware", "image", "--board", "rpi4", "--keys", "soft", "--pki", p, "--out", card.toString(),
-                "--serial", SERIAL, "--registrar", "https://" + VirtualDevice.HOST + ":" + registrarPort, "--shell-tty", "hvc0");
+        // a cold arm64 root file system takes minutes: its packages' scripts run under qemu-user
+        Cli.Run built = Cli.start("firmware", "image", "--board", "rpi4", "--keys", "soft", "--pki", p, "--out", card.toString(),
+                "--serial", SERIAL, "--registrar", guest.registrarUrl(), "--shell-tty", "hvc0").await(1200);
         assertEquals(built.output(), 0, built.code());
         built.output().lines().filter(l -> l.startsWith("root file system") || l.startsWith("assembled")
                 || l.startsWith("disk image")).forEach(System.out::println);
@@ -75,7 +74,8 @@ public class RaspberryPiImageTest {
 
         // what the firmware reads: config.txt names files that are there, and the TPM overlay
         String config = cat(fat, "config.txt");
-        for (String line : List.of("arm_64bit=1", "upstream_kernel=1", "enable_uart=1", "dtoverlay=tpm-slb9670")) {
+        for (String line : List.of("arm_64bit=1", "upstream_kernel=1", "enable_uart=1", "dtoverlay=tpm-slb9670",
+                "initramfs initrd.img followkernel")) {
             assertTrue(config, config.lines().anyMatch(line::equals));
         }
         String kernel = value(config, "(?m)^kernel=(\\S+)");
@@ -106,35 +106,37 @@ public class RaspberryPiImageTest {
         assertEquals("1", fdtget(merged, tpm, "reg"));
         List<String> compatible = List.of(fdtget(merged, tpm, "compatible").split(" "));
         assertTrue(compatible.toString(), compatible.contains("infineon,slb9670"));
-        // and SPI0's pins are switched to it: GPIO 7 to 11 (CE1, CE0, MISO, MOSI, SCLK) in function ALT0
-        String pins = fdtget(merged, SPI0, "pinctrl-0");
-        Cli.Run groups = Cli.exec("fdtget", "-l", merged.toString(), "/soc/gpio@7e200000");
-        String group = groups.output().lines().filter(g -> {
-            Cli.Run h = exec("fdtget", "-d", "", merged.toString(), "/soc/gpio@7e200000/" + g, "phandle");
-            return h.output().trim().equals(pins);
-        }).findFirst().orElseThrow(() -> new AssertionError("no pin group has phandle " + pins + ": " + groups.output()));
-        assertEquals("7 8 9 10 11", fdtget(merged, "/soc/gpio@7e200000/" + group, "brcm,pins"));
-        assertEquals("4", fdtget(merged, "/soc/gpio@7e200000/" + group, "brcm,function"));
+        // and SPI0's pins are switched to it: MISO, MOSI, SCLK (GPIO 9 to 11) in ALT0, the chip selects
+        // CE0 and CE1 (GPIO 8 and 7) outputs driven as GPIOs (active low) of the GPIO controller
+        List<String> pins = List.of(fdtget(merged, SPI0, "pinctrl-0").split(" "));
+        assertEquals(pins.toString(), 2, pins.size());
+        assertEquals("9 10 11 4", pinGroup(merged, pins.get(0)));
+        assertEquals("8 7 1", pinGroup(merged, pins.get(1)));
+        String gpio = fdtget(merged, GPIO, "phandle");
+        assertEquals(gpio + " 8 1 " + gpio + " 7 1", fdtget(merged, SPI0, "cs-gpios"));
         Path p1Image = dir.resolve("p1.squashfs");
-        Cli.Run cut = Cli.exec("dd", "if=" + card, "of=" + p1Image, "bs=512", "skip=" + parts.get(1)[0], "count=" + parts.get(1)[1],
-                "status=none");
+        Cli.Run cut = Cli.exec("dd", "if=" + card, "of=" + p1Image, "bs=512", "skip=" + parts.get(1)[0],
+                "count=" + parts.get(1)[1], "status=none");
         assertEquals(cut.output(), 0, cut.code());
         String alias = unsquashCat(p1Image, "usr/lib/modules/" + kernelVersion(p1Image) + "/modules.alias");
         assertTrue("tpm_tis_spi aliases " + compatible, compatible.stream().anyMatch(c -> alias.lines().anyMatch(l ->
                 l.startsWith("alias of:N*T*C" + c + " ") && l.endsWith(" tpm_tis_spi"))));
-        assertTrue(alias.lines().anyMatch(l -> l.startsWith("alias of:N*T*Cbrcm,bcm2835-spi ") && l.endsWith(" spi_bcm2835")));
-        // the SD card's host controller, in the initrd
-        String driver = fdtget(merged, "/emmc2bus/mmc@7e340000", "compatible");
-        assertTrue(driver, driver.contains("brcm,bcm2711-emmc2"));
-        assertTrue(alias.lines().anyMatch(l -> l.startsWith("alias of:N*T*Cbrcm,bcm2711-emmc2 ") && l.endsWith(" sdhci_iproc")));
-        Cli.Run initrdFiles = Cli.exec("sh", "-c", "zcat '" + boots.resolve("initrd.img") + "' | cpio -t --quiet");
-        assertTrue(initrdFiles.output(), initrdFiles.output().contains("sdhci-iproc.ko"));
+        String spi = fdtget(merged, SPI0, "compatible");
+        assertTrue(spi, alias.lines().anyMatch(l -> l.startsWith("alias of:N*T*C" + spi + " ") && l.endsWith(" spi_bcm2835")));
+        // the SD card's host controller and its two regulators, in the modules the initrd loads
+        String host = fdtget(merged, "/emmc2bus/mmc@7e340000", "compatible");
+        assertTrue(host, alias.lines().anyMatch(l -> l.startsWith("alias of:N*T*C" + host + " ") && l.endsWith(" sdhci_iproc")));
+        Cli.Run loads = Cli.exec("sh", "-c", "zcat '" + boots.resolve("initrd.img") + "' | cpio -i --to-stdout --quiet modules");
+        assertEquals(loads.output(), 0, loads.code());
+        for (String module : List.of("/sdhci-iproc.ko", "/regulator/fixed.ko", "/regulator/gpio-regulator.ko")) {
+            assertTrue(module + " in " + loads.output(), loads.output().lines().anyMatch(l -> l.endsWith(module)));
+        }
 
         // the card on qemu's arm64 board, larger than the image: it provisions, onboards, and data grows
         try (java.io.RandomAccessFile medium = new java.io.RandomAccessFile(card.toFile(), "rw")) {
             medium.setLength(1024L * 1024 * 1024);
         }
-        Map<Integer, Integer> forwards = Map.of(factoryPort, factoryPort, registrarPort, registrarPort);
+        Map<Integer, Integer> forwards = guest.forwards();
         try (Cli.Background factory = serve("factory provisioning service: https://", "factory", "serve", "--pki", p, "--open",
                 "--bind", "127.0.0.1");
                 Cli.Background masa = serve("MASA: https://", "masa", "serve", "--pki", p, "--ownership", "first-claim");
@@ -145,7 +147,8 @@ public class RaspberryPiImageTest {
                     dir.resolve("boot1"), 1024))) {
                 String onboarded = vm.awaitLine(0, l -> l.startsWith("[device] onboarded: LDevID"), 600_000);
                 assertTrue(onboarded, onboarded.contains("serialNumber=" + SERIAL));
-                System.out.printf("Raspberry Pi image on qemu virt: power-on to onboarded %.1f s%n", (System.nanoTime() - started) / 1e9);
+                System.out.printf("Raspberry Pi image on qemu virt: power-on to onboarded %.1f s%n",
+                        (System.nanoTime() - started) / 1e9);
                 assertTrue(vm.console(), vm.console().contains("Started avocado.service"));
                 int at = vm.mark();
                 vm.type("device:partitions");
@@ -196,6 +199,16 @@ public class RaspberryPiImageTest {
         return Files.readAllBytes(out);
     }
 
+    /** The pins and function of the pin group of the GPIO controller with this phandle: "PINS... FUNCTION". */
+    private static String pinGroup(Path dtb, String phandle) throws Exception {
+        Cli.Run groups = Cli.exec("fdtget", "-l", dtb.toString(), GPIO);
+        String group = groups.output().lines()
+                .filter(g -> exec("fdtget", "-d", "", dtb.toString(), GPIO + "/" + g, "phandle").output().trim().equals(phandle))
+                .findFirst().orElseThrow(() -> new AssertionError("no pin group has phandle " + phandle + ": "
+                        + groups.output()));
+        return fdtget(dtb, GPIO + "/" + group, "brcm,pins") + " " + fdtget(dtb, GPIO + "/" + group, "brcm,function");
+    }
+
     private static String fdtget(Path dtb, String node, String property) throws Exception {
         Cli.Run r = Cli.exec("fdtget", dtb.toString(), node, property);
         assertEquals(node + " " + property + ": " + r.output(), 0, r.code());
@@ -230,11 +243,5 @@ public class RaspberryPiImageTest {
         Matcher m = Pattern.compile(regex).matcher(text);
         assertTrue(regex + " in " + text, m.find());
         return m.group(1);
-    }
-
-    private static Cli.Background serve(String ready, String... args) throws Exception {
-        Cli.Background b = Cli.start(args);
-        b.awaitLine(l -> l.startsWith(ready), 60_000);
-        return b;
     }
 }

@@ -1,5 +1,6 @@
 package dev.avocado.tools;
 
+import static dev.avocado.tools.GuestPki.serve;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -32,18 +33,12 @@ public class VirtualDeviceTest {
     @Test
     public void theImageBootsOnboardsPowerCyclesAndProvisionsAgainAfterAWipe() throws Exception {
         Path dir = tmp.getRoot().toPath();
-        int factoryPort = Cli.freePort();
-        int masaPort = Cli.freePort();
-        int registrarPort = Cli.freePort();
-        Pki pki = new Pki(dir.resolve("pki"));
-        // the device's view: factory and registrar at the guest's forwarded address; the MASA is the
-        // registrar's business, on this machine
-        pki.init("Acme", "https://" + VirtualDevice.HOST + ":" + factoryPort, "127.0.0.1:" + masaPort, "Example Owner",
-                "https://" + VirtualDevice.HOST + ":" + registrarPort);
-        String p = pki.folder().toString();
+        GuestPki guest = new GuestPki(dir.resolve("pki"));
+        Pki pki = guest.pki;
+        String p = guest.folder();
         Path disk = dir.resolve("device.img");
         Cli.Run built = Cli.run("firmware", "image", "--pki", p, "--out", disk.toString(), "--serial", SERIAL,
-                "--registrar", "https://" + VirtualDevice.HOST + ":" + registrarPort, "--ssid", "avocado-vm",
+                "--registrar", guest.registrarUrl(), "--ssid", "avocado-vm",
                 "--radius-server", "radius.example.net", "--shell-tty", "ttyS1");
         assertEquals(built.output(), 0, built.code());
         assertTrue(built.output(), built.output().contains("disk image: " + disk));
@@ -54,7 +49,7 @@ public class VirtualDeviceTest {
             medium.setLength(1024L * 1024 * 1024);
         }
         Path tpm = dir.resolve("tpm");
-        Map<Integer, Integer> forwards = Map.of(factoryPort, factoryPort, registrarPort, registrarPort);
+        Map<Integer, Integer> forwards = guest.forwards();
         // a factory whose TLS certificate expired a year ago: the first one the device meets
         Path stale = staleFactory(pki, dir.resolve("pki-stale"));
         Cli.Background expired = serve("factory provisioning service: https://", "factory", "serve", "--pki", stale.toString(),
@@ -182,12 +177,6 @@ public class VirtualDeviceTest {
                 root.key(), java.time.Instant.now().minus(java.time.Duration.ofDays(6 * 365)),
                 org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_serverAuth));
         return copy;
-    }
-
-    private static Cli.Background serve(String ready, String... args) throws Exception {
-        Cli.Background b = Cli.start(args);
-        b.awaitLine(l -> l.startsWith(ready), 60_000);
-        return b;
     }
 
     /** tpm2_readpublic, against the swtpm state the guest left, of the IDevID handle: its SubjectPublicKeyInfo. */

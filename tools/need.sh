@@ -1,0 +1,16 @@
+# need COMMAND PACKAGE...: when COMMAND is missing, installs the Debian PACKAGEs with apt-get (as
+# root; otherwise says what to install and exits). Sourced by tools/test and tools/test-arm64.
+need() {
+    command -v "$1" >/dev/null 2>&1 && return 0
+    cmd=$1
+    shift
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "tools/$(basename "$0"): '$cmd' is missing; install: apt-get install $*" >&2
+        exit 1
+    fi
+    echo "tools/$(basename "$0"): installing $* (for $cmd)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null 2>&1 || {
+        apt-get update -q >/dev/null 2>&1
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
+    }
+}
