@@ -6,6 +6,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,8 +20,9 @@ import javax.jmdns.ServiceListener;
 import org.osgi.service.log.Logger;
 
 /**
- * B by DNS-SD (RFC 6763 over mDNS): browses for {@code _brski-registrar._tcp.local.} on one interface
- * and resolves each registrar to an address and port.
+ * B by DNS-SD (RFC 6763 over mDNS): browses for {@code _brski-registrar._tcp.local.} on the configured
+ * address, or on every address of the device's links ({@link LinkAddresses}), and resolves each
+ * registrar to an address and port.
  */
 final class DnsSdFinder implements RegistrarFinder {
 
@@ -30,7 +32,7 @@ final class DnsSdFinder implements RegistrarFinder {
     private final String address;
 
     /**
-     * @param address the interface address to browse on; empty: the host's default
+     * @param address the interface address to browse on; empty: every address of the links that carry multicast
      */
     DnsSdFinder(Logger log, String address) {
         this.log = log;
@@ -39,34 +41,15 @@ final class DnsSdFinder implements RegistrarFinder {
 
     @Override
     public List<URI> find(Duration time) throws InterruptedException {
-        JmDNS mdns;
-        try {
-            mdns = address.isBlank() ? JmDNS.create() : JmDNS.create(InetAddress.getByName(address), "avocado-pledge");
-        } catch (IOException e) {
-            log.warn("B: DNS-SD cannot start on {}: {}", address.isBlank() ? "the default interface" : address, e.getMessage());
+        List<JmDNS> browsers = open();
+        if (browsers.isEmpty()) {
             return List.of();
         }
         BlockingQueue<URI> resolved = new LinkedBlockingQueue<>();
         try {
-            mdns.addServiceListener(TYPE, new ServiceListener() {
-                @Override
-                public void serviceAdded(ServiceEvent event) {
-                    mdns.requestServiceInfo(event.getType(), event.getName(), 1000);
-                }
-
-                @Override
-                public void serviceRemoved(ServiceEvent event) {
-                    // a registrar leaving during the browse: the attempt will find it gone
-                }
-
-                @Override
-                public void serviceResolved(ServiceEvent event) {
-                    URI uri = uri(event.getInfo());
-                    if (uri != null) {
-                        resolved.add(uri);
-                    }
-                }
-            });
+            for (JmDNS mdns : browsers) {
+                mdns.addServiceListener(TYPE, listener(mdns, resolved));
+            }
             Set<URI> found = new LinkedHashSet<>();
             URI first = resolved.poll(time.toMillis(), TimeUnit.MILLISECONDS);
             if (first != null) {
@@ -81,15 +64,62 @@ final class DnsSdFinder implements RegistrarFinder {
         } finally {
             // close() waits about 2 s for its goodbye packets: not on the onboarding thread
             Thread closer = new Thread(() -> {
-                try {
-                    mdns.close();
-                } catch (IOException e) {
-                    // nothing left to do with it
+                for (JmDNS mdns : browsers) {
+                    try {
+                        mdns.close();
+                    } catch (IOException e) {
+                        // nothing left to do with it
+                    }
                 }
             }, "avocado-mdns-close");
             closer.setDaemon(true);
             closer.start();
         }
+    }
+
+    /** A browser per address; one that cannot start is said and left out. */
+    private List<JmDNS> open() {
+        List<InetAddress> addresses;
+        try {
+            addresses = address.isBlank() ? LinkAddresses.ofThisMachine() : List.of(InetAddress.getByName(address));
+        } catch (IOException e) {
+            log.warn("B: DNS-SD has no address to browse on ({}): {}", address.isBlank() ? "the links" : address, e.getMessage());
+            return List.of();
+        }
+        if (addresses.isEmpty()) {
+            log.warn("B: DNS-SD has no link to browse on: none is up with multicast and an address");
+        }
+        List<JmDNS> browsers = new ArrayList<>();
+        for (InetAddress a : addresses) {
+            try {
+                browsers.add(JmDNS.create(a, "avocado-pledge"));
+            } catch (IOException e) {
+                log.warn("B: DNS-SD cannot start on {}: {}", a.getHostAddress(), e.getMessage());
+            }
+        }
+        return browsers;
+    }
+
+    private static ServiceListener listener(JmDNS mdns, BlockingQueue<URI> resolved) {
+        return new ServiceListener() {
+            @Override
+            public void serviceAdded(ServiceEvent event) {
+                mdns.requestServiceInfo(event.getType(), event.getName(), 1000);
+            }
+
+            @Override
+            public void serviceRemoved(ServiceEvent event) {
+                // a registrar leaving during the browse: the attempt will find it gone
+            }
+
+            @Override
+            public void serviceResolved(ServiceEvent event) {
+                URI uri = uri(event.getInfo());
+                if (uri != null) {
+                    resolved.add(uri);
+                }
+            }
+        };
     }
 
     /** The registrar's https:// base, once the answer has a port and an address. */
