@@ -22,23 +22,40 @@ import java.util.function.Predicate;
  * has one ({@code --shell-tty ttyS1}), on the second (a Unix socket this class reads and writes, and
  * copies to shell.log beside the console's log).
  * The guest's network is qemu's user network with {@code restrict=on}: it reaches nothing but the host
- * services on 127.0.0.1 forwarded to it at {@link #HOST} (guestfwd, one socat per connection).
+ * services on 127.0.0.1 forwarded to it at {@link #HOST} (guestfwd, one socat per connection). Or, for
+ * a link that carries multicast (DNS-SD), a tap device in a network namespace: qemu runs in that
+ * namespace and the tap ({@link #TAP}) is the guest's only link.
  */
 final class VirtualDevice implements AutoCloseable {
 
     /** The address the guest reaches the forwarded host services at (in the PKI's URLs). */
     static final String HOST = "10.0.2.100";
 
+    /** The tap device of the guest's link in a network namespace ({@link Boot#netns()}). */
+    static final String TAP = "avotap0";
+
     /**
      * How to start one.
      *
      * @param arch amd64 (a PC with a TPM TIS device, the shell on ttyS1) or arm64 (qemu's virt board: no TPM,
      *        as Debian's arm64 kernel has no driver for it; the console on ttyAMA0, the shell on hvc0)
+     * @param netns null: the restricted user network with {@code forwards}; else the network namespace whose
+     *        tap device {@link #TAP} is the guest's link (forwards unused)
      */
     record Boot(String arch, Path disk, Path tpmState, Map<Integer, Integer> forwards, String rtcBase, Path work,
-            int memoryMiB) {
+            int memoryMiB, String netns) {
+        Boot(String arch, Path disk, Path tpmState, Map<Integer, Integer> forwards, String rtcBase, Path work,
+                int memoryMiB) {
+            this(arch, disk, tpmState, forwards, rtcBase, work, memoryMiB, null);
+        }
+
         Boot(Path disk, Path tpmState, Map<Integer, Integer> forwards, String rtcBase, Path work, int memoryMiB) {
             this("amd64", disk, tpmState, forwards, rtcBase, work, memoryMiB);
+        }
+
+        /** The same machine on the tap device {@link #TAP} of network namespace {@code name}. */
+        Boot inNamespace(String name) {
+            return new Boot(arch, disk, tpmState, Map.of(), rtcBase, work, memoryMiB, name);
         }
     }
 
@@ -88,10 +105,17 @@ final class VirtualDevice implements AutoCloseable {
             }
         }
         Path boots = boot.disk().resolveSibling(boot.disk().getFileName() + ".boot");
-        StringBuilder net = new StringBuilder("user,id=net0,restrict=on");
-        boot.forwards().forEach((guest, host) -> net.append(",guestfwd=tcp:").append(HOST).append(':').append(guest)
-                .append("-cmd:socat - TCP:127.0.0.1:").append(host));
-        List<String> cmd = new ArrayList<>(List.of(pc ? "qemu-system-x86_64" : "qemu-system-aarch64"));
+        StringBuilder net = new StringBuilder();
+        List<String> cmd = new ArrayList<>();
+        if (boot.netns() == null) {
+            net.append("user,id=net0,restrict=on");
+            boot.forwards().forEach((guest, host) -> net.append(",guestfwd=tcp:").append(HOST).append(':').append(guest)
+                    .append("-cmd:socat - TCP:127.0.0.1:").append(host));
+        } else {
+            net.append("tap,id=net0,ifname=").append(TAP).append(",script=no,downscript=no");
+            cmd.addAll(List.of("ip", "netns", "exec", boot.netns()));
+        }
+        cmd.add(pc ? "qemu-system-x86_64" : "qemu-system-aarch64");
         if (!pc) {
             cmd.addAll(List.of("-M", "virt", "-cpu", "cortex-a72"));
         }

@@ -98,7 +98,16 @@ final class Cli {
     }
 
     static Background start(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+        return startIn(null, args);
+    }
+
+    /** The command line in network namespace {@code netns} (null: this one). */
+    static Background startIn(String netns, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (netns != null) {
+            cmd.addAll(List.of("ip", "netns", "exec", netns));
+        }
+        cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-Davocado.home=" + System.getProperty("avocado.home"), "-cp", classpath(),
                 AvocadoCli.class.getName()));
         cmd.addAll(List.of(args));

@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * The PKI of a device in a virtual machine, and the servers it meets: the factory and the registrar
- * at the guest's forwarded address ({@link VirtualDevice#HOST}, each on a free port of this machine's
- * loopback), the MASA on loopback only, as only the registrar talks to it.
+ * at the address the guest reaches them at (by default {@link VirtualDevice#HOST}, forwarded to free
+ * ports of this machine's loopback), the MASA on loopback only, as only the registrar talks to it.
  */
 final class GuestPki {
 
@@ -15,16 +15,22 @@ final class GuestPki {
     final int masaPort = Cli.freePort();
     final int registrarPort = Cli.freePort();
     final Pki pki;
+    private final String host;
 
     GuestPki(Path folder) throws Exception {
+        this(folder, VirtualDevice.HOST);
+    }
+
+    /** With the factory and the registrar at {@code host}, as on a link of the guest's own ({@link GuestNetwork}). */
+    GuestPki(Path folder, String host) throws Exception {
+        this.host = host;
         pki = new Pki(folder);
-        pki.init("Acme", "https://" + VirtualDevice.HOST + ":" + factoryPort, "127.0.0.1:" + masaPort, "Example Owner",
-                registrarUrl());
+        pki.init("Acme", "https://" + host + ":" + factoryPort, "127.0.0.1:" + masaPort, "Example Owner", registrarUrl());
     }
 
     /** The registrar as the guest reaches it. */
     String registrarUrl() {
-        return "https://" + VirtualDevice.HOST + ":" + registrarPort;
+        return "https://" + host + ":" + registrarPort;
     }
 
     /** The PKI folder, as the command line takes it. */

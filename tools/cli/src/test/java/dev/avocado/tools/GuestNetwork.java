@@ -1,0 +1,82 @@
+package dev.avocado.tools;
+
+import static org.junit.Assert.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A link of our own for a virtual device: a network namespace with a bridge at {@link #ADDRESS}/24,
+ * the guest's tap device {@link VirtualDevice#TAP} on it, and a DHCP server (busybox udhcpd) that gives
+ * the guest an address. Multicast (DNS-SD) crosses it, unlike qemu's user network; nothing leaves it:
+ * the namespace has no route out. The servers the guest meets run inside it ({@link #start}). Closing
+ * stops what runs in it and deletes the namespace.
+ */
+final class GuestNetwork implements AutoCloseable {
+
+    /** The bridge's address: the servers' on this link. */
+    static final String ADDRESS = "10.77.0.1";
+
+    final String name;
+    private final List<Cli.Background> running = new ArrayList<>();
+
+    private GuestNetwork(String name) {
+        this.name = name;
+    }
+
+    static GuestNetwork create(Path work) throws Exception {
+        // the namespaces that killed runs left (named by the pid of a test JVM that is gone)
+        for (String old : Cli.exec("ip", "netns", "list").output().lines().map(l -> l.split(" ")[0]).toList()) {
+            if (old.matches("avocado-\\d+") && ProcessHandle.of(Long.parseLong(old.substring(8))).isEmpty()) {
+                Cli.exec("ip", "netns", "del", old);
+            }
+        }
+        GuestNetwork net = new GuestNetwork("avocado-" + ProcessHandle.current().pid());
+        ip("netns", "add", net.name);
+        try {
+            ip("-n", net.name, "link", "set", "lo", "up");
+            ip("-n", net.name, "link", "add", "br0", "type", "bridge");
+            ip("-n", net.name, "addr", "add", ADDRESS + "/24", "dev", "br0");
+            ip("-n", net.name, "link", "set", "br0", "up");
+            ip("-n", net.name, "tuntap", "add", "dev", VirtualDevice.TAP, "mode", "tap");
+            ip("-n", net.name, "link", "set", VirtualDevice.TAP, "master", "br0", "up");
+            Files.createDirectories(work);
+            Path leases = work.resolve("udhcpd.leases");
+            Files.writeString(leases, "");
+            Path conf = work.resolve("udhcpd.conf");
+            Files.writeString(conf, "start 10.77.0.10\nend 10.77.0.20\ninterface br0\nlease_file " + leases
+                    + "\noption subnet 255.255.255.0\n");
+            net.running.add(new Cli.Background(new ProcessBuilder("ip", "netns", "exec", net.name, "busybox", "udhcpd", "-f",
+                    conf.toString()).redirectErrorStream(true).start()));
+        } catch (Exception | AssertionError e) {
+            net.close();
+            throw e;
+        }
+        return net;
+    }
+
+    /** The command line's {@code args} in this namespace, once it printed a line that starts with {@code ready}. */
+    Cli.Background start(String ready, String... args) throws Exception {
+        Cli.Background b = Cli.startIn(name, args);
+        running.add(b);
+        b.awaitLine(l -> l.startsWith(ready), 60_000);
+        return b;
+    }
+
+    private static void ip(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ip"));
+        cmd.addAll(List.of(args));
+        Cli.Run r = Cli.exec(cmd.toArray(String[]::new));
+        assertEquals(String.join(" ", cmd) + ": " + r.output(), 0, r.code());
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Cli.Background b : running) {
+            b.close();
+        }
+        Cli.exec("ip", "netns", "del", name);
+    }
+}
