@@ -47,7 +47,7 @@ final class GuestNetwork implements AutoCloseable {
             Files.writeString(leases, "");
             Path conf = work.resolve("udhcpd.conf");
             Files.writeString(conf, "start 10.77.0.10\nend 10.77.0.20\ninterface br0\nlease_file " + leases
-                    + "\noption subnet 255.255.255.0\n");
+                    + "\npidfile " + work.resolve("udhcpd.pid") + "\noption subnet 255.255.255.0\n");
             net.running.add(new Cli.Background(new ProcessBuilder("ip", "netns", "exec", net.name, "busybox", "udhcpd", "-f",
                     conf.toString()).redirectErrorStream(true).start()));
         } catch (Exception | AssertionError e) {
@@ -74,9 +74,12 @@ final class GuestNetwork implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        for (Cli.Background b : running) {
-            b.close();
+        try {
+            for (Cli.Background b : running) {
+                b.close();
+            }
+        } finally {
+            Cli.exec("ip", "netns", "del", name);
         }
-        Cli.exec("ip", "netns", "del", name);
     }
 }

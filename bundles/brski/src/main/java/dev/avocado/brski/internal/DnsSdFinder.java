@@ -93,7 +93,7 @@ final class DnsSdFinder implements RegistrarFinder {
         for (InetAddress a : addresses) {
             try {
                 browsers.add(JmDNS.create(a, "avocado-pledge"));
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 log.warn("B: DNS-SD cannot start on {}: {}", a.getHostAddress(), e.getMessage());
             }
         }

@@ -102,7 +102,7 @@ final class Onboarding {
 
     /**
      * B: the registrars DNS-SD finds, then the configured one. Only the configured one when it is set
-     * and no DNS-SD interface is; DNS-SD on the default interface when neither is.
+     * and no DNS-SD address is; DNS-SD on every link when neither is.
      */
     private List<URI> discover() throws InterruptedException {
         String configured = ctx.config().registrarUrl();
