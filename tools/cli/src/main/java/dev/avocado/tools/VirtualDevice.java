@@ -68,10 +68,12 @@ final class VirtualDevice implements AutoCloseable {
     private final Process qemu;
     private final Path console;
     private final Path monitor;
+    private final Path sockets;
     private final StringBuffer shell = new StringBuffer();
     private SocketChannel shellChannel;
 
-    private VirtualDevice(Process swtpm, Process qemu, Path console, Path monitor) {
+    private VirtualDevice(Process swtpm, Process qemu, Path console, Path monitor, Path sockets) {
+        this.sockets = sockets;
         this.swtpm = swtpm;
         this.qemu = qemu;
         this.console = console;
@@ -99,8 +101,9 @@ final class VirtualDevice implements AutoCloseable {
                     .redirectErrorStream(true).redirectOutput(boot.work().resolve("swtpm.log").toFile()).start();
             try {
                 await(() -> Files.exists(tpmSocket), 10_000, "swtpm's socket " + tpmSocket);
-            } catch (IOException e) {
+            } catch (IOException | InterruptedException e) {
                 swtpm.destroyForcibly();
+                deleteSockets(sockets);
                 throw e;
             }
         }
@@ -144,9 +147,10 @@ final class VirtualDevice implements AutoCloseable {
             if (swtpm != null) {
                 swtpm.destroyForcibly();
             }
+            deleteSockets(sockets);
             throw e;
         }
-        VirtualDevice vm = new VirtualDevice(swtpm, qemu, console, monitorSocket);
+        VirtualDevice vm = new VirtualDevice(swtpm, qemu, console, monitorSocket, sockets);
         try {
             await(() -> Files.exists(shellSocket) || !qemu.isAlive(), 20_000, "qemu's serial socket " + shellSocket);
             if (!qemu.isAlive()) {
@@ -343,6 +347,19 @@ final class VirtualDevice implements AutoCloseable {
             }
         } catch (IOException e) {
             // closed already
+        }
+        deleteSockets(sockets);
+    }
+
+    /** The folder of the machine's Unix sockets, once nothing listens on them. */
+    private static void deleteSockets(Path sockets) {
+        try (var files = Files.list(sockets)) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(sockets);
+        } catch (IOException e) {
+            // a temporary folder: what is left goes with the next clean-up of /tmp
         }
     }
 

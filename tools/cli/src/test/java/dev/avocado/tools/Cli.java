@@ -101,6 +101,21 @@ final class Cli {
         return startIn(null, args);
     }
 
+    /**
+     * A server started by the command line in network namespace {@code netns} (null: this one), once it
+     * printed the line that starts with {@code ready}.
+     */
+    static Background serve(String netns, String ready, String... args) throws Exception {
+        Background b = startIn(netns, args);
+        try {
+            b.awaitLine(l -> l.startsWith(ready), 60_000);
+        } catch (Exception | AssertionError e) {
+            b.close();
+            throw e;
+        }
+        return b;
+    }
+
     /** The command line in network namespace {@code netns} (null: this one). */
     static Background startIn(String netns, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();

@@ -59,9 +59,8 @@ final class GuestNetwork implements AutoCloseable {
 
     /** The command line's {@code args} in this namespace, once it printed a line that starts with {@code ready}. */
     Cli.Background start(String ready, String... args) throws Exception {
-        Cli.Background b = Cli.startIn(name, args);
+        Cli.Background b = Cli.serve(name, ready, args);
         running.add(b);
-        b.awaitLine(l -> l.startsWith(ready), 60_000);
         return b;
     }
 

@@ -45,8 +45,6 @@ final class GuestPki {
 
     /** A server started by the command line, once it printed the line that starts with {@code ready}. */
     static Cli.Background serve(String ready, String... args) throws Exception {
-        Cli.Background b = Cli.start(args);
-        b.awaitLine(l -> l.startsWith(ready), 60_000);
-        return b;
+        return Cli.serve(null, ready, args);
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import dev.avocado.server.Pki;
+import dev.avocado.tpm.testing.Swtpm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -124,7 +125,7 @@ public class VirtualDeviceTest {
             }
             // after power-off the TPM's state holds the IDevID key: the same key as the manufacturer's record
             String dpp = idevidKey.substring(idevidKey.indexOf("K:") + 2, idevidKey.indexOf(";;"));
-            assertEquals(dpp, Base64.getEncoder().encodeToString(idevidPublicKey(pki, tpm, dir)));
+            assertEquals(dpp, Base64.getEncoder().encodeToString(idevidPublicKey(tpm, dir)));
 
             // second power-on: the same disk comes up onboarded without asking the factory again
             long again = System.nanoTime();
@@ -180,28 +181,12 @@ public class VirtualDeviceTest {
     }
 
     /** tpm2_readpublic, against the swtpm state the guest left, of the IDevID handle: its SubjectPublicKeyInfo. */
-    private static byte[] idevidPublicKey(Pki pki, Path tpmState, Path dir) throws Exception {
-        int port = Cli.freePort();
-        int ctrl = port + 1; // tpm2-tools' swtpm TCTI takes the control port as the next one
-        Process swtpm = new ProcessBuilder("swtpm", "socket", "--tpm2", "--tpmstate", "dir=" + tpmState, "--server",
-                "type=tcp,port=" + port + ",bindaddr=127.0.0.1", "--ctrl", "type=tcp,port=" + ctrl + ",bindaddr=127.0.0.1",
-                "--flags", "not-need-init,startup-clear").redirectErrorStream(true).start();
-        try {
+    private static byte[] idevidPublicKey(Path tpmState, Path dir) throws Exception {
+        try (Swtpm swtpm = Swtpm.on(tpmState)) {
             Path pem = dir.resolve("idevid-tpm.pem");
-            Cli.Run read = null;
-            for (int i = 0; i < 50; i++) {
-                read = Cli.exec("tpm2_readpublic", "-T", "swtpm:port=" + port, "-c", "0x81020000", "-f", "pem", "-o", pem.toString());
-                if (read.code() == 0) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
-            assertEquals(read.output(), 0, read.code());
+            swtpm.tools("tpm2_readpublic", "-c", "0x81020000", "-f", "pem", "-o", pem.toString());
             String text = Files.readString(pem);
             return Base64.getMimeDecoder().decode(text.replaceAll("-----[A-Z ]+-----", ""));
-        } finally {
-            swtpm.destroy();
-            swtpm.waitFor();
         }
     }
 }

@@ -21,15 +21,24 @@ public final class Swtpm implements AutoCloseable {
 
     private final Path state;
     private final int port;
+    private final boolean owned;
     private Process process;
 
-    private Swtpm(Path state, int port) {
+    private Swtpm(Path state, int port, boolean owned) {
         this.state = state;
         this.port = port;
+        this.owned = owned;
     }
 
     public static Swtpm start() throws IOException, InterruptedException {
-        Swtpm s = new Swtpm(Files.createTempDirectory("swtpm"), freePortPair());
+        Swtpm s = new Swtpm(Files.createTempDirectory("swtpm"), freePortPair(), true);
+        s.launch();
+        return s;
+    }
+
+    /** A TPM on a state folder another swtpm left (a virtual machine's, after power-off); kept on close. */
+    public static Swtpm on(Path state) throws IOException, InterruptedException {
+        Swtpm s = new Swtpm(state, freePortPair(), false);
         s.launch();
         return s;
     }
@@ -121,8 +130,10 @@ public final class Swtpm implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        try (Stream<Path> walk = Files.walk(state)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        if (owned) {
+            try (Stream<Path> walk = Files.walk(state)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
         Files.deleteIfExists(state.resolveSibling(state.getFileName() + ".log"));
     }
