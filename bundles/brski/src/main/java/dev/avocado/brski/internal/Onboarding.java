@@ -130,17 +130,22 @@ final class Onboarding {
 
     /**
      * Signed by the MASA and bound to this request's nonce, the voucher says the time is at least its
-     * created-on; taken only when the MASA signer was valid then and the voucher had not expired by it.
+     * created-on; taken only when the voucher signer passes the MASA signer check at that instant (the
+     * same check C.10 made at the device's now) and the voucher had not expired by it.
      */
-    private void learnTime(PledgeSession.Accepted accepted) {
+    private void learnTime(PledgeSession.Accepted accepted, ManufacturerTrust manufacturer) {
         dev.avocado.protocol.voucher.Voucher v = accepted.voucher().voucher();
         X509Certificate signer = accepted.voucher().signer();
         if (v.createdOn() == null) {
             return;
         }
         java.time.Instant created = v.createdOn().toInstant();
-        if (created.isBefore(signer.getNotBefore().toInstant()) || created.isAfter(signer.getNotAfter().toInstant())
-                || v.expiresOn() != null && created.isAfter(v.expiresOn().toInstant())) {
+        if (v.expiresOn() != null && created.isAfter(v.expiresOn().toInstant())) {
+            return;
+        }
+        try {
+            manufacturer.checkVoucherSigner(signer, accepted.voucher().certificates(), created);
+        } catch (ProfileException e) {
             return;
         }
         ctx.clock().learned(created, "the created-on of the voucher from " + Names.display(signer.getSubjectX500Principal()));
@@ -190,7 +195,7 @@ final class Onboarding {
         ctx.steps().done(Step.C_10, "voucher " + accepted.voucher().voucher().assertion() + " from "
                 + Names.display(accepted.voucher().signer().getSubjectX500Principal()) + " (MASA signer role of the MPR), serial and nonce "
                 + "match; pins " + Names.display(accepted.pinned().getSubjectX500Principal()));
-        learnTime(accepted);
+        learnTime(accepted, manufacturer);
         report(() -> session.voucherStatus(true, "voucher accepted"));
         ctx.steps().done(Step.D_0, "the registrar's TLS certificate " + Names.display(registrarCert.getSubjectX500Principal())
                 + " is in the pinned domain; TLS now trusts " + Names.display(accepted.pinned().getSubjectX500Principal()));

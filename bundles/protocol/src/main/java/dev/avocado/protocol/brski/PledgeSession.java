@@ -174,9 +174,10 @@ public final class PledgeSession {
     private Accepted acceptVoucher(byte[] voucher, String nonce, CheckTime time) throws VoucherException {
         requireConnected();
         VoucherCms.Signed signed = Vouchers.verify(voucher, manufacturer, time);
-        // expires-on at the instant the signer was checked at: one time for the whole voucher
+        // expires-on at the instant the signer was checked at (its path to the MASA anchor): one time
+        // for the whole voucher
         X509Certificate pinned = Vouchers.check(signed, serial, nonce,
-                time.at(signed.signer(), signed.certificates(), List.of()));
+                time.at(signed.signer(), signed.certificates(), manufacturer.voucherAnchors()));
         try {
             pinned.checkValidity(java.util.Date.from(time.at(List.of(pinned))));
         } catch (java.security.cert.CertificateException e) {
