@@ -14,3 +14,22 @@ need() {
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
     }
 }
+
+# need_file FILE PACKAGE...: the same for a file that is not a command (a library, a PKCS#11 module);
+# FILE may be a shell pattern (/usr/lib/*/libtpm2_pkcs11.so.1)
+need_file() {
+    pattern=$1
+    shift
+    for f in $pattern; do
+        [ -e "$f" ] && return 0
+    done
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "tools/$(basename "$0"): '$pattern' is missing; install: apt-get install $*" >&2
+        exit 1
+    fi
+    echo "tools/$(basename "$0"): installing $* (for $pattern)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null 2>&1 || {
+        apt-get update -q >/dev/null 2>&1
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
+    }
+}

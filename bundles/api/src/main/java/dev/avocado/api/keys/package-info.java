@@ -1,5 +1,5 @@
 /** Device keys: generation and use of private keys that never leave their key store (TPM or software). */
-@Version("1.1.0")
+@Version("1.2.0")
 @Export
 package dev.avocado.api.keys;
 

@@ -4,6 +4,8 @@ import dev.avocado.api.keys.DeviceKey;
 import dev.avocado.api.keys.KeyAlgorithm;
 import dev.avocado.api.keys.KeyServiceException;
 import dev.avocado.api.keys.SignatureScheme;
+import dev.avocado.protocol.keys.HeldKey;
+import dev.avocado.protocol.keys.HeldKeyProvider;
 import dev.avocado.protocol.x509.Bc;
 import dev.avocado.tpm.Tpm;
 import dev.avocado.tpm.TpmException;
@@ -31,7 +33,7 @@ final class TpmKeys implements AutoCloseable {
     private final String tcti;
     private final int srkHandle;
     private final Map<String, Integer> handles;
-    private final Provider provider = new TpmProvider();
+    private final Provider provider = new HeldKeyProvider("AvocadoTPM", "Signatures with keys held in a TPM 2.0 (Avocado)");
     private Tpm tpm;
     /** What the TPM is (manufacturer, firmware): read once, it does not change. */
     private TpmInfo info;
@@ -202,6 +204,6 @@ final class TpmKeys implements AutoCloseable {
 
     private DeviceKey deviceKey(String alias, TpmKey key) {
         return new TpmDeviceKey(alias, key.algorithm(), key.publicKey(), key.location(),
-                new TpmPrivateKey(this, alias, key.algorithm()));
+                new HeldKey(this::sign, "TPM", alias, key.algorithm()));
     }
 }

@@ -23,6 +23,8 @@ public final class Swtpm implements AutoCloseable {
     private final int port;
     private final boolean owned;
     private Process process;
+    /** swtpm's log of every command it received (--log level=20), or null when not counting. */
+    private Path commandLog;
 
     private Swtpm(Path state, int port, boolean owned) {
         this.state = state;
@@ -34,6 +36,43 @@ public final class Swtpm implements AutoCloseable {
         Swtpm s = new Swtpm(Files.createTempDirectory("swtpm"), freePortPair(), true);
         s.launch();
         return s;
+    }
+
+    /**
+     * A fresh TPM that logs every command it receives (swtpm {@code --log level=20}), so a test counts the
+     * commands of a flow from the TPM's side, whichever stack sent them (ESYS, tpm2-pkcs11, tpm2-tools).
+     */
+    public static Swtpm startCounting() throws IOException, InterruptedException {
+        Swtpm s = new Swtpm(Files.createTempDirectory("swtpm"), freePortPair(), true);
+        s.commandLog = s.state.resolveSibling(s.state.getFileName() + ".commands");
+        s.launch();
+        return s;
+    }
+
+    /**
+     * The command codes the TPM received so far, in order (TPM 2.0 part 2: TPM2_Sign is 0x15D), read
+     * from its log: each command is a read whose bytes 6 to 9 are the code.
+     */
+    public List<Integer> commands() throws IOException {
+        if (commandLog == null) {
+            throw new IllegalStateException("this swtpm does not log its commands: start it with startCounting()");
+        }
+        List<Integer> codes = new java.util.ArrayList<>();
+        List<String> lines = Files.readAllLines(commandLog, java.nio.charset.StandardCharsets.ISO_8859_1);
+        for (int i = 0; i + 1 < lines.size(); i++) {
+            if (lines.get(i).strip().startsWith("SWTPM_IO_Read:")) {
+                String[] b = lines.get(i + 1).strip().split("\\s+");
+                if (b.length >= 10) {
+                    codes.add(Integer.parseInt(b[6] + b[7] + b[8] + b[9], 16));
+                }
+            }
+        }
+        return codes;
+    }
+
+    /** How many times the TPM received this command so far. */
+    public long count(int commandCode) throws IOException {
+        return commands().stream().filter(c -> c == commandCode).count();
     }
 
     /** A TPM on a state folder another swtpm left (a virtual machine's, after power-off); kept on close. */
@@ -67,10 +106,13 @@ public final class Swtpm implements AutoCloseable {
     }
 
     private void launch() throws IOException, InterruptedException {
-        List<String> cmd = List.of("swtpm", "socket", "--tpm2",
+        List<String> cmd = new java.util.ArrayList<>(List.of("swtpm", "socket", "--tpm2",
                 "--server", "type=tcp,port=" + port + ",bindaddr=127.0.0.1",
                 "--ctrl", "type=tcp,port=" + (port + 1) + ",bindaddr=127.0.0.1",
-                "--tpmstate", "dir=" + state, "--flags", "not-need-init,startup-clear");
+                "--tpmstate", "dir=" + state, "--flags", "not-need-init,startup-clear"));
+        if (commandLog != null) {
+            cmd.addAll(List.of("--log", "file=" + commandLog + ",level=20"));
+        }
         try {
             process = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(state.resolveSibling(state.getFileName() + ".log").toFile()).start();
@@ -136,6 +178,9 @@ public final class Swtpm implements AutoCloseable {
             }
         }
         Files.deleteIfExists(state.resolveSibling(state.getFileName() + ".log"));
+        if (commandLog != null) {
+            Files.deleteIfExists(commandLog);
+        }
     }
 
     private static boolean listening(int port) {

@@ -1,4 +1,4 @@
-package dev.avocado.tpm.internal;
+package dev.avocado.protocol.keys;
 
 import dev.avocado.api.keys.KeyServiceException;
 import dev.avocado.api.keys.SignatureScheme;
@@ -19,18 +19,18 @@ import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.x509.DigestInfo;
 
 /**
- * Signatures with TPM keys: the message is hashed here, the digest is signed in the TPM. Only
- * {@link TpmPrivateKey} handles are accepted, so JCA and BouncyCastle (as an alternate provider) fall
- * back to it exactly for TPM keys.
+ * Signatures with held keys: the message is hashed here, the digest is signed in the key's store. Only
+ * {@link HeldKey} handles are accepted, so JCA and BouncyCastle (as an alternate provider) fall back to
+ * it exactly for those keys.
  */
-abstract class TpmSignature extends SignatureSpi {
+abstract class HeldKeySignature extends SignatureSpi {
 
-    private TpmPrivateKey key;
+    private HeldKey key;
 
     @Override
     protected void engineInitSign(PrivateKey privateKey) throws InvalidKeyException {
-        if (!(privateKey instanceof TpmPrivateKey k)) {
-            throw new InvalidKeyException("the TPM provider signs with TPM keys only, not "
+        if (!(privateKey instanceof HeldKey k)) {
+            throw new InvalidKeyException("this provider signs with keys held in a TPM or token only, not "
                     + (privateKey == null ? "null" : privateKey.getClass().getName()));
         }
         this.key = k;
@@ -39,12 +39,12 @@ abstract class TpmSignature extends SignatureSpi {
 
     @Override
     protected void engineInitVerify(PublicKey publicKey) throws InvalidKeyException {
-        throw new InvalidKeyException("the TPM provider only signs; verify with any other provider");
+        throw new InvalidKeyException("this provider only signs; verify with any other provider");
     }
 
     @Override
     protected boolean engineVerify(byte[] sigBytes) throws SignatureException {
-        throw new SignatureException("the TPM provider only signs");
+        throw new SignatureException("this provider only signs");
     }
 
     @Override
@@ -54,7 +54,7 @@ abstract class TpmSignature extends SignatureSpi {
         }
         try {
             Signing s = finish();
-            return key.service().sign(key.alias(), s.scheme(), s.digest());
+            return key.signer().sign(key.alias(), s.scheme(), s.digest());
         } catch (KeyServiceException e) {
             throw new SignatureException(e.getMessage(), e);
         } finally {
@@ -62,7 +62,7 @@ abstract class TpmSignature extends SignatureSpi {
         }
     }
 
-    /** The scheme and digest to send to the TPM. */
+    /** The scheme and digest to send to the store. */
     record Signing(SignatureScheme scheme, byte[] digest) {
     }
 
@@ -82,8 +82,8 @@ abstract class TpmSignature extends SignatureSpi {
         throw new InvalidParameterException("no parameters");
     }
 
-    /** SHA256withECDSA and friends: hash here, sign the digest in the TPM. */
-    static class Hashing extends TpmSignature {
+    /** SHA256withECDSA and friends: hash here, sign the digest in the store. */
+    static class Hashing extends HeldKeySignature {
         private final SignatureScheme scheme;
         private final MessageDigest md;
 
@@ -129,14 +129,14 @@ abstract class TpmSignature extends SignatureSpi {
                     || !(p.getMGFParameters() instanceof MGF1ParameterSpec m)
                     || !"SHA-256".equalsIgnoreCase(m.getDigestAlgorithm().replace("SHA256", "SHA-256"))
                     || p.getSaltLength() != 32) {
-                throw new InvalidAlgorithmParameterException("TPM keys sign RSA-PSS with SHA-256, MGF1-SHA-256 and a "
+                throw new InvalidAlgorithmParameterException("held keys sign RSA-PSS with SHA-256, MGF1-SHA-256 and a "
                         + "32-byte salt only");
             }
         }
     }
 
     /** The NONEwith... signatures: the caller hashed already, the input is kept as it comes. */
-    abstract static class Prehashed extends TpmSignature {
+    abstract static class Prehashed extends HeldKeySignature {
         final ByteArrayOutputStream data = new ByteArrayOutputStream();
 
         @Override
@@ -163,20 +163,20 @@ abstract class TpmSignature extends SignatureSpi {
             return switch (digest.length) {
                 case 32 -> new Signing(SignatureScheme.ECDSA_SHA256, digest);
                 case 48 -> new Signing(SignatureScheme.ECDSA_SHA384, digest);
-                default -> throw new SignatureException("NONEwithECDSA with a TPM key takes a SHA-256 or SHA-384 "
+                default -> throw new SignatureException("NONEwithECDSA with a held key takes a SHA-256 or SHA-384 "
                         + "digest, not " + digest.length + " bytes");
             };
         }
     }
 
-    /** NONEwithRSA: the input is a DigestInfo (PKCS#1 v1.5 in TLS 1.2); the TPM adds it back itself. */
+    /** NONEwithRSA: the input is a DigestInfo (PKCS#1 v1.5 in TLS 1.2); the store adds it back itself. */
     static final class RawRsa extends Prehashed {
         @Override
         Signing finish() throws SignatureException {
             try {
                 DigestInfo info = DigestInfo.getInstance(data.toByteArray());
                 if (!NISTObjectIdentifiers.id_sha256.equals(info.getAlgorithmId().getAlgorithm())) {
-                    throw new SignatureException("TPM keys sign RSA PKCS#1 v1.5 over SHA-256 only, not "
+                    throw new SignatureException("held keys sign RSA PKCS#1 v1.5 over SHA-256 only, not "
                             + info.getAlgorithmId().getAlgorithm());
                 }
                 return new Signing(SignatureScheme.RSA_PKCS1_SHA256, info.getDigest());
