@@ -3,7 +3,7 @@
  * signatures, random bytes and NV indexes. Used by the TPM key service inside the device and by the
  * tools (writing the MPR into NV at image build, benchmarks).
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package dev.avocado.tpm;
 

@@ -23,15 +23,23 @@ final class FirmwareConfig {
     static final String KEYS = "avocado.keys";
     /** Framework property: the TCTI of the TPM (device:/dev/tpmrm0, swtpm:port=2321). */
     static final String TCTI = "avocado.tpm.tcti";
+    /**
+     * Framework property: the key service of the LDevID, soft or pkcs11; default pkcs11 (the TPM through
+     * tpm2-pkcs11, which wpa_supplicant can use too) when the device keys are in the TPM, soft otherwise.
+     */
+    static final String LDEVID_KEYS = "avocado.ldevid.keys";
+    /** Framework property: the PKCS#11 module of the LDevID's token; default Debian's tpm2-pkcs11. */
+    static final String PKCS11_MODULE = "avocado.pkcs11.module";
     /** Framework property: where the MPR is read from: file (p1/mpr/mpr.pem, the default) or tpm-nv. */
     static final String MPR_SOURCE = "avocado.mpr.source";
 
     static final String TPM_PID = "dev.avocado.keys.tpm";
+    static final String PKCS11_PID = "dev.avocado.keys.pkcs11";
     static final String MPR_PID = "dev.avocado.mpr";
     static final String MPR_NV_PID = "dev.avocado.mpr.tpm";
     static final String P2_PID = "dev.avocado.p2";
     /** The configurations that only the firmware sets. */
-    static final List<String> PIDS = List.of(KeyService.SELECTION_PID, TPM_PID, MPR_PID, MPR_NV_PID, P2_PID);
+    static final List<String> PIDS = List.of(KeyService.SELECTION_PID, TPM_PID, PKCS11_PID, MPR_PID, MPR_NV_PID, P2_PID);
 
     private FirmwareConfig() {
     }
@@ -53,7 +61,7 @@ final class FirmwareConfig {
                     String pid = base.indexOf('-') > 0 ? base.substring(0, base.indexOf('-')) : base;
                     if (PIDS.contains(pid)) {
                         throw new FirmwareException("data/config/" + name + ": " + pid + " is a security setting of "
-                                + "the firmware (key service, TPM, MPR, partition two), taken only from "
+                                + "the firmware (key services, TPM, PKCS#11 token, MPR, partition two), taken only from "
                                 + "p1/firmware.properties and the launcher's command line; remove the file from the data "
                                 + "partition");
                     }
@@ -70,6 +78,12 @@ final class FirmwareConfig {
         if ("tpm".equals(keys) && (tcti == null || tcti.isBlank())) {
             throw new FirmwareException(KEYS + "=tpm needs " + TCTI + " (device:/dev/tpmrm0, swtpm:port=2321)");
         }
+        String ldevidKeys = settings.getOrDefault(LDEVID_KEYS, "tpm".equals(keys) ? "pkcs11" : "soft");
+        if (!"soft".equals(ldevidKeys) && !"pkcs11".equals(ldevidKeys)) {
+            throw new FirmwareException(LDEVID_KEYS + " must be soft or pkcs11, not '" + ldevidKeys + "' (EAP-TLS "
+                    + "reaches a TPM key only through PKCS#11)");
+        }
+        String module = settings.getOrDefault(PKCS11_MODULE, tpm2Pkcs11());
         String mpr = settings.getOrDefault(MPR_SOURCE, "file");
         if (!"file".equals(mpr) && !"tpm-nv".equals(mpr)) {
             throw new FirmwareException(MPR_SOURCE + " must be file or tpm-nv, not '" + mpr + "'");
@@ -86,7 +100,12 @@ final class FirmwareConfig {
             }
             Files.createDirectories(dir);
             write(dir, KeyService.SELECTION_PID, "# written by the launcher from the firmware at each boot\n"
-                    + "keyService.target=(avocado.keys.type=" + keys + ")\n");
+                    + "keyService.target=(avocado.keys.type=" + keys + ")\n"
+                    + "ldevidKeyService.target=(avocado.keys.type=" + ldevidKeys + ")\n");
+            if ("pkcs11".equals(ldevidKeys)) {
+                write(dir, PKCS11_PID, "# written by the launcher from the firmware at each boot\nmodule=" + module
+                        + "\ntokenLabel=avocado\n");
+            }
             if ("tpm".equals(keys)) {
                 write(dir, TPM_PID, "# written by the launcher from the firmware at each boot\ntcti=" + tcti + "\n");
             }
@@ -97,6 +116,12 @@ final class FirmwareConfig {
             throw new FirmwareException("cannot write the firmware's configuration to " + image.firmwareConfig() + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** Debian's tpm2-pkcs11 module (libtpm2-pkcs11-1) on this machine's architecture. */
+    static String tpm2Pkcs11() {
+        return "/usr/lib/" + ("aarch64".equals(System.getProperty("os.arch")) ? "aarch64-linux-gnu" : "x86_64-linux-gnu")
+                + "/libtpm2_pkcs11.so.1";
     }
 
     /** Drops what Config Admin persisted of the firmware's configurations (data/cm/dev/avocado/keys.config ...). */

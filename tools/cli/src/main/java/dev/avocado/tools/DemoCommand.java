@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import dev.avocado.tpm.TpmResourceManager;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
@@ -31,7 +32,9 @@ final class DemoCommand implements Callable<Integer> {
     Path dir;
 
     @Option(names = "--tcti", paramLabel = "TCTI",
-            description = "Keep the device keys in this TPM (swtpm:port=2321); default: software keys.")
+            description = "Keep every device key in this TPM (swtpm:port=2321): the IDevID through the TPM key service, "
+                    + "the LDevID through tpm2-pkcs11. swtpm serves one connection at a time, so the demo puts tpm2-abrmd "
+                    + "in front of it (as /dev/tpmrm0 is on a device). Default: software keys.")
     String tcti;
 
     @Option(names = "--approval", paramLabel = "POLICY", defaultValue = "auto",
@@ -86,46 +89,75 @@ final class DemoCommand implements Callable<Integer> {
                     + "certificate, no allowlist); MASA --ownership first-claim (no sales record: the first domain to ask "
                     + "owns a serial)" + (RegistrarService.Approval.parse(approval) == RegistrarService.Approval.AUTO
                     ? "; registrar --approval auto (every device of the manufacturer joins)" : ""));
-            section("firmware image");
-            String serial = String.format("AVO-%08X", ThreadLocalRandom.current().nextInt());
-            DeviceImage image = new ImageBuilder(pki, Home.partitions(), System.out).hotRedeploy(true).setsSystemClock(vm).build(base.resolve("image"), null, false,
-                    vm ? ("amd64".equals(arch) ? "tpm" : "soft") : tcti != null ? "tpm" : "soft",
-                    vm ? ("amd64".equals(arch) ? "device:/dev/tpmrm0" : null) : tcti, null, MprAnchoring.Content.CERTIFICATE, serial);
-            // one machine: the pledge browses DNS-SD where the registrar announces itself, and knows the
-            // registrar's address too, for machines where loopback carries no multicast
-            DeviceConfig.onboarding(image, "https://" + device + ":" + registrarPort, vm ? null : "127.0.0.1", "avocado-demo",
-                    "radius.avocado-demo.example");
-            System.out.println("serial:       " + serial);
-            section("device boot: IDevID (O.1 to O.d), voucher (B, C.0 to C.10), LDevID (D.0 to D.7), EAP-TLS profile (E.1)");
-            List<String> args = new ArrayList<>();
-            if (batch) {
-                args.addAll(List.of("--batch", "--until", "onboarded", "--timeout", "180", "--exec",
-                        "idevid:show; brski:status; brski:voucher; brski:ldevid; brski:network; device:state"));
-            } else {
-                System.out.println("Gogo shell: try device:state, device:events, idevid:show, brski:status, brski:voucher, "
-                        + "brski:ldevid, brski:network, help; with --approval manual, approve from another terminal: tools/avocado "
-                        + "registrar approve --pki " + pki.folder() + " " + serial + "; "
-                        + "exit with 'exit' or Ctrl-D");
+            // two stacks share the TPM (the ESYS key service and tpm2-pkcs11): through a resource manager
+            String deviceTcti = tcti;
+            TpmResourceManager resourceManager = null;
+            java.util.Map<String, String> deviceEnv = java.util.Map.of();
+            if (!vm && tcti != null && tcti.startsWith("swtpm:")) {
+                section("TPM resource manager: tpm2-abrmd in front of " + tcti);
+                resourceManager = TpmResourceManager.start(tcti.startsWith("swtpm:port=") ? "swtpm:host=127.0.0.1,"
+                        + tcti.substring("swtpm:".length()) : tcti, base.resolve("tpm-bus").resolve("bus"), "dev.avocado.Demo");
+                deviceTcti = resourceManager.tcti();
+                deviceEnv = resourceManager.environment();
+                System.out.println("TPM:          " + deviceTcti + " (bus " + resourceManager.busAddress() + ")");
             }
-            int code = vm ? VmDemo.run(image, arch, base, java.util.Map.of(factoryPort, factoryPort, registrarPort, registrarPort),
-                    batch, System.out) : DeviceProcess.start(image, args).inheritIO().start().waitFor();
-            if (batch) {
-                section("manufacturer's device database");
-                try (FactoryService.Admin admin = FactoryService.admin(factoryDb)) {
-                    admin.devices().forEach(System.out::println);
-                }
-                section("MASA voucher log");
-                try (MasaService.Admin admin = MasaService.admin(masaDb)) {
-                    admin.vouchers(null).forEach(System.out::println);
-                }
-                section("registrar: pledges and LDevIDs");
-                try (RegistrarService.Admin admin = RegistrarService.admin(registrarDb)) {
-                    admin.pledges().forEach(System.out::println);
-                    admin.ldevids(null).forEach(System.out::println);
-                }
+            try (TpmResourceManager closing = resourceManager) {
+                return device(pki, base, serial(), deviceTcti, deviceEnv, factoryPort, registrarPort, device, factoryDb,
+                        masaDb, registrarDb);
             }
-            return code;
         }
+    }
+
+    private static String serial() {
+        return String.format("AVO-%08X", ThreadLocalRandom.current().nextInt());
+    }
+
+    private int device(Pki pki, Path base, String serial, String tcti, java.util.Map<String, String> env, int factoryPort,
+            int registrarPort, String device, String factoryDb, String masaDb, String registrarDb) throws Exception {
+        section("firmware image");
+        DeviceImage image = new ImageBuilder(pki, Home.partitions(), System.out).hotRedeploy(true).setsSystemClock(vm).build(base.resolve("image"), null, false,
+                vm ? ("amd64".equals(arch) ? "tpm" : "soft") : tcti != null ? "tpm" : "soft",
+                vm ? ("amd64".equals(arch) ? "device:/dev/tpmrm0" : null) : tcti, null, MprAnchoring.Content.CERTIFICATE, serial);
+        // one machine: the pledge browses DNS-SD where the registrar announces itself, and knows the
+        // registrar's address too, for machines where loopback carries no multicast
+        DeviceConfig.onboarding(image, "https://" + device + ":" + registrarPort, vm ? null : "127.0.0.1", "avocado-demo",
+                "radius.avocado-demo.example");
+        System.out.println("serial:       " + serial);
+        section("device boot: IDevID (O.1 to O.d), voucher (B, C.0 to C.10), LDevID (D.0 to D.7), EAP-TLS profile (E.1)");
+        List<String> args = new ArrayList<>();
+        if (batch) {
+            args.addAll(List.of("--batch", "--until", "onboarded", "--timeout", "180", "--exec",
+                    "idevid:show; brski:status; brski:voucher; brski:ldevid; brski:network; device:state; device:keys"));
+        } else {
+            System.out.println("Gogo shell: try device:state, device:events, idevid:show, brski:status, brski:voucher, "
+                    + "brski:ldevid, brski:network, help; with --approval manual, approve from another terminal: tools/avocado "
+                    + "registrar approve --pki " + pki.folder() + " " + serial + "; "
+                    + "exit with 'exit' or Ctrl-D");
+        }
+        int code = vm ? VmDemo.run(image, arch, base, java.util.Map.of(factoryPort, factoryPort, registrarPort, registrarPort),
+                batch, System.out) : deviceProcess(image, args, env).inheritIO().start().waitFor();
+        if (batch) {
+            section("manufacturer's device database");
+            try (FactoryService.Admin admin = FactoryService.admin(factoryDb)) {
+                admin.devices().forEach(System.out::println);
+            }
+            section("MASA voucher log");
+            try (MasaService.Admin admin = MasaService.admin(masaDb)) {
+                admin.vouchers(null).forEach(System.out::println);
+            }
+            section("registrar: pledges and LDevIDs");
+            try (RegistrarService.Admin admin = RegistrarService.admin(registrarDb)) {
+                admin.pledges().forEach(System.out::println);
+                admin.ldevids(null).forEach(System.out::println);
+            }
+        }
+        return code;
+    }
+
+    private static ProcessBuilder deviceProcess(DeviceImage image, List<String> args, java.util.Map<String, String> env) {
+        ProcessBuilder pb = DeviceProcess.start(image, args);
+        pb.environment().putAll(env);
+        return pb;
     }
 
     private static void section(String title) {

@@ -40,7 +40,8 @@ final class DeviceCommand {
         boolean daemon;
 
         @Option(names = "--keys", paramLabel = "soft|tpm",
-                description = "Switch the device's key service before booting (written to data/config).")
+                description = "Switch the device's key service for this boot (given to the launcher as a firmware "
+                + "property, never written to the data partition).")
         String keys;
 
         @Option(names = "--tcti", paramLabel = "TCTI",

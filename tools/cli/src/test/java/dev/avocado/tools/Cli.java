@@ -101,6 +101,11 @@ final class Cli {
         return startIn(null, args);
     }
 
+    /** The command line with these environment variables added (a TPM behind tabrmd needs its bus). */
+    static Run runWith(java.util.Map<String, String> env, String... args) throws Exception {
+        return startIn(null, env, args).await(240);
+    }
+
     /**
      * A server started by the command line in network namespace {@code netns} (null: this one), once it
      * printed the line that starts with {@code ready}.
@@ -118,6 +123,10 @@ final class Cli {
 
     /** The command line in network namespace {@code netns} (null: this one). */
     static Background startIn(String netns, String... args) throws IOException {
+        return startIn(netns, java.util.Map.of(), args);
+    }
+
+    static Background startIn(String netns, java.util.Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (netns != null) {
             cmd.addAll(List.of("ip", "netns", "exec", netns));
@@ -126,7 +135,9 @@ final class Cli {
                 "-Davocado.home=" + System.getProperty("avocado.home"), "-cp", classpath(),
                 AvocadoCli.class.getName()));
         cmd.addAll(List.of(args));
-        return new Background(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        return new Background(pb.start());
     }
 
     /**

@@ -92,6 +92,12 @@ final class FreeRadius implements AutoCloseable {
      */
     static FreeRadius start(Path workDir, Path trustedCaPem, Path serverCertPem, Path serverKeyPem)
             throws IOException, InterruptedException {
+        return start(null, workDir, trustedCaPem, serverCertPem, serverKeyPem);
+    }
+
+    /** The same in network namespace {@code netns} (null: this one), on that namespace's loopback. */
+    static FreeRadius start(String netns, Path workDir, Path trustedCaPem, Path serverCertPem, Path serverKeyPem)
+            throws IOException, InterruptedException {
         Optional<String> missing = missingTools();
         if (missing.isPresent()) {
             throw new IllegalStateException(missing.get());
@@ -110,8 +116,12 @@ final class FreeRadius implements AutoCloseable {
             Path log = dir.resolve("freeradius.log");
             Path raddb = writeConfig(dir, port, secret, trustedCaPem.toAbsolutePath(), serverCertPem.toAbsolutePath(),
                     serverKeyPem.toAbsolutePath());
-            Process p = new ProcessBuilder(FREERADIUS.toString(), "-X", "-d", raddb.toString(), "-D",
-                    DICTIONARIES.toString())
+            List<String> cmd = new ArrayList<>();
+            if (netns != null) {
+                cmd.addAll(List.of("ip", "netns", "exec", netns));
+            }
+            cmd.addAll(List.of(FREERADIUS.toString(), "-X", "-d", raddb.toString(), "-D", DICTIONARIES.toString()));
+            Process p = new ProcessBuilder(cmd)
                     .directory(dir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
@@ -159,14 +169,23 @@ final class FreeRadius implements AutoCloseable {
      * one EAP authentication, no reauthentication, 15 s timeout. The output is also kept in the work folder.
      */
     Result eapolTest(Path wpaSupplicantConf) throws IOException, InterruptedException {
+        return eapolTest(wpaSupplicantConf, java.util.Map.of());
+    }
+
+    /**
+     * The same with environment variables added: a key in tpm2-pkcs11 needs its store, its TCTI and the bus
+     * of the resource manager, as wpa_supplicant on the device has them.
+     */
+    Result eapolTest(Path wpaSupplicantConf, java.util.Map<String, String> env) throws IOException, InterruptedException {
         Path out = workDir.resolve("eapol_test-" + runs.incrementAndGet() + ".log");
-        Process p = new ProcessBuilder(EAPOL_TEST.toString(), "-c", wpaSupplicantConf.toAbsolutePath().toString(),
+        ProcessBuilder pb = new ProcessBuilder(EAPOL_TEST.toString(), "-c", wpaSupplicantConf.toAbsolutePath().toString(),
                 "-a", "127.0.0.1", "-p", String.valueOf(port), "-s", secret, "-t", "15", "-r", "0")
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(out.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().putAll(env);
+        Process p = pb.start();
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
             stop(p);
             return new Result(-1, read(out) + "\n(eapol_test did not end within 30 s; killed)");

@@ -22,9 +22,8 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.junit.Assert;
-import dev.avocado.api.keys.DeviceKey;
-import dev.avocado.api.keys.KeyAlgorithm;
 import dev.avocado.brski.internal.NetworkProfile;
+import dev.avocado.brski.internal.ProfileKey;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Rule;
@@ -174,34 +173,8 @@ public class FreeRadiusTest {
     }
 
     static String networkBlock(String serial, String radiusServer, Path caCert, Path clientCert, Path privateKey) {
-        DeviceKey key = new DeviceKey() {
-            @Override
-            public String alias() {
-                return "ldevid";
-            }
-
-            @Override
-            public KeyAlgorithm algorithm() {
-                return KeyAlgorithm.EC_P256;
-            }
-
-            @Override
-            public java.security.PublicKey publicKey() {
-                throw new UnsupportedOperationException("the network block names the key's file only");
-            }
-
-            @Override
-            public String location() {
-                return "file:" + privateKey.toAbsolutePath();
-            }
-
-            @Override
-            public java.security.PrivateKey privateKey() {
-                throw new UnsupportedOperationException("the network block names the key's file only");
-            }
-        };
-        return NetworkProfile.wpaSupplicant("avocado-demo", serial, radiusServer, caCert.toAbsolutePath(),
-                clientCert.toAbsolutePath(), key);
+        return NetworkProfile.wpaSupplicant(NetworkProfile.Link.wifi("avocado-demo"), serial, radiusServer,
+                caCert.toAbsolutePath(), clientCert.toAbsolutePath(), ProfileKey.file(privateKey));
     }
 
     private Path networkBlock(Path caCert, Path clientCert, Path privateKey) throws IOException {

@@ -8,6 +8,8 @@ import dev.avocado.launcher.DeviceImage;
 import dev.avocado.protocol.pem.Pem;
 import dev.avocado.server.Pki;
 import dev.avocado.tpm.testing.Swtpm;
+import dev.avocado.tpm.TpmResourceManager;
+import java.util.Map;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -91,12 +93,16 @@ public class OnboardingTest {
 
     @Test
     public void tpmDeviceIsOnboardedAndItsEapTlsProfileAuthenticatesWithFreeRadius() throws Exception {
-        try (Services s = new Services(tmp.newFolder("pki").toPath()); Swtpm swtpm = Swtpm.start()) {
+        try (Services s = new Services(tmp.newFolder("pki").toPath()); Swtpm swtpm = Swtpm.start();
+                TpmResourceManager rm = TpmResourceManager.start(swtpm.tcti(), tmp.newFolder("bus").toPath().resolve("bus"), "dev.avocado.test.Onboarding")) {
             s.factory();
             s.masa();
             s.registrar();
-            DeviceImage image = image(s.pki, "SN-BRSKI-1", "tpm", swtpm.tcti());
-            Cli.Run boot = Cli.run("device", "boot", "--image", image.root().toString(), "--keys", "tpm", "--tcti", swtpm.tcti(),
+            // the TPM shared as /dev/tpmrm0 shares it on a device: the ESYS key service (IDevID) and tpm2-pkcs11
+            // (LDevID) in the device's JVM, tpm2-pkcs11 again in eapol_test
+            Map<String, String> env = rm.environment();
+            DeviceImage image = image(s.pki, "SN-BRSKI-1", "tpm", rm.tcti());
+            Cli.Run boot = Cli.runWith(env, "device", "boot", "--image", image.root().toString(), "--keys", "tpm", "--tcti", rm.tcti(),
                     "--registrar", s.registrarUrl(), "--radius-server", "radius.example", "--batch", "--until", "onboarded",
                     "--timeout", "120");
             String out = boot.output();
@@ -165,20 +171,29 @@ public class OnboardingTest {
             Path radiusKey = work.resolve("radius.key");
             Files.writeString(radiusCert, Pem.encode(radiusTls.certificate()));
             Files.writeString(radiusKey, Pem.encode(radiusTls.key()));
+            // the LDevID key is in the TPM, named by its PKCS#11 URI; no file of it exists
+            String uri = "pkcs11:token=avocado;object=ldevid;type=private";
+            assertTrue(out, out.contains("D.1 done") && out.contains(uri));
+            assertFalse("no LDevID key file", Files.exists(image.data().resolve("keys/ldevid.p8")));
+            String wpa = Files.readString(image.data().resolve("network/wpa_supplicant-avocado.conf"));
+            assertTrue(wpa, wpa.contains("private_key=\"" + uri + "\"") && wpa.contains("pkcs11_module_path=/usr/lib/"));
+            Map<String, String> supplicantEnv = new java.util.HashMap<>(env);
+            supplicantEnv.put("TPM2_PKCS11_STORE", image.data().resolve("tpm2-pkcs11").toString());
             try (FreeRadius radius = FreeRadius.start(tmp.newFolder("radius").toPath(), domainCa, radiusCert, radiusKey)) {
-                FreeRadius.Result result = radius.eapolTest(image.data().resolve("network/wpa_supplicant-avocado.conf"));
+                FreeRadius.Result result = radius.eapolTest(image.data().resolve("network/wpa_supplicant-avocado.conf"),
+                        supplicantEnv);
                 assertTrue(result.output() + radius.log(), result.success());
                 assertTrue(radius.log(), Files.readString(radius.logFile()).contains("Login OK: [SN-BRSKI-1]"));
             }
             String nm = Files.readString(image.data().resolve("network/avocado.nmconnection"));
             assertTrue(nm, nm.contains("eap=tls;") && nm.contains("identity=SN-BRSKI-1")
-                    && nm.contains("private-key=" + image.data().resolve("keys/ldevid.p8")));
+                    && nm.contains("private-key=" + uri));
 
             Cli.Run pledges = Cli.run("registrar", "pledges", "--pki", s.pki.folder().toString());
             assertTrue(pledges.output(), pledges.output().contains("SN-BRSKI-1           enrolled"));
 
             // the shell shows the voucher and the LDevID; a reboot finds the device onboarded
-            Cli.Run shell = Cli.run("device", "boot", "--image", image.root().toString(), "--exec",
+            Cli.Run shell = Cli.runWith(env, "device", "boot", "--image", image.root().toString(), "--exec",
                     "brski:voucher; brski:ldevid; brski:network");
             assertEquals(shell.output(), 0, shell.code());
             assertTrue(shell.output(), shell.output().contains("(in the MPR's MASA signer role)"));
@@ -229,31 +244,32 @@ public class OnboardingTest {
         }
     }
 
-    /** The LDevID key in the TPM by configuration: D.1 and D.2 happen there too; E.1 says it cannot use it. */
+    /**
+     * The firmware, not the data partition, chooses the LDevID's key service: a data/config file asking for
+     * the ESYS TPM service (as an offline write to the SD card could) is overruled by the firmware's explicit
+     * avocado.ldevid.keys=soft, the demo convenience that keeps the LDevID key in a file and says so.
+     */
     @Test
-    public void ldevidKeyInTheTpmByConfiguration() throws Exception {
+    public void theFirmwareNotTheDataPartitionChoosesTheLdevidKeyService() throws Exception {
         try (Services s = new Services(tmp.newFolder("pki").toPath()); Swtpm swtpm = Swtpm.start()) {
             s.factory();
             s.masa();
             s.registrar();
             DeviceImage image = image(s.pki, "SN-BRSKI-3", "tpm", swtpm.tcti());
             DeviceConfig.write(image, DeviceConfig.BRSKI_PID, "registrarUrl=" + s.registrarUrl() + "\n"
-                    + "ldevidKeyService.target=(avocado.keys.type=tpm)\n");
-            Cli.Run boot = Cli.run("device", "boot", "--image", image.root().toString(), "--batch", "--until", "onboarded",
-                    "--timeout", "120");
+                    + "radiusServer=radius.example\nldevidKeyService.target=(avocado.keys.type=tpm)\n");
+            Cli.Run boot = Cli.run("device", "boot", "--image", image.root().toString(), "-Davocado.ldevid.keys=soft",
+                    "--batch", "--until", "onboarded", "--timeout", "120");
             assertEquals(boot.output(), 0, boot.code());
-            assertTrue(boot.output(), boot.output().contains("D.1 done: LDevID key (EC_P256, as csrattrs asks) at tpm:0x81020001"));
-            assertTrue(boot.output(), boot.output().contains("D.2 done: CSR for serialNumber=SN-BRSKI-3 signed by tpm:0x81020001"));
-            Path der = tmp.newFile("ldevid-tpm.der").toPath();
-            swtpm.tools("tpm2_readpublic", "-c", "0x81020001", "-f", "der", "-o", der.toString());
-            java.security.cert.X509Certificate ldevid = Pem.readCertificates(image.data().resolve("identity/ldevid.pem")).get(0);
-            org.junit.Assert.assertArrayEquals("the TPM holds the LDevID's key", ldevid.getPublicKey().getEncoded(),
-                    Files.readAllBytes(der));
-            assertFalse(Files.exists(image.data().resolve("keys/ldevid.p8")));
-            // E.1 cannot hand a TPM key to wpa_supplicant here: no profile, and the step says why
-            assertTrue(boot.output(), boot.output().contains("E.1 failed: the LDevID key is at tpm:0x81020001, which "
-                    + "wpa_supplicant cannot use here"));
-            assertFalse(Files.exists(image.data().resolve("network/wpa_supplicant-avocado.conf")));
+            assertTrue(boot.output(), boot.output().contains("C.0 done: provisional TLS with CN=127.0.0.1,O=Example Owner, "
+                    + "authenticated by the IDevID key at tpm:0x81020000"));
+            assertTrue(boot.output(), boot.output().contains("D.1 done: LDevID key (EC_P256, as csrattrs asks) at file:"));
+            assertTrue(boot.output(), boot.output().contains("NOT in secure storage"));
+            assertTrue(Files.exists(image.data().resolve("keys/ldevid.p8")));
+            assertTrue("nothing was made at the ESYS service's LDevID handle",
+                    swtpm.toolsResult("tpm2_readpublic", "-c", "0x81020001").code() != 0);
+            String wpa = Files.readString(image.data().resolve("network/wpa_supplicant-avocado.conf"));
+            assertTrue(wpa, wpa.contains("private_key=\"" + image.data().resolve("keys/ldevid.p8") + "\""));
         }
     }
 

@@ -87,6 +87,9 @@ public class VirtualDeviceTest {
                 String shell = vm.shell();
                 assertTrue(shell, shell.contains("[device] provisioning: O.1 done: key idevid at tpm:0x81020000"));
                 assertTrue(shell, shell.contains("via device:/dev/tpmrm0"));
+                // the LDevID key made in the TPM too, through tpm2-pkcs11 sharing /dev/tpmrm0 with the key service
+                assertTrue(shell, shell.contains("[device] onboarding: D.1 done: LDevID key (EC_P256, as csrattrs asks) at "
+                        + "pkcs11:token=avocado;object=ldevid;type=private"));
                 assertTrue(shell, shell.contains("[device] onboarding: E.1 done"));
                 // the profile goes to the wpa_supplicant that uses it, on the machine's (simulated) Wi-Fi;
                 // whether it took the profile shows at power-off (below)

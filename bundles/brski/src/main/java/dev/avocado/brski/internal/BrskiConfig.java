@@ -21,12 +21,20 @@ public @interface BrskiConfig {
     int discoverySeconds() default 6;
 
     @AttributeDefinition(name = "LDevID key service", description = "Filter selecting the key service of the LDevID "
-            + "key: software by default (E.1 needs the key as a file for wpa_supplicant); (avocado.keys.type=tpm) "
-            + "keeps it in the TPM")
+            + "key. The firmware sets it (dev.avocado.keys, from avocado.ldevid.keys): (avocado.keys.type=pkcs11), the "
+            + "TPM through tpm2-pkcs11, on a device with a TPM; software keys otherwise")
     String ldevidKeyService_target() default "(avocado.keys.type=soft)";
+
+    @AttributeDefinition(name = "Link", description = "What E.1 writes the EAP-TLS profile for: wifi (the network "
+            + "named by ssid) or wired (IEEE 802.1X on the Ethernet port)")
+    String link() default "wifi";
 
     @AttributeDefinition(name = "Wi-Fi network", description = "SSID of the owner's WPA2/WPA3-Enterprise network (E.1)")
     String ssid() default "avocado";
+
+    @AttributeDefinition(name = "PKCS#11 engine", description = "OpenSSL's PKCS#11 engine, through which wpa_supplicant "
+            + "loads an LDevID key held in a token; empty: Debian's libengine-pkcs11-openssl for this architecture")
+    String pkcs11Engine() default "";
 
     @AttributeDefinition(name = "RADIUS server name", description = "The DNS name the RADIUS server's certificate "
             + "must carry (subjectAltName), which E.1 writes into both profiles; empty: radius. followed by the domain "

@@ -41,8 +41,9 @@ import org.osgi.util.promise.PromiseFactory;
  * the LDevID renewed, and removes a network profile whose LDevID is gone. One run at a time, on its
  * own thread.
  */
-@Component(service = {Onboarder.class, BrskiOnboarder.class}, configurationPid = {KeyService.SELECTION_PID,
-    BrskiOnboarder.PID}, property = {"ldevidKeyService.target=(" + KeyService.TYPE_PROPERTY + "=soft)"})
+// dev.avocado.keys last: the firmware's choice of key services wins over the data partition's configuration
+@Component(service = {Onboarder.class, BrskiOnboarder.class}, configurationPid = {BrskiOnboarder.PID,
+    KeyService.SELECTION_PID}, property = {"ldevidKeyService.target=(" + KeyService.TYPE_PROPERTY + "=soft)"})
 @DeviceKeys
 public class BrskiOnboarder implements Onboarder {
 
@@ -68,7 +69,7 @@ public class BrskiOnboarder implements Onboarder {
     @Reference(name = DeviceKeys.REFERENCE)
     private KeyService keyService;
 
-    /** Where the LDevID key is made (ldevidKeyService.target of dev.avocado.brski). */
+    /** Where the LDevID key is made (ldevidKeyService.target, which the firmware sets in dev.avocado.keys). */
     @Reference
     private KeyService ldevidKeyService;
 

@@ -17,9 +17,10 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * E.1: the WPA2/WPA3-Enterprise EAP-TLS profile that uses the LDevID: a wpa_supplicant network block
- * and a NetworkManager keyfile, beside the LDevID chain and the domain CA they name, the key named by
- * its file.
+ * E.1: the EAP-TLS profile that uses the LDevID, for a WPA2/WPA3-Enterprise Wi-Fi network or a wired
+ * IEEE 802.1X port: a wpa_supplicant configuration and a NetworkManager keyfile, beside the LDevID chain
+ * and the domain CA they name; the key named by its PKCS#11 URI when it is in a token (the TPM), by its
+ * file otherwise.
  */
 public final class NetworkProfile {
 
@@ -39,8 +40,8 @@ public final class NetworkProfile {
      * Writes the profile (each file atomically; the two profiles last, so they never name a certificate
      * file that is not there).
      */
-    static Written write(Path folder, String ssid, String identity, String radiusServer, List<X509Certificate> ldevidChain,
-            List<X509Certificate> domainCas, DeviceKey key) throws IOException {
+    static Written write(Path folder, Link link, String identity, String radiusServer, List<X509Certificate> ldevidChain,
+            List<X509Certificate> domainCas, ProfileKey key) throws IOException {
         AtomicFiles.folder(folder, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         Path ldevid = folder.resolve(LDEVID);
         Path ca = folder.resolve(DOMAIN_CA);
@@ -48,9 +49,9 @@ public final class NetworkProfile {
         AtomicFiles.write(ca, Pem.encode(domainCas).getBytes(StandardCharsets.US_ASCII), AtomicFiles.PUBLIC);
         Path wpa = folder.resolve(WPA_SUPPLICANT);
         Path nm = folder.resolve(NETWORK_MANAGER);
-        AtomicFiles.write(wpa, wpaSupplicant(ssid, identity, radiusServer, ca, ldevid, key).getBytes(StandardCharsets.UTF_8),
+        AtomicFiles.write(wpa, wpaSupplicant(link, identity, radiusServer, ca, ldevid, key).getBytes(StandardCharsets.UTF_8),
                 AtomicFiles.OWNER_ONLY);
-        AtomicFiles.write(nm, networkManager(ssid, identity, radiusServer, ca, ldevid, key).getBytes(StandardCharsets.UTF_8),
+        AtomicFiles.write(nm, networkManager(link, identity, radiusServer, ca, ldevid, key).getBytes(StandardCharsets.UTF_8),
                 AtomicFiles.OWNER_ONLY);
         return new Written(wpa, nm);
     }
@@ -63,16 +64,18 @@ public final class NetworkProfile {
      */
     static boolean e1(DeviceIdentity ldevid, String serial, KeyService ldevidKeys, StepReporter steps, BrskiConfig config,
             Path folder) {
-        String ssid = config.ssid();
         try {
+            Link link = Link.of(config);
             DeviceKey key = ldevidKeys.find(ldevid.keyAlias()).orElseThrow(() -> new IOException(
                     "the LDevID's key " + ldevid.keyAlias() + " is not in " + ldevidKeys.describe()));
-            if (keyFile(key) == null) {
+            ProfileKey ref = ProfileKey.of(key, config.pkcs11Engine().isBlank() ? ProfileKey.defaultEngine()
+                    : Path.of(config.pkcs11Engine()));
+            if (ref == null) {
                 remove(folder);
                 steps.failed(Step.E_1, "the LDevID key is at " + key.location() + ", which wpa_supplicant cannot "
-                        + "use here: the tpm2tss engine signs wrongly under OpenSSL 3 and the tpm2-openssl provider needs "
-                        + "the key's TSS2 file, which the TPM key service does not keep; the LDevID is saved, but EAP-TLS "
-                        + "needs the software LDevID key (ldevidKeyService.target, the default)");
+                        + "use: it reaches TPM keys only through a PKCS#11 token (tpm2-pkcs11), and this key is at a "
+                        + "handle of the ESYS key service; the LDevID is saved, but EAP-TLS needs the LDevID key in the "
+                        + "PKCS#11 key service (the firmware's avocado.ldevid.keys=pkcs11, the default with a TPM)");
                 return false;
             }
             String radiusServer = radiusServer(config);
@@ -84,11 +87,10 @@ public final class NetworkProfile {
                 return false;
             }
             List<X509Certificate> cas = ldevid.chain().subList(1, ldevid.chain().size());
-            Written w = write(folder, ssid, serial, radiusServer,
-                    List.of(ldevid.certificate()), cas, key);
-            steps.done(Step.E_1, "EAP-TLS profile for network '" + ssid + "' as " + serial + ", RADIUS server "
-                    + radiusServer + ": "
-                    + w.wpaSupplicant() + ", " + w.networkManager());
+            Written w = write(folder, link, serial, radiusServer, List.of(ldevid.certificate()), cas, ref);
+            steps.done(Step.E_1, "EAP-TLS profile for " + link + " as " + serial + ", RADIUS server " + radiusServer
+                    + ", key " + (ref.token() ? ref.privateKey() + " (PKCS#11 module " + ref.module() + ")"
+                    : "file " + ref.privateKey()) + ": " + w.wpaSupplicant() + ", " + w.networkManager());
             return true;
         } catch (Exception e) {
             steps.failed(Step.E_1, "the network profile cannot be written to " + folder + ": "
@@ -137,56 +139,105 @@ public final class NetworkProfile {
     }
 
     /**
-     * The wpa_supplicant network block (wpa_supplicant.conf(5)); PMF optional so WPA2 and WPA3 both work.
-     * Public for the test that runs it against FreeRADIUS and eapol_test.
+     * The wpa_supplicant configuration (wpa_supplicant.conf(5)) with one network: Wi-Fi with PMF optional
+     * so WPA2 and WPA3 both work, or a wired port (ap_scan=0, for {@code wpa_supplicant -D wired}). A key in
+     * a token is loaded through OpenSSL's PKCS#11 engine from the module that holds it. Public for the tests
+     * that run it with FreeRADIUS, eapol_test and hostapd.
      */
-    public static String wpaSupplicant(String ssid, String identity, String radiusServer, Path ca, Path ldevid,
-            DeviceKey key) {
+    public static String wpaSupplicant(Link link, String identity, String radiusServer, Path ca, Path ldevid,
+            ProfileKey key) {
         StringBuilder b = new StringBuilder();
         b.append("# E.1: EAP-TLS with the LDevID of serial ").append(identity).append(" (written by Avocado)\n");
+        if (link.wired()) {
+            b.append("ap_scan=0\n");
+        }
+        if (key.token()) {
+            b.append("pkcs11_engine_path=").append(key.engine()).append('\n');
+            b.append("pkcs11_module_path=").append(key.module()).append('\n');
+        }
         b.append("network={\n");
-        b.append("\tssid=\"").append(quoted(ssid)).append("\"\n");
-        b.append("\tkey_mgmt=WPA-EAP WPA-EAP-SHA256\n");
-        b.append("\tieee80211w=1\n");
-        b.append("\tproto=RSN\n");
-        b.append("\tpairwise=CCMP\n");
-        b.append("\tgroup=CCMP\n");
+        if (link.wired()) {
+            b.append("\tkey_mgmt=IEEE8021X\n");
+            // no dynamic WEP keys after the EAP exchange: a wired port is authorized, not encrypted
+            b.append("\teapol_flags=0\n");
+        } else {
+            b.append("\tssid=\"").append(quoted(link.ssid())).append("\"\n");
+            b.append("\tkey_mgmt=WPA-EAP WPA-EAP-SHA256\n");
+            b.append("\tieee80211w=1\n");
+            b.append("\tproto=RSN\n");
+            b.append("\tpairwise=CCMP\n");
+            b.append("\tgroup=CCMP\n");
+        }
         b.append("\teap=TLS\n");
         b.append("\tidentity=\"").append(quoted(identity)).append("\"\n");
         b.append("\tca_cert=\"").append(ca).append("\"\n");
         // the RADIUS server by name: a subjectAltName dNSName equal to it, not any server of the domain
         b.append("\tdomain_match=\"").append(quoted(radiusServer)).append("\"\n");
         b.append("\tclient_cert=\"").append(ldevid).append("\"\n");
-        b.append("\tprivate_key=\"").append(requireFile(key)).append("\"\n");
+        b.append("\tprivate_key=\"").append(quoted(key.privateKey())).append("\"\n");
+        if (key.token()) {
+            b.append("\tpin=\"").append(quoted(key.pin())).append("\"\n");
+        }
         b.append("}\n");
         return b.toString();
     }
 
-    /** The NetworkManager keyfile (nm-settings-keyfile(5)). */
-    static String networkManager(String ssid, String identity, String radiusServer, Path ca, Path ldevid, DeviceKey key) {
-        UUID uuid = UUID.nameUUIDFromBytes(("avocado:" + ssid + ":" + identity).getBytes(StandardCharsets.UTF_8));
-        String file = requireFile(key);
-        return "# E.1: EAP-TLS with the LDevID of serial " + identity + " (written by Avocado)\n"
-                + "[connection]\nid=avocado-" + ssid + "\nuuid=" + uuid + "\ntype=wifi\nautoconnect=true\n\n"
-                + "[wifi]\nmode=infrastructure\nssid=" + ssid + "\n\n"
-                + "[wifi-security]\nkey-mgmt=wpa-eap\npmf=2\nproto=rsn\npairwise=ccmp;\ngroup=ccmp;\n\n"
-                + "[802-1x]\neap=tls;\nidentity=" + identity + "\nca-cert=" + ca + "\ndomain-match=" + radiusServer
-                + "\nclient-cert=" + ldevid + "\n"
-                + "private-key=" + file + "\nprivate-key-password-flags=4\n"
-                + "\n[ipv4]\nmethod=auto\n\n[ipv6]\nmethod=auto\n";
-    }
-
-    /** The key's file, or null when it is not a file (a TPM key). */
-    static String keyFile(DeviceKey key) {
-        return key.location().startsWith("file:") ? key.location().substring("file:".length()) : null;
-    }
-
-    private static String requireFile(DeviceKey key) {
-        String file = keyFile(key);
-        if (file == null) {
-            throw new IllegalArgumentException("the key at " + key.location() + " is not a file");
+    /**
+     * The NetworkManager keyfile (nm-settings-keyfile(5)); for a key in a token, private-key is its PKCS#11
+     * URI and private-key-password the token's PIN, kept in this owner-only file (NetworkManager finds the
+     * module through p11-kit, where Debian's tpm2-pkcs11 registers).
+     */
+    static String networkManager(Link link, String identity, String radiusServer, Path ca, Path ldevid, ProfileKey key) {
+        UUID uuid = UUID.nameUUIDFromBytes(("avocado:" + link + ":" + identity).getBytes(StandardCharsets.UTF_8));
+        StringBuilder b = new StringBuilder("# E.1: EAP-TLS with the LDevID of serial " + identity + " (written by Avocado)\n");
+        if (link.wired()) {
+            b.append("[connection]\nid=avocado-wired\nuuid=").append(uuid).append("\ntype=ethernet\nautoconnect=true\n\n")
+                    .append("[ethernet]\n\n");
+        } else {
+            b.append("[connection]\nid=avocado-").append(link.ssid()).append("\nuuid=").append(uuid)
+                    .append("\ntype=wifi\nautoconnect=true\n\n")
+                    .append("[wifi]\nmode=infrastructure\nssid=").append(link.ssid()).append("\n\n")
+                    .append("[wifi-security]\nkey-mgmt=wpa-eap\npmf=2\nproto=rsn\npairwise=ccmp;\ngroup=ccmp;\n\n");
         }
-        return file;
+        b.append("[802-1x]\neap=tls;\nidentity=").append(identity).append("\nca-cert=").append(ca)
+                .append("\ndomain-match=").append(radiusServer).append("\nclient-cert=").append(ldevid)
+                .append("\nprivate-key=").append(key.privateKey()).append('\n');
+        if (key.token()) {
+            b.append("private-key-password=").append(key.pin()).append("\nprivate-key-password-flags=0\n");
+        } else {
+            b.append("private-key-password-flags=4\n");
+        }
+        b.append("\n[ipv4]\nmethod=auto\n\n[ipv6]\nmethod=auto\n");
+        return b.toString();
+    }
+
+    /** The link E.1 writes the profile for: a Wi-Fi network by its SSID, or a wired 802.1X port. */
+    public record Link(String kind, String ssid) {
+
+        public static Link of(BrskiConfig config) {
+            return switch (config.link()) {
+                case "wifi" -> new Link("wifi", config.ssid());
+                case "wired" -> wiredPort();
+                default -> throw new IllegalArgumentException("link must be wifi or wired, not '" + config.link() + "'");
+            };
+        }
+
+        public static Link wifi(String ssid) {
+            return new Link("wifi", ssid);
+        }
+
+        public static Link wiredPort() {
+            return new Link("wired", null);
+        }
+
+        boolean wired() {
+            return kind.equals("wired");
+        }
+
+        @Override
+        public String toString() {
+            return wired() ? "the wired 802.1X port" : "Wi-Fi network '" + ssid + "'";
+        }
     }
 
     private static String quoted(String s) {

@@ -270,7 +270,8 @@ final class Onboarding {
         } catch (Exception e) {
             throw failed(Step.D_1, "the LDevID key cannot be made in " + ctx.ldevidKeys().describe() + ": " + message(e), null);
         }
-        ctx.steps().done(Step.D_1, "LDevID key (" + key.algorithm() + ", as csrattrs asks) at " + key.location());
+        ctx.steps().done(Step.D_1, "LDevID key (" + key.algorithm() + ", as csrattrs asks) at " + key.location()
+                + (ctx.ldevidKeys().secureStorage() ? "" : " (NOT in secure storage: a software key)"));
         PKCS10CertificationRequest csr = csr(serial, key);
         ctx.steps().done(Step.D_2, "CSR for serialNumber=" + serial + " signed by " + key.location());
         List<X509Certificate> issued;

@@ -45,6 +45,11 @@ public class Pkcs11KeyService implements KeyService {
                 : Path.of(config.pinFile());
         keys = new Pkcs11Keys(Path.of(config.module()), config.tokenLabel(), pinFile, config.initialize());
         secure = config.secureStorage();
+        try {
+            keys.check();
+        } catch (KeyServiceException e) {
+            log.error("PKCS#11 key service: {}", e.getMessage());
+        }
         if (secure) {
             log.info("PKCS#11 key service: {}", keys.describe());
         } else {

@@ -76,13 +76,16 @@ final class Pkcs11Token implements AutoCloseable {
         return pin;
     }
 
+    /** The token's name, with its manufacturer and model once it was opened (describing never opens it). */
     synchronized String describe() {
+        if (slot == null) {
+            return name();
+        }
         try {
-            call("describe", s -> null);
-            return name() + " (" + slot.getToken().getTokenInfo().getManufacturerID().strip() + " "
-                    + slot.getToken().getTokenInfo().getModel().strip() + ")";
-        } catch (KeyServiceException | PKCS11Exception e) {
-            return name() + ": " + (e instanceof PKCS11Exception p ? Pkcs11Keys.name(p) : e.getMessage());
+            var info = slot.getToken().getTokenInfo();
+            return name() + " (" + info.getManufacturerID().strip() + " " + info.getModel().strip() + ")";
+        } catch (PKCS11Exception e) {
+            return name() + ": " + Pkcs11Keys.name(e);
         }
     }
 

@@ -8,7 +8,7 @@ import dev.avocado.api.keys.KeyAlgorithm;
 import dev.avocado.api.keys.KeyServiceException;
 import dev.avocado.api.keys.SignatureScheme;
 import dev.avocado.tpm.testing.Swtpm;
-import dev.avocado.tpm.testing.Tabrmd;
+import dev.avocado.tpm.TpmResourceManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +31,7 @@ public class Tpm2Pkcs11KeysTest extends TokenKeysContract {
     static final Path MODULE = Path.of("/usr/lib/" + (System.getProperty("os.arch").equals("aarch64")
             ? "aarch64-linux-gnu" : "x86_64-linux-gnu") + "/libtpm2_pkcs11.so.1");
     private static Swtpm swtpm;
-    private static Tabrmd tabrmd;
+    private static TpmResourceManager tabrmd;
     private static Path pinFile;
     private static Pkcs11Keys keys;
 
@@ -89,7 +89,7 @@ public class Tpm2Pkcs11KeysTest extends TokenKeysContract {
     private static void startResourceManager() throws Exception {
         String bus = System.getenv("DBUS_SESSION_BUS_ADDRESS").substring("unix:path=".length());
         String tcti = System.getenv("TPM2_PKCS11_TCTI");
-        tabrmd = Tabrmd.start(swtpm, Path.of(bus), tcti.substring(tcti.indexOf("bus_name=") + "bus_name=".length()));
+        tabrmd = TpmResourceManager.start(swtpm.tcti(), Path.of(bus), tcti.substring(tcti.indexOf("bus_name=") + "bus_name=".length()));
         assertEquals("the Surefire environment names this resource manager", tabrmd.tcti(), tcti);
     }
 

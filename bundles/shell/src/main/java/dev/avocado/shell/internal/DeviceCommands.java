@@ -36,6 +36,11 @@ public class DeviceCommands {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile KeyService keyService;
 
+    /** Every key service that runs (the LDevID's may be another than the device's). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<KeyService> keyServices;
+
     @Reference
     private IdentityStore identity;
 
@@ -67,7 +72,7 @@ public class DeviceCommands {
         return out.length() == 0 ? "no steps reported since boot\n" : out.toString();
     }
 
-    @Descriptor("show the device's key service and the keys it holds")
+    @Descriptor("show the device's key services, the keys each holds and where, and whether every private key is in secure storage")
     public String keys() throws Exception {
         KeyService ks = keyService;
         if (ks == null) {
@@ -75,16 +80,34 @@ public class DeviceCommands {
                     + " selects it)\n";
         }
         StringBuilder out = new StringBuilder();
-        out.append("key service ").append(ks.type()).append(": ").append(ks.describe())
-                .append(ks.secureStorage() ? "" : "  ** private keys NOT in secure storage **").append('\n');
-        List<DeviceKey> keys = ks.list();
-        if (keys.isEmpty()) {
-            out.append("  (no keys)\n");
+        List<KeyService> services = new java.util.ArrayList<>(List.of(ks));
+        for (KeyService other : keyServices == null ? List.<KeyService>of() : keyServices) {
+            if (!services.contains(other)) {
+                services.add(other);
+            }
         }
-        for (DeviceKey k : keys) {
-            out.append("  ").append(k.alias()).append(": ").append(k.algorithm()).append(" at ").append(k.location())
-                    .append("\n    public key ").append(Format.key(k.publicKey())).append('\n');
+        int keys = 0;
+        int insecure = 0;
+        for (KeyService service : services) {
+            List<DeviceKey> held = service.list();
+            if (service != ks && held.isEmpty()) {
+                continue;
+            }
+            out.append("key service ").append(service.type()).append(service == ks ? " (the device's)" : "").append(": ")
+                    .append(service.describe())
+                    .append(service.secureStorage() ? "" : "  ** private keys NOT in secure storage **").append('\n');
+            if (held.isEmpty()) {
+                out.append("  (no keys)\n");
+            }
+            for (DeviceKey k : held) {
+                keys++;
+                insecure += service.secureStorage() ? 0 : 1;
+                out.append("  ").append(k.alias()).append(": ").append(k.algorithm()).append(" at ").append(k.location())
+                        .append("\n    public key ").append(Format.key(k.publicKey())).append('\n');
+            }
         }
+        out.append(keys == 0 ? "no private keys yet\n" : insecure == 0 ? "every private key (" + keys + ") is in secure storage\n"
+                : insecure + " of " + keys + " private keys are NOT in secure storage\n");
         return out.toString();
     }
 

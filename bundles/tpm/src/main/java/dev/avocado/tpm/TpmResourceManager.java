@@ -1,4 +1,4 @@
-package dev.avocado.tpm.testing;
+package dev.avocado.tpm;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,20 +8,20 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A TPM resource manager in front of a {@link Swtpm}: tpm2-abrmd (Debian package tpm2-abrmd) on a
- * D-Bus session bus of its own (dbus-daemon on a socket file, so processes in other network namespaces
- * reach it too). swtpm serves one connection at a time; through tabrmd several stacks share it at once
+ * A TPM resource manager in front of a TPM that serves one connection at a time (swtpm): tpm2-abrmd
+ * (Debian package tpm2-abrmd) on a D-Bus session bus of its own (dbus-daemon on a socket file, so
+ * processes in other network namespaces reach it too). Through it several stacks share the TPM at once
  * (the ESYS key service, tpm2-pkcs11 in the device's JVM, tpm2-pkcs11 in wpa_supplicant), as they share
- * /dev/tpmrm0 on a device.
+ * /dev/tpmrm0 on a device. For the tools (the demo) and the tests, never the device.
  */
-public final class Tabrmd implements AutoCloseable {
+public final class TpmResourceManager implements AutoCloseable {
 
     private final Path busSocket;
     private final String busName;
     private final Process bus;
     private final Process abrmd;
 
-    private Tabrmd(Path busSocket, String busName, Process bus, Process abrmd) {
+    private TpmResourceManager(Path busSocket, String busName, Process bus, Process abrmd) {
         this.busSocket = busSocket;
         this.busName = busName;
         this.bus = bus;
@@ -29,10 +29,11 @@ public final class Tabrmd implements AutoCloseable {
     }
 
     /**
-     * Starts a bus on {@code busSocket} and tpm2-abrmd on it under {@code busName}, in front of the TPM;
-     * returns when tpm2-tools reach the TPM through it.
+     * Starts a bus on {@code busSocket} and tpm2-abrmd on it under {@code busName}, in front of the TPM at
+     * {@code tcti} ({@code swtpm:host=127.0.0.1,port=2321}); returns when tpm2-tools reach the TPM through it.
      */
-    public static Tabrmd start(Swtpm tpm, Path busSocket, String busName) throws IOException, InterruptedException {
+    public static TpmResourceManager start(String tcti, Path busSocket, String busName) throws IOException,
+            InterruptedException {
         Files.createDirectories(busSocket.getParent());
         Files.deleteIfExists(busSocket);
         Path log = busSocket.resolveSibling(busSocket.getFileName() + ".log");
@@ -47,7 +48,7 @@ public final class Tabrmd implements AutoCloseable {
                 }
                 Thread.sleep(20);
             }
-            ProcessBuilder pb = new ProcessBuilder("tpm2-abrmd", "--session", "--allow-root", "--tcti=" + tpm.tcti(),
+            ProcessBuilder pb = new ProcessBuilder("tpm2-abrmd", "--session", "--allow-root", "--tcti=" + tcti,
                     "--dbus-name=" + busName).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().put("DBUS_SESSION_BUS_ADDRESS", "unix:path=" + busSocket);
@@ -57,7 +58,7 @@ public final class Tabrmd implements AutoCloseable {
                 throw new IOException("tpm2-abrmd is not installed (tools/test installs it; or apt-get install "
                         + "tpm2-abrmd libtss2-tcti-tabrmd0): " + e.getMessage(), e);
             }
-            Tabrmd t = new Tabrmd(busSocket, busName, bus, abrmd);
+            TpmResourceManager t = new TpmResourceManager(busSocket, busName, bus, abrmd);
             while (true) {
                 if (!abrmd.isAlive()) {
                     throw new IOException("tpm2-abrmd exited with " + abrmd.exitValue() + "; see " + log);
