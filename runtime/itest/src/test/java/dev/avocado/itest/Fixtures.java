@@ -197,6 +197,10 @@ public final class Fixtures {
         o.add(junitBundles());
         o.add(systemProperty("pax.exam.osgi.unresolved.fail").value("true"));
         o.add(systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
+        // as the launcher does: the PKCS#11 wrapper from the class path, through the system bundle
+        o.add(org.ops4j.pax.exam.CoreOptions.systemPackages("org.xipki.pkcs11.wrapper;version=1.0.9",
+                "org.xipki.pkcs11.wrapper.attrs;version=1.0.9", "org.xipki.pkcs11.wrapper.params;version=1.0.9",
+                "iaik.pkcs.pkcs11.wrapper;version=1.6.8"));
         o.add(frameworkProperty(Partitions.IMAGE).value(image.toString()));
         o.add(frameworkProperty(Partitions.P1).value(image.resolve("p1").toString()));
         o.add(frameworkProperty(Partitions.P2).value(image.resolve("p2").toString()));

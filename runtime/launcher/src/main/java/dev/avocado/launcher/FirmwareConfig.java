@@ -30,6 +30,11 @@ final class FirmwareConfig {
     static final String LDEVID_KEYS = "avocado.ldevid.keys";
     /** Framework property: the PKCS#11 module of the LDevID's token; default Debian's tpm2-pkcs11. */
     static final String PKCS11_MODULE = "avocado.pkcs11.module";
+    /**
+     * Framework property: whether that module keeps keys in hardware; true for the default tpm2-pkcs11,
+     * false for any other module unless the firmware says so (a software token such as SoftHSM2 is not).
+     */
+    static final String PKCS11_SECURE = "avocado.pkcs11.secure";
     /** Framework property: where the MPR is read from: file (p1/mpr/mpr.pem, the default) or tpm-nv. */
     static final String MPR_SOURCE = "avocado.mpr.source";
 
@@ -59,6 +64,16 @@ final class FirmwareConfig {
                     // (FileInstall splits at the first '-')
                     String base = name.replaceFirst("\\.(cfg|config)$", "");
                     String pid = base.indexOf('-') > 0 ? base.substring(0, base.indexOf('-')) : base;
+                    // the key services' selection, whatever configuration carries it: components read it from
+                    // dev.avocado.keys, and their own configuration (dev.avocado.brski, say) would override it
+                    for (String line : Files.readAllLines(file, StandardCharsets.ISO_8859_1)) {
+                        String key = line.strip().split("[=:\\s]", 2)[0];
+                        if (key.equals("keyService.target") || key.endsWith("KeyService.target")) {
+                            throw new FirmwareException("data/config/" + name + ": " + key + " selects a key service, a "
+                                    + "security setting of the firmware, taken only from p1/firmware.properties and the "
+                                    + "launcher's command line; remove it from the data partition");
+                        }
+                    }
                     if (PIDS.contains(pid)) {
                         throw new FirmwareException("data/config/" + name + ": " + pid + " is a security setting of "
                                 + "the firmware (key services, TPM, PKCS#11 token, MPR, partition two), taken only from "
@@ -78,12 +93,19 @@ final class FirmwareConfig {
         if ("tpm".equals(keys) && (tcti == null || tcti.isBlank())) {
             throw new FirmwareException(KEYS + "=tpm needs " + TCTI + " (device:/dev/tpmrm0, swtpm:port=2321)");
         }
-        String ldevidKeys = settings.getOrDefault(LDEVID_KEYS, "tpm".equals(keys) ? "pkcs11" : "soft");
+        // a TPM that serves one connection at a time (swtpm, the simulator) cannot serve the ESYS key service and
+        // tpm2-pkcs11 together: there the LDevID stays a software key unless the firmware asks (and D.1 says so)
+        boolean shareable = tcti != null && !tcti.startsWith("swtpm:") && !tcti.startsWith("mssim:");
+        String ldevidKeys = settings.getOrDefault(LDEVID_KEYS, "tpm".equals(keys) && shareable ? "pkcs11" : "soft");
         if (!"soft".equals(ldevidKeys) && !"pkcs11".equals(ldevidKeys)) {
             throw new FirmwareException(LDEVID_KEYS + " must be soft or pkcs11, not '" + ldevidKeys + "' (EAP-TLS "
                     + "reaches a TPM key only through PKCS#11)");
         }
         String module = settings.getOrDefault(PKCS11_MODULE, tpm2Pkcs11());
+        if (module.contains("\n") || module.contains("\r")) {
+            throw new FirmwareException(PKCS11_MODULE + " has a line break");
+        }
+        boolean secure = Boolean.parseBoolean(settings.getOrDefault(PKCS11_SECURE, String.valueOf(module.equals(tpm2Pkcs11()))));
         String mpr = settings.getOrDefault(MPR_SOURCE, "file");
         if (!"file".equals(mpr) && !"tpm-nv".equals(mpr)) {
             throw new FirmwareException(MPR_SOURCE + " must be file or tpm-nv, not '" + mpr + "'");
@@ -104,7 +126,7 @@ final class FirmwareConfig {
                     + "ldevidKeyService.target=(avocado.keys.type=" + ldevidKeys + ")\n");
             if ("pkcs11".equals(ldevidKeys)) {
                 write(dir, PKCS11_PID, "# written by the launcher from the firmware at each boot\nmodule=" + module
-                        + "\ntokenLabel=avocado\n");
+                        + "\ntokenLabel=avocado\nsecureStorage=" + secure + "\n");
             }
             if ("tpm".equals(keys)) {
                 write(dir, TPM_PID, "# written by the launcher from the firmware at each boot\ntcti=" + tcti + "\n");

@@ -23,9 +23,19 @@ final class SharedApi {
     private SharedApi() {
     }
 
+    /**
+     * The PKCS#11 wrapper's packages (xipki's, and the IAIK layer under it), from the launcher's class path:
+     * a JVM links a JNI library to one class loader, so the wrapper must not be loaded again by a bundle's
+     * class loader after the framework restarts (a reboot after a wipe). p1.bndrun's -runsystempackages
+     * lists the same.
+     */
+    static final String PKCS11_WRAPPER = "org.xipki.pkcs11.wrapper;version=\"1.0.9\","
+            + "org.xipki.pkcs11.wrapper.attrs;version=\"1.0.9\",org.xipki.pkcs11.wrapper.params;version=\"1.0.9\","
+            + "iaik.pkcs.pkcs11.wrapper;version=\"1.6.8\"";
+
     /** The {@code org.osgi.framework.system.packages.extra} clause: the package at its exported version. */
     static String systemPackagesExtra() throws IOException {
-        return PACKAGE + ";version=\"" + exportedVersion(exportPackage(), PACKAGE) + "\"";
+        return PACKAGE + ";version=\"" + exportedVersion(exportPackage(), PACKAGE) + "\"," + PKCS11_WRAPPER;
     }
 
     /** The version of {@code pkg} in an Export-Package header (Felix's own splitter: quoted commas stay). */

@@ -27,6 +27,27 @@ public class FirmwareConfigTest {
         assertTrue(keys, keys.contains("ldevidKeyService.target=(avocado.keys.type=pkcs11)\n"));
         String pkcs11 = Files.readString(image.firmwareConfig().resolve("dev.avocado.keys.pkcs11.cfg"));
         assertTrue(pkcs11, pkcs11.contains("module=/usr/lib/") && pkcs11.contains("/libtpm2_pkcs11.so.1\n"));
+        assertTrue(pkcs11, pkcs11.contains("secureStorage=true\n"));
+    }
+
+    @Test
+    public void aSoftwareTokenIsNotSecureStorageUnlessTheFirmwareSaysSo() throws Exception {
+        DeviceImage image = DeviceImage.at(tmp.getRoot().toPath());
+        FirmwareConfig.apply(image, Map.of("avocado.keys", "tpm", "avocado.tpm.tcti", "device:/dev/tpmrm0",
+                "avocado.pkcs11.module", "/usr/lib/softhsm/libsofthsm2.so"));
+        assertTrue(Files.readString(image.firmwareConfig().resolve("dev.avocado.keys.pkcs11.cfg"))
+                .contains("secureStorage=false\n"));
+    }
+
+    @Test
+    public void aTpmThatServesOneConnectionKeepsTheLdevidInSoftwareUnlessAsked() throws Exception {
+        DeviceImage image = DeviceImage.at(tmp.getRoot().toPath());
+        FirmwareConfig.apply(image, Map.of("avocado.keys", "tpm", "avocado.tpm.tcti", "swtpm:port=2321"));
+        assertTrue(Files.readString(image.firmwareConfig().resolve("dev.avocado.keys.cfg"))
+                .contains("ldevidKeyService.target=(avocado.keys.type=soft)\n"));
+        FirmwareConfig.apply(image, Map.of("avocado.keys", "tpm", "avocado.tpm.tcti", "tabrmd:bus_type=session"));
+        assertTrue(Files.readString(image.firmwareConfig().resolve("dev.avocado.keys.cfg"))
+                .contains("ldevidKeyService.target=(avocado.keys.type=pkcs11)\n"));
     }
 
     @Test
@@ -52,6 +73,12 @@ public class FirmwareConfigTest {
         assertEquals("avocado.ldevid.keys must be soft or pkcs11, not 'tpm' (EAP-TLS reaches a TPM key only through "
                 + "PKCS#11)", tpm.getMessage());
         Path config = Files.createDirectories(image.config());
+        Files.writeString(config.resolve("dev.avocado.brski.cfg"), "registrarUrl=https://r.example\n"
+                + "ldevidKeyService.target=(avocado.keys.type=soft)\n");
+        FirmwareException target = assertThrows(FirmwareException.class, () -> FirmwareConfig.apply(image, Map.of()));
+        assertTrue(target.getMessage(), target.getMessage().startsWith("data/config/dev.avocado.brski.cfg: "
+                + "ldevidKeyService.target selects a key service, a security setting of the firmware"));
+        Files.delete(config.resolve("dev.avocado.brski.cfg"));
         Files.writeString(config.resolve("dev.avocado.keys.pkcs11.cfg"), "module=/tmp/evil.so\n");
         FirmwareException data = assertThrows(FirmwareException.class, () -> FirmwareConfig.apply(image, Map.of()));
         assertTrue(data.getMessage(), data.getMessage().startsWith("data/config/dev.avocado.keys.pkcs11.cfg: "

@@ -35,6 +35,9 @@ public class SharedApiTest {
     @Test
     public void theLauncherExportsTheApiBundlesVersion() throws Exception {
         assertTrue(SharedApi.systemPackagesExtra(), SharedApi.systemPackagesExtra()
-                .matches("dev\\.avocado\\.api\\.lifecycle;version=\"2\\.\\d+\\.\\d+\""));
+                .matches("dev\\.avocado\\.api\\.lifecycle;version=\"2\\.\\d+\\.\\d+\",org\\.xipki\\.pkcs11\\.wrapper;.*"));
+        // the wrapper's packages are on the launcher's class path, which the system bundle exports them from
+        assertTrue(SharedApi.systemPackagesExtra().endsWith(",iaik.pkcs.pkcs11.wrapper;version=\"1.6.8\""));
+        Class.forName("iaik.pkcs.pkcs11.wrapper.PKCS11Implementation");
     }
 }

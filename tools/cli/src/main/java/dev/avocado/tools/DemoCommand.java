@@ -95,8 +95,7 @@ final class DemoCommand implements Callable<Integer> {
             java.util.Map<String, String> deviceEnv = java.util.Map.of();
             if (!vm && tcti != null && tcti.startsWith("swtpm:")) {
                 section("TPM resource manager: tpm2-abrmd in front of " + tcti);
-                resourceManager = TpmResourceManager.start(tcti.startsWith("swtpm:port=") ? "swtpm:host=127.0.0.1,"
-                        + tcti.substring("swtpm:".length()) : tcti, base.resolve("tpm-bus").resolve("bus"), "dev.avocado.Demo");
+                resourceManager = TpmResourceManager.start(tcti, base.resolve("tpm-bus").resolve("bus"), "dev.avocado.Demo");
                 deviceTcti = resourceManager.tcti();
                 deviceEnv = resourceManager.environment();
                 System.out.println("TPM:          " + deviceTcti + " (bus " + resourceManager.busAddress() + ")");

@@ -6,6 +6,7 @@ import dev.avocado.masa.MasaService;
 import dev.avocado.registrar.RegistrarService;
 import dev.avocado.server.Pki;
 import dev.avocado.tpm.Tpm;
+import dev.avocado.tpm.TpmResourceManager;
 import dev.avocado.tpm.TpmException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,12 +41,20 @@ final class OnboardBench implements Callable<Integer> {
     private static final List<java.util.logging.Logger> QUIET = java.util.stream.Stream.of("dev.avocado.factory",
             "dev.avocado.masa", "dev.avocado.registrar").map(java.util.logging.Logger::getLogger).toList();
     private static final Pattern COMMANDS = Pattern.compile("TPM commands:\\s+(\\d+)");
-    /** The device keys' persistent handles (dev.avocado.keys.tpm defaults): a fresh device has neither. */
+    /**
+     * The device keys' persistent handles (dev.avocado.keys.tpm defaults): a fresh device has neither (its
+     * LDevID key is in the token of its own image, made afresh for each run).
+     */
     private static final int[] DEVICE_KEY_HANDLES = {0x81020000, 0x81020001};
 
-    @Option(names = "--tcti", required = true, paramLabel = "TCTI", description = "The TPM for the TPM devices (swtpm:port=2321); "
-            + "its device key handles are cleared before each run.")
+    @Option(names = "--tcti", required = true, paramLabel = "TCTI", description = "The TPM for the TPM devices (swtpm:port=2321), "
+            + "which hold the IDevID key (ESYS) and the LDevID key (tpm2-pkcs11) there; a swtpm gets tpm2-abrmd in front, as "
+            + "the demo does; its IDevID key handle is cleared before each run.")
     String tcti;
+
+    /** The TCTI the TPM devices use (through the resource manager for a swtpm) and their environment. */
+    private String deviceTcti;
+    private java.util.Map<String, String> deviceEnv = java.util.Map.of();
 
     @Option(names = "--runs", defaultValue = "5", description = "Runs of each. Default: ${DEFAULT-VALUE}.")
     int runs;
@@ -71,12 +80,19 @@ final class OnboardBench implements Callable<Integer> {
                     "https://127.0.0.1:" + registrarPort);
             List<Sample> tpm = new ArrayList<>();
             List<Sample> soft = new ArrayList<>();
-            try (FactoryService factory = FactoryCommand.start(pki.folder(), "jdbc:h2:file:" + dir.resolve("db/factory"), null,
+            deviceTcti = tcti;
+            try (TpmResourceManager rm = tcti.startsWith("swtpm:")
+                    ? TpmResourceManager.start(tcti, dir.resolve("bus").resolve("bus"), "dev.avocado.Bench") : null;
+                    FactoryService factory = FactoryCommand.start(pki.folder(), "jdbc:h2:file:" + dir.resolve("db/factory"), null,
                     null, null, false, List.of());
                     MasaService masa = MasaCommand.start(pki.folder(), "jdbc:h2:file:" + dir.resolve("db/masa"), null, null,
                             MasaService.Ownership.FIRST_CLAIM, Duration.ofDays(1));
                     RegistrarService registrar = RegistrarCommand.start(pki.folder(), "jdbc:h2:file:" + dir.resolve("db/registrar"),
                             null, null, RegistrarService.Approval.AUTO, List.of(), Duration.ofDays(365), false)) {
+                if (rm != null) {
+                    deviceTcti = rm.tcti();
+                    deviceEnv = rm.environment();
+                }
                 String url = "https://127.0.0.1:" + registrarPort;
                 run(pki, dir, url, "warm-soft", false); // the page cache and the services' JIT, for both kinds
                 run(pki, dir, url, "warm-tpm", true);
@@ -88,8 +104,8 @@ final class OnboardBench implements Callable<Integer> {
             Sample t = median(tpm);
             Sample s = median(soft);
             System.out.printf(Locale.ROOT, "onboard bench: %d runs each, alternating; device JVM options: %s%n", runs, javaOpts);
-            System.out.printf(Locale.ROOT, "  TPM keys (%s):  provisioned %.2f s, onboarded %.2f s, RSS %d MiB, %d TPM commands%n",
-                    tcti, t.provisioned(), t.onboarded(), t.rssKiB() / 1024, t.tpmCommands());
+            System.out.printf(Locale.ROOT, "  TPM keys (%s):  provisioned %.2f s, onboarded %.2f s, RSS %d MiB, %d TPM commands "
+                    + "of the ESYS key service (tpm2-pkcs11's own are not in this count)%n", tcti, t.provisioned(), t.onboarded(), t.rssKiB() / 1024, t.tpmCommands());
             System.out.printf(Locale.ROOT, "  software keys:%s provisioned %.2f s, onboarded %.2f s, RSS %d MiB%n",
                     " ".repeat(Math.max(1, tcti.length() + 1)), s.provisioned(), s.onboarded(), s.rssKiB() / 1024);
             System.out.printf(Locale.ROOT, "  ratio TPM / software:  to onboarded %.2f, RSS %.2f%n", t.onboarded() / s.onboarded(),
@@ -106,11 +122,12 @@ final class OnboardBench implements Callable<Integer> {
             clearDeviceKeys();
         }
         DeviceImage image = new ImageBuilder(pki, Home.partitions(), new PrintStream(new ByteArrayOutputStream()))
-                .build(dir.resolve(name), null, false, withTpm ? "tpm" : "soft", withTpm ? tcti : null, null,
+                .build(dir.resolve(name), null, false, withTpm ? "tpm" : "soft", withTpm ? deviceTcti : null, null,
                         MprAnchoring.Content.CERTIFICATE, "BENCH-" + name.toUpperCase(Locale.ROOT));
         DeviceConfig.onboarding(image, registrarUrl, null, null);
         ProcessBuilder pb = DeviceProcess.start(image, List.of()).redirectErrorStream(true);
         pb.environment().put("AVOCADO_JAVA_OPTS", javaOpts);
+        pb.environment().putAll(deviceEnv);
         long start = System.nanoTime();
         Process p = pb.start();
         try (InputStream in = p.getInputStream(); OutputStream shell = p.getOutputStream()) {
@@ -151,8 +168,19 @@ final class OnboardBench implements Callable<Integer> {
         }
     }
 
-    private void clearDeviceKeys() throws TpmException {
-        try (Tpm t = Tpm.open(tcti)) {
+    private void clearDeviceKeys() throws TpmException, IOException, InterruptedException {
+        if (!deviceEnv.isEmpty()) {
+            // through the resource manager, whose bus this JVM cannot reach (its address is in the environment
+            // of the processes it starts): tpm2-tools, as the device's own processes would
+            for (int h : DEVICE_KEY_HANDLES) {
+                ProcessBuilder pb = new ProcessBuilder("tpm2_evictcontrol", "-C", "o", "-c", String.format("0x%08x", h))
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                pb.environment().putAll(deviceEnv);
+                pb.start().waitFor(30, TimeUnit.SECONDS); // fails when the handle is empty, which is fine
+            }
+            return;
+        }
+        try (Tpm t = Tpm.open(deviceTcti)) {
             List<Integer> present = t.persistentHandles();
             for (int h : DEVICE_KEY_HANDLES) {
                 if (present.contains(h)) {

@@ -1,5 +1,6 @@
 package dev.avocado.tools;
 
+import dev.avocado.tpm.TpmCommandLog;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
@@ -72,12 +73,19 @@ final class VirtualDevice implements AutoCloseable {
     private final StringBuffer shell = new StringBuffer();
     private SocketChannel shellChannel;
 
+    private Path commandLog;
+
     private VirtualDevice(Process swtpm, Process qemu, Path console, Path monitor, Path sockets) {
         this.sockets = sockets;
         this.swtpm = swtpm;
         this.qemu = qemu;
         this.console = console;
         this.monitor = monitor;
+    }
+
+    /** The commands the machine's TPM received since power-on, from swtpm's own log (TpmCommandLog). */
+    List<Integer> tpmCommands() throws IOException {
+        return TpmCommandLog.commands(commandLog);
     }
 
     /** Powers the machine on: swtpm first (the TPM keeps its state in {@code tpmState}), then qemu. */
@@ -96,8 +104,11 @@ final class VirtualDevice implements AutoCloseable {
         boolean pc = !"arm64".equals(boot.arch());
         Process swtpm = null;
         if (pc) {
-            swtpm = new ProcessBuilder("swtpm", "socket", "--tpm2", "--tpmstate", "dir=" + boot.tpmState(),
-                    "--ctrl", "type=unixio,path=" + tpmSocket, "--terminate")
+            List<String> tpmCommand = new java.util.ArrayList<>(List.of("swtpm", "socket", "--tpm2", "--tpmstate",
+                    "dir=" + boot.tpmState(), "--ctrl", "type=unixio,path=" + tpmSocket, "--terminate"));
+            // every command the guest's stacks send through the kernel's resource manager, for tpmCommands()
+            tpmCommand.addAll(TpmCommandLog.swtpmOptions(boot.work().resolve("swtpm-commands.log")));
+            swtpm = new ProcessBuilder(tpmCommand)
                     .redirectErrorStream(true).redirectOutput(boot.work().resolve("swtpm.log").toFile()).start();
             try {
                 await(() -> Files.exists(tpmSocket), 10_000, "swtpm's socket " + tpmSocket);
@@ -151,6 +162,7 @@ final class VirtualDevice implements AutoCloseable {
             throw e;
         }
         VirtualDevice vm = new VirtualDevice(swtpm, qemu, console, monitorSocket, sockets);
+        vm.commandLog = boot.work().resolve("swtpm-commands.log");
         try {
             await(() -> Files.exists(shellSocket) || !qemu.isAlive(), 20_000, "qemu's serial socket " + shellSocket);
             if (!qemu.isAlive()) {

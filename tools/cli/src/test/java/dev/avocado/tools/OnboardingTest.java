@@ -102,9 +102,17 @@ public class OnboardingTest {
             // (LDevID) in the device's JVM, tpm2-pkcs11 again in eapol_test
             Map<String, String> env = rm.environment();
             DeviceImage image = image(s.pki, "SN-BRSKI-1", "tpm", rm.tcti());
+            // the data partition asks for a software LDevID key (an offline write could): the device refuses to boot
+            DeviceConfig.write(image, DeviceConfig.BRSKI_PID, "registrarUrl=" + s.registrarUrl() + "\n"
+                    + "radiusServer=radius.example\nldevidKeyService.target=(avocado.keys.type=soft)\n");
+            Cli.Run refused = Cli.runWith(env, "device", "boot", "--image", image.root().toString(), "--keys", "tpm", "--tcti",
+                    rm.tcti(), "--batch", "--until", "onboarded", "--timeout", "60");
+            assertTrue(refused.output(), refused.code() != 0 && refused.output().contains("data/config/dev.avocado.brski.cfg: "
+                    + "ldevidKeyService.target selects a key service, a security setting of the firmware"));
+            DeviceConfig.write(image, DeviceConfig.BRSKI_PID, "registrarUrl=" + s.registrarUrl() + "\n"
+                    + "radiusServer=radius.example\n");
             Cli.Run boot = Cli.runWith(env, "device", "boot", "--image", image.root().toString(), "--keys", "tpm", "--tcti", rm.tcti(),
-                    "--registrar", s.registrarUrl(), "--radius-server", "radius.example", "--batch", "--until", "onboarded",
-                    "--timeout", "120");
+                    "--batch", "--until", "onboarded", "--timeout", "120");
             String out = boot.output();
             assertEquals(out, 0, boot.code());
             // the IDevID key in the TPM authenticates C.0 and signs C.1
@@ -245,19 +253,18 @@ public class OnboardingTest {
     }
 
     /**
-     * The firmware, not the data partition, chooses the LDevID's key service: a data/config file asking for
-     * the ESYS TPM service (as an offline write to the SD card could) is overruled by the firmware's explicit
-     * avocado.ldevid.keys=soft, the demo convenience that keeps the LDevID key in a file and says so.
+     * The firmware's explicit avocado.ldevid.keys=soft, the demo convenience that keeps the LDevID key in a
+     * file on a TPM device, and says so: the IDevID stays in the TPM, nothing is made at the LDevID's handle.
      */
     @Test
-    public void theFirmwareNotTheDataPartitionChoosesTheLdevidKeyService() throws Exception {
+    public void theFirmwareMayKeepTheLdevidInSoftwareOnATpmDeviceAndItSaysSo() throws Exception {
         try (Services s = new Services(tmp.newFolder("pki").toPath()); Swtpm swtpm = Swtpm.start()) {
             s.factory();
             s.masa();
             s.registrar();
             DeviceImage image = image(s.pki, "SN-BRSKI-3", "tpm", swtpm.tcti());
             DeviceConfig.write(image, DeviceConfig.BRSKI_PID, "registrarUrl=" + s.registrarUrl() + "\n"
-                    + "radiusServer=radius.example\nldevidKeyService.target=(avocado.keys.type=tpm)\n");
+                    + "radiusServer=radius.example\n");
             Cli.Run boot = Cli.run("device", "boot", "--image", image.root().toString(), "-Davocado.ldevid.keys=soft",
                     "--batch", "--until", "onboarded", "--timeout", "120");
             assertEquals(boot.output(), 0, boot.code());

@@ -10,6 +10,7 @@ import dev.avocado.tpm.testing.Swtpm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.Rule;
 import org.junit.Test;
@@ -87,6 +88,10 @@ public class VirtualDeviceTest {
                 String shell = vm.shell();
                 assertTrue(shell, shell.contains("[device] provisioning: O.1 done: key idevid at tpm:0x81020000"));
                 assertTrue(shell, shell.contains("via device:/dev/tpmrm0"));
+                List<Integer> commands = vm.tpmCommands();
+                System.out.println("TPM commands from power-on to onboarded, through the kernel's resource manager: "
+                        + commands.size() + ", of them " + commands.stream().filter(c -> c == dev.avocado.tpm.TpmCommandLog.SIGN)
+                        .count() + " TPM2_Sign; by command code: " + dev.avocado.tpm.TpmCommandLog.byCode(commands));
                 // the LDevID key made in the TPM too, through tpm2-pkcs11 sharing /dev/tpmrm0 with the key service
                 assertTrue(shell, shell.contains("[device] onboarding: D.1 done: LDevID key (EC_P256, as csrattrs asks) at "
                         + "pkcs11:token=avocado;object=ldevid;type=private"));

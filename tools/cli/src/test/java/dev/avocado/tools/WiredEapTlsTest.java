@@ -35,13 +35,17 @@ public class WiredEapTlsTest {
     /** TPM 2.0 part 2: the command code of TPM2_Sign. */
     static final int TPM2_SIGN = 0x15D;
 
-    /** TPM 2.0 part 2 command codes, counted per code: "0x15D:6 0x157:12 ...", in order of first use. */
-    static String byCode(List<Integer> codes) {
-        Map<Integer, Long> counts = new java.util.LinkedHashMap<>();
-        codes.forEach(c -> counts.merge(c, 1L, Long::sum));
-        StringBuilder b = new StringBuilder();
-        counts.forEach((c, n) -> b.append(String.format("0x%03X:%d ", c, n)));
-        return b.toString().strip();
+    /** How often hostapd authorized the port, waiting up to 20 s for {@code expected}. */
+    private static long authorizations(Path hostapdLog, int expected) throws Exception {
+        long n = 0;
+        for (long deadline = System.currentTimeMillis() + 20_000; System.currentTimeMillis() < deadline; Thread.sleep(100)) {
+            n = Files.readString(hostapdLog, java.nio.charset.StandardCharsets.ISO_8859_1).lines()
+                    .filter(l -> l.contains("IEEE 802.1X: authorizing port")).count();
+            if (n >= expected) {
+                break;
+            }
+        }
+        return n;
     }
 
     @Rule
@@ -70,7 +74,7 @@ public class WiredEapTlsTest {
             List<Integer> flow = swtpm.commands().subList(before, swtpm.commands().size());
             System.out.println("TPM commands from power-on to onboarded (both stacks, through tpm2-abrmd): " + flow.size()
                     + ", of them " + flow.stream().filter(c -> c == TPM2_SIGN).count() + " TPM2_Sign; by command code: "
-                    + byCode(flow));
+                    + dev.avocado.tpm.TpmCommandLog.byCode(flow));
             String uri = "pkcs11:token=avocado;object=ldevid;type=private";
             assertTrue(out, out.contains("D.1 done: LDevID key (EC_P256, as csrattrs asks) at " + uri));
             assertTrue(out, out.contains("E.1 done: EAP-TLS profile for the wired 802.1X port as " + serial));
@@ -114,6 +118,24 @@ public class WiredEapTlsTest {
                 long signs = swtpm.count(TPM2_SIGN) - signsBefore;
                 System.out.println("TPM2_Sign during the 802.1X exchange: " + signs);
                 assertEquals("the TLS CertificateVerify, and only it, was signed by the TPM", 1, signs);
+
+                // the NetworkManager keyfile E.1 wrote, loaded by a real NetworkManager that opens the port with it
+                port.stopSupplicant();
+                Path nmKeyfile = image.data().resolve("network/avocado.nmconnection");
+                Path nmSupplicant = port.networkManager(nmKeyfile, env);
+                Cli.Run loaded = port.nmcli("-g", "connection.id,802-1x.eap,802-1x.identity,802-1x.private-key",
+                        "connection", "show", "avocado-wired");
+                assertEquals(loaded.output(), 0, loaded.code());
+                // (nmcli -g escapes the colons of a value)
+                assertTrue(loaded.output(), loaded.output().contains("avocado-wired\ntls\n" + serial + "\n"
+                        + uri.replace(":", "\\:")));
+                String nmLog = WiredPort.await(nmSupplicant, l -> l.contains("CTRL-EVENT-EAP-SUCCESS"), 60,
+                        "wpa_supplicant under NetworkManager: EAP success");
+                assertTrue(nmLog, nmLog.contains("TLS: Using private key from engine"));
+                assertEquals("hostapd authorized the port twice: for wpa_supplicant, then for NetworkManager's", 2,
+                        authorizations(authenticator, 2));
+                Cli.Run device = port.nmcli("-g", "GENERAL.CONNECTION", "device", "show", WiredPort.DEVICE_END);
+                assertEquals(device.output(), "avocado-wired", device.output().strip());
             }
         }
     }

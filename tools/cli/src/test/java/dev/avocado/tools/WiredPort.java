@@ -28,6 +28,10 @@ final class WiredPort implements AutoCloseable {
     final String deviceNs;
     private final Path work;
     private final List<Process> running = new ArrayList<>();
+    private Process supplicant;
+    /** Whether udev's and NetworkManager's run folders were there before this port made them. */
+    private boolean udevBefore = true;
+    private boolean nmBefore = true;
 
     private WiredPort(String switchNs, String deviceNs, Path work) {
         this.switchNs = switchNs;
@@ -93,16 +97,106 @@ final class WiredPort implements AutoCloseable {
     /** wpa_supplicant on the device's end with this configuration (wired driver), its environment added. */
     Path supplicant(Path conf, Map<String, String> env) throws Exception {
         Path log = work.resolve("wpa_supplicant.log");
-        start(List.of("ip", "netns", "exec", deviceNs, "wpa_supplicant", "-D", "wired", "-i", DEVICE_END, "-c",
+        supplicant = start(List.of("ip", "netns", "exec", deviceNs, "wpa_supplicant", "-D", "wired", "-i", DEVICE_END, "-c",
                 conf.toString(), "-d"), env, log);
         return log;
     }
 
-    private void start(List<String> cmd, Map<String, String> env, Path log) throws Exception {
+    /** Stops the supplicant {@link #supplicant} started (the port goes back to unauthorized). */
+    void stopSupplicant() throws InterruptedException {
+        stop(supplicant);
+    }
+
+    /**
+     * A real NetworkManager on the device's end with this keyfile as its only connection: NetworkManager
+     * and wpa_supplicant (its D-Bus interface) on a system bus of their own, udev in the device's
+     * namespace (NetworkManager manages only devices udev initialized), NetworkManager told to manage the
+     * veth (Debian's udev rules leave veth devices to others) and to touch no DNS configuration. It then
+     * activates the keyfile's connection by itself (autoconnect). Returns wpa_supplicant's log; the
+     * environment is the key's (tpm2-pkcs11's store, TCTI and resource manager bus).
+     */
+    Path networkManager(Path keyfile, Map<String, String> env) throws Exception {
+        Path connections = Files.createDirectories(work.resolve("nm-connections"));
+        Path copy = connections.resolve(keyfile.getFileName());
+        Files.copy(keyfile, copy);
+        Files.setPosixFilePermissions(copy, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path bus = work.resolve("system_bus");
+        Path busConf = work.resolve("system-bus.conf");
+        // a bus of our own, open to everyone on it (which a mere "allow send_destination" is not: replies stall)
+        Files.writeString(busConf, String.join("\n",
+                "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"",
+                " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">",
+                "<busconfig>",
+                "  <type>system</type>",
+                "  <listen>unix:path=" + bus + "</listen>",
+                "  <auth>EXTERNAL</auth>",
+                "  <policy context=\"default\">",
+                "    <allow user=\"*\"/>",
+                "    <allow own=\"*\"/>",
+                "    <allow send_destination=\"*\" eavesdrop=\"true\"/>",
+                "    <allow eavesdrop=\"true\"/>",
+                "  </policy>",
+                "</busconfig>", ""));
+        start(List.of("dbus-daemon", "--config-file=" + busConf, "--nofork"), Map.of(), work.resolve("system-bus.log"));
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!Files.exists(bus) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        Map<String, String> busEnv = Map.of("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=" + bus);
+        udevBefore = Files.exists(Path.of("/run/udev"));
+        nmBefore = Files.exists(Path.of("/run/NetworkManager"));
+        start(List.of("ip", "netns", "exec", deviceNs, "/lib/systemd/systemd-udevd"), Map.of(), work.resolve("udevd.log"));
+        Thread.sleep(500);
+        Cli.exec("ip", "netns", "exec", deviceNs, "udevadm", "trigger", "--subsystem-match=net", "--action=add");
+        Cli.exec("ip", "netns", "exec", deviceNs, "udevadm", "settle", "-t", "10");
+        Map<String, String> supplicantEnv = new java.util.HashMap<>(env);
+        supplicantEnv.putAll(busEnv);
+        Path log = work.resolve("wpa_supplicant-nm.log");
+        start(List.of("ip", "netns", "exec", deviceNs, "wpa_supplicant", "-u", "-d"), supplicantEnv, log);
+        Path nmConf = work.resolve("NetworkManager.conf");
+        Files.writeString(nmConf, "[main]\nplugins=keyfile\nno-auto-default=*\ndns=none\nrc-manager=unmanaged\n"
+                + "systemd-resolved=false\n[keyfile]\npath=" + connections + "\n[logging]\nlevel=INFO\n");
+        // --debug: NetworkManager logs to its standard error, into NetworkManager.log, not to syslog
+        start(List.of("ip", "netns", "exec", deviceNs, "NetworkManager", "--no-daemon", "--debug", "--config=" + nmConf,
+                "--state-file=" + work.resolve("NetworkManager.state"), "--pid-file=" + work.resolve("NetworkManager.pid")),
+                busEnv, work.resolve("NetworkManager.log"));
+        deadline = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (nmcli("device", "set", DEVICE_END, "managed", "yes").code() == 0) {
+                return log;
+            }
+            Thread.sleep(200);
+        }
+        List<String> nmLog = Files.readAllLines(work.resolve("NetworkManager.log"));
+        throw new AssertionError("NetworkManager did not take " + DEVICE_END + " (nmcli: "
+                + nmcli("device", "set", DEVICE_END, "managed", "yes").output().strip() + "):\n"
+                + String.join("\n", nmLog.subList(Math.max(0, nmLog.size() - 40), nmLog.size())));
+    }
+
+    /** nmcli against the NetworkManager {@link #networkManager} started. */
+    Cli.Run nmcli(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("env", "DBUS_SYSTEM_BUS_ADDRESS=unix:path=" + work.resolve("system_bus"),
+                "nmcli"));
+        cmd.addAll(List.of(args));
+        return Cli.exec(cmd.toArray(String[]::new));
+    }
+
+    private Process start(List<String> cmd, Map<String, String> env, Path log) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().putAll(env);
-        running.add(pb.start());
+        Process p = pb.start();
+        running.add(p);
+        return p;
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        if (p != null) {
+            p.destroy();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
     }
 
     /** Waits until a line of the log matches; fails with the log's tail. */
@@ -130,14 +224,20 @@ final class WiredPort implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        for (Process p : running) {
-            p.destroy();
-            if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
+        List<Process> last = new ArrayList<>(running);
+        java.util.Collections.reverse(last);
+        for (Process p : last) {
+            stop(p);
         }
         for (String ns : List.of(switchNs, deviceNs)) {
             Cli.exec("ip", "netns", "del", ns);
+        }
+        // what udev and NetworkManager left in /run, when this port made it
+        if (!udevBefore) {
+            ImageBuilder.deleteTree(Path.of("/run/udev"));
+        }
+        if (!nmBefore) {
+            ImageBuilder.deleteTree(Path.of("/run/NetworkManager"));
         }
     }
 }

@@ -32,10 +32,6 @@ public @interface BrskiConfig {
     @AttributeDefinition(name = "Wi-Fi network", description = "SSID of the owner's WPA2/WPA3-Enterprise network (E.1)")
     String ssid() default "avocado";
 
-    @AttributeDefinition(name = "PKCS#11 engine", description = "OpenSSL's PKCS#11 engine, through which wpa_supplicant "
-            + "loads an LDevID key held in a token; empty: Debian's libengine-pkcs11-openssl for this architecture")
-    String pkcs11Engine() default "";
-
     @AttributeDefinition(name = "RADIUS server name", description = "The DNS name the RADIUS server's certificate "
             + "must carry (subjectAltName), which E.1 writes into both profiles; empty: radius. followed by the domain "
             + "of the configured registrar's DNS name (registrar.example.com gives radius.example.com)")

@@ -41,9 +41,10 @@ import org.osgi.util.promise.PromiseFactory;
  * the LDevID renewed, and removes a network profile whose LDevID is gone. One run at a time, on its
  * own thread.
  */
-// dev.avocado.keys last: the firmware's choice of key services wins over the data partition's configuration
-@Component(service = {Onboarder.class, BrskiOnboarder.class}, configurationPid = {BrskiOnboarder.PID,
-    KeyService.SELECTION_PID}, property = {"ldevidKeyService.target=(" + KeyService.TYPE_PROPERTY + "=soft)"})
+// the key services come from dev.avocado.keys, which the firmware writes; the launcher refuses a data/config
+// file that sets them (FirmwareConfig), so dev.avocado.brski cannot override them
+@Component(service = {Onboarder.class, BrskiOnboarder.class}, configurationPid = {KeyService.SELECTION_PID,
+    BrskiOnboarder.PID}, property = {"ldevidKeyService.target=(" + KeyService.TYPE_PROPERTY + "=soft)"})
 @DeviceKeys
 public class BrskiOnboarder implements Onboarder {
 

@@ -68,8 +68,8 @@ public final class NetworkProfile {
             Link link = Link.of(config);
             DeviceKey key = ldevidKeys.find(ldevid.keyAlias()).orElseThrow(() -> new IOException(
                     "the LDevID's key " + ldevid.keyAlias() + " is not in " + ldevidKeys.describe()));
-            ProfileKey ref = ProfileKey.of(key, config.pkcs11Engine().isBlank() ? ProfileKey.defaultEngine()
-                    : Path.of(config.pkcs11Engine()));
+            // the engine is Debian's, never a path from the data partition: wpa_supplicant runs it as root
+            ProfileKey ref = ProfileKey.of(key, ProfileKey.defaultEngine());
             if (ref == null) {
                 remove(folder);
                 steps.failed(Step.E_1, "the LDevID key is at " + key.location() + ", which wpa_supplicant cannot "
@@ -152,8 +152,8 @@ public final class NetworkProfile {
             b.append("ap_scan=0\n");
         }
         if (key.token()) {
-            b.append("pkcs11_engine_path=").append(key.engine()).append('\n');
-            b.append("pkcs11_module_path=").append(key.module()).append('\n');
+            b.append("pkcs11_engine_path=").append(quoted("engine path", key.engine().toString())).append('\n');
+            b.append("pkcs11_module_path=").append(quoted("module path", key.module().toString())).append('\n');
         }
         b.append("network={\n");
         if (link.wired()) {
@@ -161,7 +161,7 @@ public final class NetworkProfile {
             // no dynamic WEP keys after the EAP exchange: a wired port is authorized, not encrypted
             b.append("\teapol_flags=0\n");
         } else {
-            b.append("\tssid=\"").append(quoted(link.ssid())).append("\"\n");
+            b.append("\tssid=\"").append(quoted("SSID", link.ssid())).append("\"\n");
             b.append("\tkey_mgmt=WPA-EAP WPA-EAP-SHA256\n");
             b.append("\tieee80211w=1\n");
             b.append("\tproto=RSN\n");
@@ -169,14 +169,14 @@ public final class NetworkProfile {
             b.append("\tgroup=CCMP\n");
         }
         b.append("\teap=TLS\n");
-        b.append("\tidentity=\"").append(quoted(identity)).append("\"\n");
+        b.append("\tidentity=\"").append(quoted("identity", identity)).append("\"\n");
         b.append("\tca_cert=\"").append(ca).append("\"\n");
         // the RADIUS server by name: a subjectAltName dNSName equal to it, not any server of the domain
-        b.append("\tdomain_match=\"").append(quoted(radiusServer)).append("\"\n");
+        b.append("\tdomain_match=\"").append(quoted("RADIUS server name", radiusServer)).append("\"\n");
         b.append("\tclient_cert=\"").append(ldevid).append("\"\n");
-        b.append("\tprivate_key=\"").append(quoted(key.privateKey())).append("\"\n");
+        b.append("\tprivate_key=\"").append(quoted("private key reference", key.privateKey())).append("\"\n");
         if (key.token()) {
-            b.append("\tpin=\"").append(quoted(key.pin())).append("\"\n");
+            b.append("\tpin=\"").append(quoted("token PIN", key.pin())).append("\"\n");
         }
         b.append("}\n");
         return b.toString();
@@ -240,9 +240,11 @@ public final class NetworkProfile {
         }
     }
 
-    private static String quoted(String s) {
-        if (s.contains("\"") || s.contains("\n")) {
-            throw new IllegalArgumentException("'" + s + "' cannot be quoted in a wpa_supplicant block");
+    /** A value for a quoted field (or a line) of wpa_supplicant.conf; the message names the field, never the value (a PIN). */
+    private static String quoted(String field, String s) {
+        if (s.contains("\"") || s.contains("\n") || s.contains("\r")) {
+            throw new IllegalArgumentException("the " + field + " has a quote or a line break, which a wpa_supplicant "
+                    + "configuration cannot carry");
         }
         return s;
     }

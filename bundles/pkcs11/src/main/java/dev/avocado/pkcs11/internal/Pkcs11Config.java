@@ -26,6 +26,7 @@ public @interface Pkcs11Config {
     boolean initialize() default true;
 
     @AttributeDefinition(name = "Secure storage", description = "Whether the module keeps keys in hardware (a TPM, "
-            + "a secure element); false for a software token such as SoftHSM2, which says so at every start")
-    boolean secureStorage() default true;
+            + "a secure element); false, the default, for a software token such as SoftHSM2, which says so at every "
+            + "start. The firmware sets it (avocado.pkcs11.secure; true for Debian's tpm2-pkcs11)")
+    boolean secureStorage() default false;
 }

@@ -45,11 +45,8 @@ public class Pkcs11KeyService implements KeyService {
                 : Path.of(config.pinFile());
         keys = new Pkcs11Keys(Path.of(config.module()), config.tokenLabel(), pinFile, config.initialize());
         secure = config.secureStorage();
-        try {
-            keys.check();
-        } catch (KeyServiceException e) {
-            log.error("PKCS#11 key service: {}", e.getMessage());
-        }
+        // the token is opened (and initialized, the first time) at its first use, not here: activation stays
+        // quick, and what goes wrong is told by the step that needed the key
         if (secure) {
             log.info("PKCS#11 key service: {}", keys.describe());
         } else {

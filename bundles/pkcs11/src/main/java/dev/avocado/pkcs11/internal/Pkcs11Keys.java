@@ -21,8 +21,8 @@ import org.xipki.pkcs11.wrapper.params.RSA_PKCS_PSS_PARAMS;
 /**
  * Device keys in a PKCS#11 token: made in the token (never extractable, always sensitive), found by
  * their label (the alias), used only through C_Sign. One logged-in session, all calls serialized; when
- * the session is lost (the TPM behind the module restarted, the token was pulled) the next call opens a
- * new one and tries once more.
+ * the connection is lost (the TPM behind the module restarted, the token was pulled) that call fails and
+ * the next one loads the module afresh ({@link Pkcs11Token#call}).
  */
 final class Pkcs11Keys implements AutoCloseable {
 

@@ -16,7 +16,6 @@ import org.xipki.pkcs11.wrapper.PKCS11Exception;
 import org.xipki.pkcs11.wrapper.PKCS11Module;
 import org.xipki.pkcs11.wrapper.Session;
 import org.xipki.pkcs11.wrapper.Slot;
-import org.xipki.pkcs11.wrapper.Token;
 import org.xipki.pkcs11.wrapper.TokenException;
 
 /**
@@ -47,6 +46,9 @@ final class Pkcs11Token implements AutoCloseable {
     private Slot slot;
     private Session session;
     private String pin;
+    /** A user PIN the token refused: not tried again (see {@link #session}). */
+    private String refusedPin;
+    private boolean closed;
 
     Pkcs11Token(Path modulePath, String label, Path pinFile, boolean initialize) {
         this.modulePath = modulePath;
@@ -90,24 +92,40 @@ final class Pkcs11Token implements AutoCloseable {
     }
 
     /**
-     * Runs a call in the session, opening it first when needed; when the session turns out lost, opens a
-     * new one and runs the call once more.
+     * Runs a call in the session, opening it first when needed. When the connection turns out lost (the
+     * TPM or its resource manager restarted, the token was pulled), the session and the module are dropped
+     * and the call fails saying so; the next call loads the module afresh (C_Finalize, then C_Initialize).
+     * Nothing is retried here: a retry at once meets the same dead TPM, and a call that changes the token
+     * (making a key) may have taken effect the first time.
      */
     synchronized <T> T call(String what, Call<T> call) throws KeyServiceException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return call.run(session());
-            } catch (PKCS11Exception e) {
-                boolean lost = SESSION_LOST.contains(e.getErrorCode());
+        if (closed) {
+            throw new KeyServiceException(name() + ": cannot " + what + ": the key service is stopped");
+        }
+        try {
+            return call.run(session());
+        } catch (PKCS11Exception e) {
+            boolean lost = SESSION_LOST.contains(e.getErrorCode());
+            if (lost) {
+                disconnect();
+            } else {
                 closeSession();
-                if (!lost || attempt == 2) {
-                    throw new KeyServiceException(name() + ": cannot " + what + ": " + Pkcs11Keys.name(e)
-                            + (lost ? " (twice, with a new session the second time)" : ""), e);
-                }
-            } catch (TokenException e) {
-                closeSession();
-                throw new KeyServiceException(name() + ": cannot " + what + ": " + e.getMessage(), e);
             }
+            throw new KeyServiceException(name() + ": cannot " + what + ": " + Pkcs11Keys.name(e)
+                    + (lost ? " (the connection to the token is dropped; the next call opens it afresh)" : ""), e);
+        } catch (TokenException e) {
+            closeSession();
+            throw new KeyServiceException(name() + ": cannot " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Drops the session and the module (the next call loads it again: C_Finalize, then C_Initialize). */
+    private void disconnect() {
+        closeSession();
+        if (module != null) {
+            Modules.release(modulePath);
+            module = null;
+            slot = null;
         }
     }
 
@@ -121,13 +139,28 @@ final class Pkcs11Token implements AutoCloseable {
         if (slot == null) {
             slot = findSlot();
         }
+        String userPin = pin();
+        if (userPin.equals(refusedPin)) {
+            // each refused login counts against the TPM's dictionary-attack limit, whose lockout would stop the
+            // IDevID key too: a PIN refused once is not tried again until the PIN file changes
+            throw new KeyServiceException(name() + " refused the user PIN of " + pinFile + " before; it is not "
+                    + "tried again until the file changes (each try counts towards the TPM's dictionary-attack lockout)");
+        }
         Session s = slot.getToken().openSession(true);
         try {
-            s.login(PKCS11Constants.CKU_USER, pin().toCharArray());
+            s.login(PKCS11Constants.CKU_USER, userPin.toCharArray());
         } catch (PKCS11Exception e) {
+            if (e.getErrorCode() == PKCS11Constants.CKR_USER_PIN_NOT_INITIALIZED && soPinFile().isPresent()) {
+                // a crash between C_InitToken and C_InitPIN: finish the initialization with the kept SO PIN
+                s.closeSession();
+                initUserPin(slot, soPinFile().get().toCharArray(), userPin);
+                return session();
+            }
             if (e.getErrorCode() != PKCS11Constants.CKR_USER_ALREADY_LOGGED_IN) {
                 s.closeSession();
                 if (e.getErrorCode() == PKCS11Constants.CKR_PIN_INCORRECT || e.getErrorCode() == PKCS11Constants.CKR_PIN_LOCKED) {
+                    refusedPin = userPin;
+                    pin = null;
                     throw new KeyServiceException(name() + " refused the user PIN of " + pinFile + ": " + Pkcs11Keys.name(e), e);
                 }
                 throw e;
@@ -163,8 +196,14 @@ final class Pkcs11Token implements AutoCloseable {
                 throw new KeyServiceException("cannot write the PIN file " + pinFile + " of " + name() + ": " + e.getMessage(), e);
             }
         }
+        // the SO PIN is kept (owner-only, beside the user PIN) only until C_InitPIN succeeded: a crash between
+        // C_InitToken and C_InitPIN leaves a token the next start can still finish
         char[] soPin = HexFormat.of().formatHex(bytes(16)).toCharArray();
-        Token t = blank.getToken();
+        try {
+            AtomicFiles.write(soPinPath(), new String(soPin).getBytes(StandardCharsets.US_ASCII), AtomicFiles.OWNER_ONLY);
+        } catch (IOException e) {
+            throw new KeyServiceException("cannot write " + soPinPath() + " of " + name() + ": " + e.getMessage(), e);
+        }
         try {
             // CK_UTF8CHAR label[32], padded with blanks (PKCS#11 2.40, C_InitToken)
             char[] padded = String.format("%-32s", label).toCharArray();
@@ -186,7 +225,14 @@ final class Pkcs11Token implements AutoCloseable {
         if (initialized == null) {
             throw new KeyServiceException(name() + ": C_InitToken returned, but no token has the label");
         }
-        Session so = initialized.getToken().openSession(true);
+        initUserPin(initialized, soPin, userPin);
+        pin = userPin;
+        return initialized;
+    }
+
+    /** C_InitPIN as the security officer; then the SO PIN is forgotten for good. */
+    private void initUserPin(Slot slot, char[] soPin, String userPin) throws TokenException, KeyServiceException {
+        Session so = slot.getToken().openSession(true);
         try {
             so.login(PKCS11Constants.CKU_SO, soPin);
             so.initPIN(userPin.toCharArray());
@@ -194,8 +240,25 @@ final class Pkcs11Token implements AutoCloseable {
         } finally {
             so.closeSession();
         }
-        pin = userPin;
-        return initialized;
+        try {
+            AtomicFiles.delete(soPinPath());
+        } catch (IOException e) {
+            throw new KeyServiceException("cannot delete " + soPinPath() + " of " + name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Where the SO PIN waits between C_InitToken and C_InitPIN. */
+    private Path soPinPath() {
+        return pinFile.resolveSibling(pinFile.getFileName() + ".so");
+    }
+
+    private java.util.Optional<String> soPinFile() throws KeyServiceException {
+        try {
+            return Files.exists(soPinPath()) ? java.util.Optional.of(Files.readString(soPinPath(), StandardCharsets.US_ASCII)
+                    .strip()) : java.util.Optional.empty();
+        } catch (IOException e) {
+            throw new KeyServiceException("cannot read " + soPinPath() + ": " + e.getMessage(), e);
+        }
     }
 
     private java.util.Optional<String> readPin() throws KeyServiceException {
@@ -224,14 +287,11 @@ final class Pkcs11Token implements AutoCloseable {
         }
     }
 
+    /** Stops for good: the module is released, and later calls (a key handle kept somewhere) are refused. */
     @Override
     public synchronized void close() {
-        closeSession();
-        if (module != null) {
-            Modules.release(modulePath);
-            module = null;
-            slot = null;
-        }
+        disconnect();
+        closed = true;
     }
 
     private static byte[] bytes(int n) {
@@ -252,16 +312,28 @@ final class Pkcs11Token implements AutoCloseable {
         private Modules() {
         }
 
-        static synchronized PKCS11Module acquire(Path path) throws KeyServiceException, TokenException {
+        static synchronized PKCS11Module acquire(Path configured) throws KeyServiceException, TokenException {
+            // one module file, however it is named (a symbolic link, the versioned name)
+            Path path;
+            try {
+                path = configured.toRealPath();
+            } catch (IOException e) {
+                throw new KeyServiceException("the PKCS#11 module " + configured + " does not exist");
+            }
             PKCS11Module m = LOADED.get(path);
             if (m == null) {
                 if (!Files.isRegularFile(path)) {
                     throw new KeyServiceException("the PKCS#11 module " + path + " does not exist");
                 }
                 try {
-                    m = PKCS11Module.getInstance(path.toString());
+                    m = load(path);
                 } catch (IOException e) {
                     throw new KeyServiceException("the PKCS#11 module " + path + " cannot be loaded: " + e.getMessage(), e);
+                } catch (UnsatisfiedLinkError e) {
+                    // the wrapper's own JNI library, which p1's start script puts on java.library.path
+                    throw new KeyServiceException("the PKCS#11 wrapper's JNI library libpkcs11wrapper.so is not on "
+                            + "java.library.path (" + System.getProperty("java.library.path") + "), so the module " + path
+                            + " cannot be used: " + e.getMessage(), e);
                 }
                 m.initialize();
                 LOADED.put(path, m);
@@ -270,7 +342,22 @@ final class Pkcs11Token implements AutoCloseable {
             return m;
         }
 
-        static synchronized void release(Path path) {
+        /** PKCS11Module.getInstance, which links the wrapper's JNI library on first use (once per JVM). */
+        private static PKCS11Module load(Path path) throws IOException, TokenException {
+            return PKCS11Module.getInstance(path.toString());
+        }
+
+        static synchronized void release(Path configured) {
+            Path path;
+            try {
+                path = configured.toRealPath();
+            } catch (IOException e) {
+                return;
+            }
+            Integer users = USERS.get(path);
+            if (users == null) {
+                return;
+            }
             int left = USERS.merge(path, -1, Integer::sum);
             if (left <= 0) {
                 USERS.remove(path);

@@ -45,6 +45,12 @@ public class SoftHsmKeysTest extends TokenKeysContract {
     }
 
     @Override
+    protected void restartKeys() {
+        keys.close();
+        keys = new Pkcs11Keys(MODULE, "avocado", pinFile, false);
+    }
+
+    @Override
     protected Path module() {
         return MODULE;
     }

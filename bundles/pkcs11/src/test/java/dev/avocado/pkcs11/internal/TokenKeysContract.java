@@ -63,6 +63,9 @@ public abstract class TokenKeysContract {
     /** The same token opened afresh, as after a reboot (closed by the caller). */
     protected abstract Pkcs11Keys reopen();
 
+    /** Stops the token under test for good and opens it afresh in its place (a restart of the key service). */
+    protected abstract void restartKeys();
+
     /** The module file. */
     protected abstract Path module();
 
@@ -171,13 +174,20 @@ public abstract class TokenKeysContract {
         assertEquals("a ECDSA_SHA256 digest has 32 bytes, not 5", shortDigest.getMessage());
 
         // a login belongs to the process, not the session: close ours first so the wrong PIN is really tried
-        keys().close();
+        Pkcs11Keys stopped = keys();
+        stopped.close();
+        KeyServiceException closed = assertThrows(KeyServiceException.class, () -> stopped.find("short"));
+        assertTrue(closed.getMessage(), closed.getMessage().endsWith("cannot find key short: the key service is stopped"));
         Path wrongPin = tmp.newFile("wrong.pin").toPath();
         Files.writeString(wrongPin, "not-the-pin");
         try (Pkcs11Keys wrong = new Pkcs11Keys(module(), tokenLabel(), wrongPin, false)) {
             KeyServiceException e = assertThrows(KeyServiceException.class, () -> wrong.find("short"));
             assertTrue(e.getMessage(), e.getMessage().startsWith("PKCS#11 token " + tokenLabel() + " of " + module()
                     + " refused the user PIN of " + wrongPin + ": CKR_PIN_INCORRECT"));
+            // and not again: each refused login counts towards the TPM's dictionary-attack lockout
+            KeyServiceException again = assertThrows(KeyServiceException.class, () -> wrong.find("short"));
+            assertTrue(again.getMessage(), again.getMessage().contains("refused the user PIN of " + wrongPin
+                    + " before; it is not tried again until the file changes"));
         }
         try (Pkcs11Keys missing = new Pkcs11Keys(module(), "no-such-token", wrongPin, false)) {
             KeyServiceException e = assertThrows(KeyServiceException.class, missing::check);
@@ -188,7 +198,8 @@ public abstract class TokenKeysContract {
             KeyServiceException e = assertThrows(KeyServiceException.class, noModule::check);
             assertEquals("the PKCS#11 module /nonexistent/libnone.so does not exist", e.getMessage());
         }
-        assertTrue("a closed key service opens again at its next call", keys().find("short").isPresent());
+        restartKeys();
+        assertTrue("the key service started again finds the key", keys().find("short").isPresent());
     }
 
     /** The key types that sign TLS 1.3 and 1.2 handshakes in this token. */
@@ -207,59 +218,26 @@ public abstract class TokenKeysContract {
         return keys().create(alias, algorithm);
     }
 
-    /** The JDK's own TLS server (SunJSSE) requiring a client certificate from the test CA. */
     private static Principal jdkServerHandshake(SSLContext client, String protocol) throws Exception {
-        KeyPair serverKey = KeyPairs.ecP256();
-        X509Certificate serverCert = CertificateBuilder.subject("CN=localhost", serverKey.getPublic())
-                .issuer(CA, CA_KEY.getPrivate()).validity(Instant.now().minus(Duration.ofMinutes(5)),
-                        Instant.now().plus(Duration.ofDays(1))).endEntity().keyUsage(KeyUsage.digitalSignature).build();
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("server", serverKey.getPrivate(), new char[0], new X509Certificate[] {serverCert, CA});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance("SunX509", "SunJSSE");
-        kmf.init(ks, new char[0]);
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", CA);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX", "SunJSSE");
-        tmf.init(trust);
-        SSLContext serverCtx = SSLContext.getInstance("TLS", "SunJSSE");
-        serverCtx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        try (SSLServerSocket ss = (SSLServerSocket) serverCtx.getServerSocketFactory().createServerSocket()) {
-            ss.bind(new InetSocketAddress("127.0.0.1", 0));
-            ss.setNeedClientAuth(true);
-            ss.setEnabledProtocols(new String[] {protocol});
-            CompletableFuture<Principal> peer = CompletableFuture.supplyAsync(() -> {
-                try (SSLSocket s = (SSLSocket) ss.accept()) {
-                    s.startHandshake();
-                    Principal p = s.getSession().getPeerPrincipal();
-                    s.getOutputStream().write(1);
-                    return p;
-                } catch (Exception e) {
-                    throw new IllegalStateException("server: " + e, e);
-                }
-            });
-            try (SSLSocket c = (SSLSocket) client.getSocketFactory().createSocket()) {
-                c.connect(new InetSocketAddress("127.0.0.1", ss.getLocalPort()), 5000);
-                c.setEnabledProtocols(new String[] {protocol});
-                c.startHandshake();
-                c.getInputStream().read();
-            }
-            return peer.get(30, TimeUnit.SECONDS);
-        }
+        return dev.avocado.protocol.tls.JdkTlsServer.handshake(client, protocol, CA, CA_KEY);
     }
 
     record Run(int code, String output) {
     }
 
     static Run run(Map<String, String> env, String... cmd) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
+        Path out = Files.createTempFile("run", ".out");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+                return new Run(-1, Files.readString(out) + "\n(" + cmd[0] + " did not end within 60 s; killed)");
+            }
+            return new Run(p.exitValue(), Files.readString(out));
+        } finally {
+            Files.deleteIfExists(out);
         }
-        return new Run(p.exitValue(), out);
     }
 }

@@ -34,6 +34,8 @@ public class Tpm2Pkcs11KeysTest extends TokenKeysContract {
     private static TpmResourceManager tabrmd;
     private static Path pinFile;
     private static Pkcs11Keys keys;
+    /** tpm2_readpublic of the storage root key the ESYS stack made, before the token existed. */
+    private static String srkBefore;
 
     @BeforeClass
     public static void start() throws Exception {
@@ -42,6 +44,11 @@ public class Tpm2Pkcs11KeysTest extends TokenKeysContract {
         Files.createDirectories(store);
         swtpm = Swtpm.start();
         startResourceManager();
+        // as on a device: the ESYS key service made the storage root key first (O.1), then the token comes
+        try (dev.avocado.tpm.Tpm tpm = dev.avocado.tpm.Tpm.open(tabrmd.tcti())) {
+            tpm.ensureStorageRoot(0x81000001);
+        }
+        srkBefore = run(tabrmd.environment(), "tpm2_readpublic", "-c", "0x81000001").output();
         pinFile = store.resolve("keys/pkcs11-avocado.pin");
         keys = new Pkcs11Keys(MODULE, "avocado", pinFile, true);
         keys.check();
@@ -55,14 +62,16 @@ public class Tpm2Pkcs11KeysTest extends TokenKeysContract {
     }
 
     @Test
-    public void theTokenSharesTheTpmsStorageRootAndItsKeysAreTpmObjects() throws Exception {
+    public void theTokenSharesTheEsysStacksStorageRootAndPersistsNothingOfItsOwn() throws Exception {
         keys.destroy("rooted");
         keys.create("rooted", KeyAlgorithm.EC_P256);
         Map<String, String> env = new HashMap<>(tabrmd.environment());
         Run handles = run(env, "tpm2_getcap", "handles-persistent");
         assertEquals(handles.output(), 0, handles.code());
-        assertTrue("tpm2-pkcs11 keeps its primary at the standard SRK handle: " + handles.output(),
-                handles.output().contains("0x81000001"));
+        assertEquals("the token's keys are loaded per use under the one storage root key, never persistent",
+                "- 0x81000001", handles.output().strip());
+        assertEquals("the storage root key is the one the ESYS stack made", srkBefore,
+                run(env, "tpm2_readpublic", "-c", "0x81000001").output());
     }
 
     @Test
@@ -74,16 +83,20 @@ public class Tpm2Pkcs11KeysTest extends TokenKeysContract {
             KeyServiceException e = assertThrows(KeyServiceException.class,
                     () -> keys.sign("gone", SignatureScheme.ECDSA_SHA256, new byte[32]));
             assertTrue(e.getMessage(), e.getMessage().startsWith("PKCS#11 token avocado of " + MODULE + ": cannot "));
+            assertTrue(e.getMessage(), e.getMessage().endsWith("(the connection to the token is dropped; the next call "
+                    + "opens it afresh)"));
         } finally {
-            // the TPM comes back (a reboot): a new resource manager, the module loaded afresh, the key still there
-            keys.close();
+            // the TPM and its resource manager come back: the same key service loads the module afresh
             tabrmd.close();
             swtpm.restart();
             startResourceManager();
-            keys = new Pkcs11Keys(MODULE, "avocado", pinFile, false);
         }
         assertTrue("the key survives the TPM's restart", keys.find("gone").isPresent());
-        keys.sign("gone", SignatureScheme.ECDSA_SHA256, new byte[32]);
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(new byte[] {9});
+        java.security.Signature v = java.security.Signature.getInstance("SHA256withECDSA");
+        v.initVerify(keys.find("gone").orElseThrow().publicKey());
+        v.update(new byte[] {9});
+        assertTrue("the same key signs after the restart", v.verify(keys.sign("gone", SignatureScheme.ECDSA_SHA256, digest)));
     }
 
     private static void startResourceManager() throws Exception {
@@ -111,6 +124,12 @@ public class Tpm2Pkcs11KeysTest extends TokenKeysContract {
     @Override
     protected Pkcs11Keys reopen() {
         return new Pkcs11Keys(MODULE, "avocado", pinFile, false);
+    }
+
+    @Override
+    protected void restartKeys() {
+        keys.close();
+        keys = new Pkcs11Keys(MODULE, "avocado", pinFile, false);
     }
 
     @Override

@@ -215,45 +215,7 @@ public class TpmKeysTest {
 
     /** The JDK's own TLS server (SunJSSE) requiring a client certificate from the test CA. */
     private static Principal jdkServerHandshake(SSLContext client, String protocol) throws Exception {
-        KeyPair serverKey = KeyPairs.ecP256();
-        Instant now = Instant.now().minus(Duration.ofMinutes(5));
-        X509Certificate serverCert = CertificateBuilder.subject("CN=localhost", serverKey.getPublic())
-                .issuer(ca, caKey.getPrivate()).validity(now, now.plus(Duration.ofDays(1))).endEntity()
-                .keyUsage(KeyUsage.digitalSignature).build();
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("server", serverKey.getPrivate(), new char[0], new X509Certificate[] {serverCert, ca});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance("SunX509", "SunJSSE");
-        kmf.init(ks, new char[0]);
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", ca);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX", "SunJSSE");
-        tmf.init(trust);
-        SSLContext serverCtx = SSLContext.getInstance("TLS", "SunJSSE");
-        serverCtx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        try (SSLServerSocket ss = (SSLServerSocket) serverCtx.getServerSocketFactory().createServerSocket()) {
-            ss.bind(new InetSocketAddress("127.0.0.1", 0));
-            ss.setNeedClientAuth(true);
-            ss.setEnabledProtocols(new String[] {protocol});
-            CompletableFuture<Principal> peer = CompletableFuture.supplyAsync(() -> {
-                try (SSLSocket s = (SSLSocket) ss.accept()) {
-                    s.startHandshake();
-                    Principal p = s.getSession().getPeerPrincipal();
-                    s.getOutputStream().write(1);
-                    return p;
-                } catch (Exception e) {
-                    throw new IllegalStateException("server: " + e, e);
-                }
-            });
-            try (SSLSocket c = (SSLSocket) client.getSocketFactory().createSocket()) {
-                c.connect(new InetSocketAddress("127.0.0.1", ss.getLocalPort()), 5000);
-                c.setEnabledProtocols(new String[] {protocol});
-                c.startHandshake();
-                c.getInputStream().read();
-            }
-            return peer.get(20, TimeUnit.SECONDS);
-        }
+        return dev.avocado.protocol.tls.JdkTlsServer.handshake(client, protocol, ca, caKey);
     }
 
     /** openssl s_server requiring a client certificate (-Verify 1, -verify_return_error). */

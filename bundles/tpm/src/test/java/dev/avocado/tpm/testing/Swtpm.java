@@ -49,25 +49,12 @@ public final class Swtpm implements AutoCloseable {
         return s;
     }
 
-    /**
-     * The command codes the TPM received so far, in order (TPM 2.0 part 2: TPM2_Sign is 0x15D), read
-     * from its log: each command is a read whose bytes 6 to 9 are the code.
-     */
+    /** The command codes the TPM received so far, in order (TPM 2.0 part 2: TPM2_Sign is 0x15D). */
     public List<Integer> commands() throws IOException {
         if (commandLog == null) {
             throw new IllegalStateException("this swtpm does not log its commands: start it with startCounting()");
         }
-        List<Integer> codes = new java.util.ArrayList<>();
-        List<String> lines = Files.readAllLines(commandLog, java.nio.charset.StandardCharsets.ISO_8859_1);
-        for (int i = 0; i + 1 < lines.size(); i++) {
-            if (lines.get(i).strip().startsWith("SWTPM_IO_Read:")) {
-                String[] b = lines.get(i + 1).strip().split("\\s+");
-                if (b.length >= 10) {
-                    codes.add(Integer.parseInt(b[6] + b[7] + b[8] + b[9], 16));
-                }
-            }
-        }
-        return codes;
+        return dev.avocado.tpm.TpmCommandLog.commands(commandLog);
     }
 
     /** How many times the TPM received this command so far. */
@@ -111,7 +98,7 @@ public final class Swtpm implements AutoCloseable {
                 "--ctrl", "type=tcp,port=" + (port + 1) + ",bindaddr=127.0.0.1",
                 "--tpmstate", "dir=" + state, "--flags", "not-need-init,startup-clear"));
         if (commandLog != null) {
-            cmd.addAll(List.of("--log", "file=" + commandLog + ",level=20"));
+            cmd.addAll(dev.avocado.tpm.TpmCommandLog.swtpmOptions(commandLog));
         }
         try {
             process = new ProcessBuilder(cmd).redirectErrorStream(true)
