@@ -64,6 +64,12 @@ final class FirmwareConfig {
                     // (FileInstall splits at the first '-')
                     String base = name.replaceFirst("\\.(cfg|config)$", "");
                     String pid = base.indexOf('-') > 0 ? base.substring(0, base.indexOf('-')) : base;
+                    if (PIDS.contains(pid)) {
+                        throw new FirmwareException("data/config/" + name + ": " + pid + " is a security setting of "
+                                + "the firmware (key services, TPM, PKCS#11 token, MPR, partition two), taken only from "
+                                + "p1/firmware.properties and the launcher's command line; remove the file from the data "
+                                + "partition");
+                    }
                     // the key services' selection, whatever configuration carries it: components read it from
                     // dev.avocado.keys, and their own configuration (dev.avocado.brski, say) would override it
                     for (String line : Files.readAllLines(file, StandardCharsets.ISO_8859_1)) {
@@ -73,12 +79,6 @@ final class FirmwareConfig {
                                     + "security setting of the firmware, taken only from p1/firmware.properties and the "
                                     + "launcher's command line; remove it from the data partition");
                         }
-                    }
-                    if (PIDS.contains(pid)) {
-                        throw new FirmwareException("data/config/" + name + ": " + pid + " is a security setting of "
-                                + "the firmware (key services, TPM, PKCS#11 token, MPR, partition two), taken only from "
-                                + "p1/firmware.properties and the launcher's command line; remove the file from the data "
-                                + "partition");
                     }
                 }
             } catch (IOException e) {
