@@ -159,6 +159,27 @@ final class Cli {
         return new Background(new ProcessBuilder(command).redirectErrorStream(true).start()).await(60);
     }
 
+    /** {@code ip ARGS}, which must succeed. */
+    static void ip(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ip"));
+        cmd.addAll(List.of(args));
+        Run r = exec(cmd.toArray(String[]::new));
+        org.junit.Assert.assertEquals(String.join(" ", cmd) + ": " + r.output(), 0, r.code());
+    }
+
+    /**
+     * Deletes the network namespaces that killed runs left: named {@code PREFIX-PID} (a prefix matching
+     * {@code prefixes}) after a test JVM that is gone.
+     */
+    static void deleteStaleNamespaces(String prefixes) throws Exception {
+        for (String old : exec("ip", "netns", "list").output().lines().map(l -> l.split(" ")[0]).toList()) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:" + prefixes + ")-(\\d+)").matcher(old);
+            if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+                exec("ip", "netns", "del", old);
+            }
+        }
+    }
+
     static int freePort() throws IOException {
         try (java.net.ServerSocket s = new java.net.ServerSocket()) {
             s.bind(new java.net.InetSocketAddress("127.0.0.1", 0));

@@ -27,21 +27,16 @@ final class GuestNetwork implements AutoCloseable {
     }
 
     static GuestNetwork create(Path work) throws Exception {
-        // the namespaces that killed runs left (named by the pid of a test JVM that is gone)
-        for (String old : Cli.exec("ip", "netns", "list").output().lines().map(l -> l.split(" ")[0]).toList()) {
-            if (old.matches("avocado-\\d+") && ProcessHandle.of(Long.parseLong(old.substring(8))).isEmpty()) {
-                Cli.exec("ip", "netns", "del", old);
-            }
-        }
+        Cli.deleteStaleNamespaces("avocado");
         GuestNetwork net = new GuestNetwork("avocado-" + ProcessHandle.current().pid());
-        ip("netns", "add", net.name);
+        Cli.ip("netns", "add", net.name);
         try {
-            ip("-n", net.name, "link", "set", "lo", "up");
-            ip("-n", net.name, "link", "add", "br0", "type", "bridge");
-            ip("-n", net.name, "addr", "add", ADDRESS + "/24", "dev", "br0");
-            ip("-n", net.name, "link", "set", "br0", "up");
-            ip("-n", net.name, "tuntap", "add", "dev", VirtualDevice.TAP, "mode", "tap");
-            ip("-n", net.name, "link", "set", VirtualDevice.TAP, "master", "br0", "up");
+            Cli.ip("-n", net.name, "link", "set", "lo", "up");
+            Cli.ip("-n", net.name, "link", "add", "br0", "type", "bridge");
+            Cli.ip("-n", net.name, "addr", "add", ADDRESS + "/24", "dev", "br0");
+            Cli.ip("-n", net.name, "link", "set", "br0", "up");
+            Cli.ip("-n", net.name, "tuntap", "add", "dev", VirtualDevice.TAP, "mode", "tap");
+            Cli.ip("-n", net.name, "link", "set", VirtualDevice.TAP, "master", "br0", "up");
             Files.createDirectories(work);
             Path leases = work.resolve("udhcpd.leases");
             Files.writeString(leases, "");
@@ -64,12 +59,6 @@ final class GuestNetwork implements AutoCloseable {
         return b;
     }
 
-    private static void ip(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("ip"));
-        cmd.addAll(List.of(args));
-        Cli.Run r = Cli.exec(cmd.toArray(String[]::new));
-        assertEquals(String.join(" ", cmd) + ": " + r.output(), 0, r.code());
-    }
 
     @Override
     public void close() throws Exception {

@@ -41,23 +41,18 @@ final class WiredPort implements AutoCloseable {
 
     static WiredPort create(Path work) throws Exception {
         long pid = ProcessHandle.current().pid();
-        // namespaces that killed runs left (named by the pid of a test JVM that is gone)
-        for (String old : Cli.exec("ip", "netns", "list").output().lines().map(l -> l.split(" ")[0]).toList()) {
-            if (old.matches("avo(sw|dev)-\\d+") && ProcessHandle.of(Long.parseLong(old.replaceAll("\\D", ""))).isEmpty()) {
-                Cli.exec("ip", "netns", "del", old);
-            }
-        }
+        Cli.deleteStaleNamespaces("avosw|avodev");
         WiredPort port = new WiredPort("avosw-" + pid, "avodev-" + pid, Files.createDirectories(work));
         try {
-            ip("netns", "add", port.switchNs);
-            ip("netns", "add", port.deviceNs);
+            Cli.ip("netns", "add", port.switchNs);
+            Cli.ip("netns", "add", port.deviceNs);
             for (String ns : List.of(port.switchNs, port.deviceNs)) {
-                ip("-n", ns, "link", "set", "lo", "up");
+                Cli.ip("-n", ns, "link", "set", "lo", "up");
             }
-            ip("-n", port.switchNs, "link", "add", SWITCH_END, "type", "veth", "peer", "name", DEVICE_END, "netns",
+            Cli.ip("-n", port.switchNs, "link", "add", SWITCH_END, "type", "veth", "peer", "name", DEVICE_END, "netns",
                     port.deviceNs);
-            ip("-n", port.switchNs, "link", "set", SWITCH_END, "up");
-            ip("-n", port.deviceNs, "link", "set", DEVICE_END, "up");
+            Cli.ip("-n", port.switchNs, "link", "set", SWITCH_END, "up");
+            Cli.ip("-n", port.deviceNs, "link", "set", DEVICE_END, "up");
         } catch (Exception | AssertionError e) {
             port.close();
             throw e;
@@ -215,12 +210,6 @@ final class WiredPort implements AutoCloseable {
                 + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
     }
 
-    private static void ip(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("ip"));
-        cmd.addAll(List.of(args));
-        Cli.Run r = Cli.exec(cmd.toArray(String[]::new));
-        assertEquals(String.join(" ", cmd) + ": " + r.output(), 0, r.code());
-    }
 
     @Override
     public void close() throws Exception {
