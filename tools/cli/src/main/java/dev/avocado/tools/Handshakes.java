@@ -1,34 +1,57 @@
 package dev.avocado.tools;
 
 import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
 
-/** The CPU cost of a full TLS handshake, both ends in one thread, no sockets: a benchmark's crypto bound. */
+/**
+ * The CPU cost of a full TLS handshake, both ends in one thread, no sockets: a benchmark's crypto bound.
+ * Steady state: the handshakes of a warm-up period are not counted. The server's engine calls are
+ * timed apart, for the servers' share.
+ */
 final class Handshakes {
+
+    /** Seconds of one core per handshake: both ends, and the server's engine alone. */
+    record Cost(double both, double server) {
+    }
 
     private Handshakes() {
     }
 
-    static double secondsPerHandshake(SSLContext client, SSLContext server, int count) throws SSLException {
-        return secondsPerHandshake(client, server, count, false);
+    /**
+     * Counted for {@code millis} after as long again to warm up.
+     *
+     * @param clientAuth the server asks for the client's certificate (and checks its signature)
+     */
+    static Cost secondsPerHandshake(SSLContext client, SSLContext server, boolean clientAuth, long millis)
+            throws SSLException {
+        long[] serverNanos = new long[1];
+        long[] count = new long[1];
+        try {
+            double both = RawCrypto.time(millis, () -> {
+                try {
+                    serverNanos[0] += handshake(client, server, clientAuth);
+                    count[0]++;
+                } catch (SSLException e) {
+                    throw new GeneralSecurityException(e.getMessage(), e);
+                }
+            }) / 1e6;
+            // the counters ran through the warm-up too: the server's share is the same proportion
+            return new Cost(both, both * serverShare(serverNanos[0], count[0], both));
+        } catch (GeneralSecurityException e) {
+            throw new SSLException("in-memory handshake: " + e.getMessage(), e);
+        }
     }
 
-    /** @param clientAuth the server asks for the client's certificate (and checks its signature) */
-    static double secondsPerHandshake(SSLContext client, SSLContext server, int count, boolean clientAuth) throws SSLException {
-        for (int i = 0; i < 50; i++) {
-            handshake(client, server, clientAuth); // warm the JIT
-        }
-        long t = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-            handshake(client, server, clientAuth);
-        }
-        return (System.nanoTime() - t) / 1e9 / count;
+    private static double serverShare(long serverNanos, long count, double both) {
+        return Math.min(1, serverNanos / 1e9 / count / both);
     }
 
-    private static void handshake(SSLContext clientCtx, SSLContext serverCtx, boolean clientAuth) throws SSLException {
+    /** One handshake; the nanoseconds spent in the server's engine. */
+    private static long handshake(SSLContext clientCtx, SSLContext serverCtx, boolean clientAuth) throws SSLException {
         SSLEngine client = clientCtx.createSSLEngine("127.0.0.1", 443);
         client.setUseClientMode(true);
         SSLEngine server = serverCtx.createSSLEngine();
@@ -39,16 +62,22 @@ final class Handshakes {
         ByteBuffer s2c = ByteBuffer.allocate(size * 4);
         ByteBuffer app = ByteBuffer.allocate(client.getSession().getApplicationBufferSize() * 4);
         ByteBuffer empty = ByteBuffer.allocate(0);
+        long serverNanos = 0;
         client.beginHandshake();
+        long t = System.nanoTime();
         server.beginHandshake();
+        serverNanos += System.nanoTime() - t;
         for (int rounds = 0; rounds < 1000; rounds++) {
-            boolean clientDone = done(client);
-            boolean serverDone = done(server);
-            if (clientDone && serverDone) {
-                return;
+            if (done(client) && done(server)) {
+                if (clientAuth) {
+                    server.getSession().getPeerCertificates(); // throws when the client sent none
+                }
+                return serverNanos;
             }
             step(client, empty, c2s, s2c, app);
+            t = System.nanoTime();
             step(server, empty, s2c, c2s, app);
+            serverNanos += System.nanoTime() - t;
         }
         throw new SSLException("handshake did not finish");
     }

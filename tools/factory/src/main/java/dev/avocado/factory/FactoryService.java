@@ -14,6 +14,8 @@ import dev.avocado.protocol.x509.Names;
 import dev.avocado.server.CsrPolicy;
 import dev.avocado.server.Database;
 import dev.avocado.server.HttpsServer;
+import dev.avocado.server.ServerCrypto;
+import dev.avocado.server.ServerTls;
 import dev.avocado.server.HttpsServer.Exchange;
 import dev.avocado.server.HttpsServer.Reply;
 import dev.avocado.server.Pki;
@@ -69,7 +71,7 @@ public final class FactoryService implements AutoCloseable {
         // IDevID at O.d), with the IDevID CA known here: a client may send its certificate alone
         this.server = HttpsServer.builder("factory")
                 .bind(settings.bind(), settings.port())
-                .tls(TlsContexts.anyClient(new TlsContexts.Credential(tls.key(), tls.withChain())), HttpsServer.ClientAuth.WANT)
+                .tls(ServerTls.configured().anyClient(new TlsContexts.Credential(tls.key(), tls.withChain())), HttpsServer.ClientAuth.WANT)
                 .maxBody(16 * 1024)
                 .unavailable("the device database", java.time.Duration.ofSeconds(2))
                 .route("GET", Est.CACERTS, "O.3", this::cacerts)
@@ -82,6 +84,7 @@ public final class FactoryService implements AutoCloseable {
 
     /** Opens the database (creating or migrating its schema) and starts serving. */
     public static FactoryService start(Pki pki, String jdbcUrl, Settings settings) throws Exception {
+        ServerCrypto.install();
         return Database.serve(jdbcUrl, "factory", DeviceRegistry.SCHEMA, db -> new FactoryService(pki, db, settings));
     }
 

@@ -14,6 +14,8 @@ import dev.avocado.protocol.voucher.VoucherException;
 import dev.avocado.protocol.x509.Names;
 import dev.avocado.server.Database;
 import dev.avocado.server.HttpsServer;
+import dev.avocado.server.ServerCrypto;
+import dev.avocado.server.ServerTls;
 import dev.avocado.server.HttpsServer.Exchange;
 import dev.avocado.server.HttpsServer.Reply;
 import dev.avocado.server.Pki;
@@ -84,7 +86,7 @@ public final class MasaService implements AutoCloseable {
         Pki.Credential tls = pki.load(Pki.MANUFACTURER, Pki.MASA_TLS);
         this.server = HttpsServer.builder("masa")
                 .bind(settings.bind(), settings.port())
-                .tls(TlsContexts.create(List.of(), new TlsContexts.Credential(tls.key(), tls.withChain())),
+                .tls(ServerTls.configured().noClient(new TlsContexts.Credential(tls.key(), tls.withChain())),
                         HttpsServer.ClientAuth.NONE)
                 .maxBody(32 * 1024)
                 .unavailable("the voucher log", Duration.ofSeconds(2))
@@ -95,6 +97,7 @@ public final class MasaService implements AutoCloseable {
 
     /** Opens the database (creating or migrating its schema) and starts serving. */
     public static MasaService start(Pki pki, String jdbcUrl, Settings settings) throws Exception {
+        ServerCrypto.install();
         return Database.serve(jdbcUrl, "masa", VoucherLog.SCHEMA, db -> new MasaService(pki, db, settings));
     }
 

@@ -105,13 +105,26 @@ final class MasaClient {
         return r.body();
     }
 
+    /** The threads of the exchanges with MASAs, named as the registrar's (they are its work). */
+    private static final java.util.concurrent.ExecutorService EXCHANGES = java.util.concurrent.Executors.newCachedThreadPool(
+            new java.util.concurrent.ThreadFactory() {
+                private final java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+
+                @Override
+                public Thread newThread(Runnable r) {
+                    Thread t = new Thread(r, "registrar-masa-client-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }
+            });
+
     /** TLS to a MASA in the manufacturer TLS server role of the pledge's manufacturer, named by the host. */
     private HttpsClient client(ManufacturerTrust manufacturer, String host) throws Rejection {
         try {
             return clients.computeIfAbsent(new MasaKey(manufacturer, host), k -> {
                 try {
                     return new HttpsClient(TlsContexts.manufacturerServer(manufacturer, host, tlsCredential),
-                            Duration.ofSeconds(5), Duration.ofSeconds(30));
+                            Duration.ofSeconds(5), Duration.ofSeconds(30), HttpsClient.DEFAULT_MAX_BODY, EXCHANGES);
                 } catch (GeneralSecurityException e) {
                     throw new IllegalStateException(e.getMessage(), e);
                 }

@@ -14,6 +14,8 @@ import dev.avocado.protocol.voucher.VoucherException;
 import dev.avocado.protocol.x509.Names;
 import dev.avocado.server.Database;
 import dev.avocado.server.HttpsServer;
+import dev.avocado.server.ServerCrypto;
+import dev.avocado.server.ServerTls;
 import dev.avocado.server.HttpsServer.Exchange;
 import dev.avocado.server.HttpsServer.Reply;
 import dev.avocado.server.Pki;
@@ -106,7 +108,7 @@ public final class RegistrarService implements AutoCloseable {
         this.est = new EstCa(domainCa, pki.owner(), registry, pledges, settings.ldevidValidity());
         this.server = HttpsServer.builder("registrar")
                 .bind(settings.bind(), settings.port())
-                .tls(TlsContexts.anyClient(new TlsContexts.Credential(tls.key(), tls.withChain())), HttpsServer.ClientAuth.WANT)
+                .tls(ServerTls.configured().anyClient(new TlsContexts.Credential(tls.key(), tls.withChain())), HttpsServer.ClientAuth.WANT)
                 .maxBody(32 * 1024)
                 .unavailable("the registrar database", settings.retryAfter())
                 .route("POST", Brski.REQUEST_VOUCHER, "C.3", this::requestVoucher)
@@ -122,6 +124,7 @@ public final class RegistrarService implements AutoCloseable {
 
     /** Opens the database (creating or migrating its schema) and starts serving. */
     public static RegistrarService start(Pki pki, String jdbcUrl, Settings settings) throws Exception {
+        ServerCrypto.install();
         return Database.serve(jdbcUrl, "registrar", PledgeRegistry.SCHEMA, db -> new RegistrarService(pki, db, settings));
     }
 

@@ -4,7 +4,7 @@ import dev.avocado.protocol.est.Est;
 import dev.avocado.protocol.est.EstException;
 import dev.avocado.protocol.profile.IdevidProfile;
 import dev.avocado.protocol.profile.ProfileException;
-import dev.avocado.protocol.x509.Bc;
+import dev.avocado.protocol.x509.Signatures;
 import dev.avocado.protocol.x509.Names;
 import dev.avocado.protocol.x509.Oids;
 import java.security.PublicKey;
@@ -46,12 +46,12 @@ public final class CsrPolicy {
     public static Accepted check(PKCS10CertificationRequest csr) throws Rejection {
         PublicKey key;
         try {
-            key = new JcaPKCS10CertificationRequest(csr).setProvider(Bc.PROVIDER).getPublicKey();
+            key = new JcaPKCS10CertificationRequest(csr).setProvider(Signatures.provider()).getPublicKey();
         } catch (Exception e) {
             throw new Rejection(400, "the CSR's public key cannot be read: " + e.getMessage());
         }
         try {
-            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(Bc.PROVIDER).build(key))) {
+            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(Signatures.provider()).build(key))) {
                 throw new Rejection(400, "the CSR's signature does not verify: no proof of possession of its key");
             }
         } catch (Rejection r) {

@@ -27,7 +27,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * HTTPS on Jetty 12's core handler API: a TLS context of our making (BCJSSE), a client certificate
+ * HTTPS on Jetty 12's core handler API: a TLS context of our making ({@link ServerTls}), a client certificate
  * not asked for, wanted or needed, and a table of routes. Handlers are plain blocking functions from
  * an {@link Exchange} to a {@link Reply}.
  */

@@ -202,7 +202,7 @@ public final class Pki {
                     Files.isRegularFile(cert) ? key : cert) + " is missing");
         }
         // every credential here is issued by its party's root directly: no chain between
-        return new Credential(Pem.readCertificates(cert).get(0), Pem.readPrivateKey(key));
+        return new Credential(Pem.readCertificates(cert).get(0), ServerCrypto.key(Pem.readPrivateKey(key)));
     }
 
     /** The certificate of a credential, without reading its private key (a MASA has no business with the CA's). */

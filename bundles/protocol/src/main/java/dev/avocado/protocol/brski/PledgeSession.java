@@ -18,8 +18,8 @@ import dev.avocado.protocol.x509.Names;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
@@ -105,14 +105,39 @@ public final class PledgeSession {
     }
 
     /**
-     * C.0: a TLS handshake with the registrar, client-authenticated by the IDevID key, accepting the
-     * registrar provisionally and remembering its certificate.
+     * C.0: a TLS handshake with the registrar, accepting it provisionally and remembering its
+     * certificate. Only the registrar's certificate is wanted here, so this handshake offers no client
+     * certificate: no IDevID signature (on a TPM the slowest part of a handshake), and the registrar
+     * checks no chain for a connection that carries nothing. A registrar that insists on a client
+     * certificate gets the IDevID. The connection that carries the voucher request authenticates with
+     * the IDevID (BCJSSE does not resume TLS 1.3 sessions, so it is a full handshake; TLS 1.2 would
+     * resume, but sends the IDevID in the clear: RFC 8995 section 10.2).
      */
     public X509Certificate connect() throws IOException {
-        AtomicReference<List<X509Certificate>> seen = new AtomicReference<>();
+        List<X509Certificate> seen;
+        try {
+            seen = probe(null);
+        } catch (SSLHandshakeException e) {
+            seen = probe(idevid);
+        }
+        if (seen == null || seen.isEmpty()) {
+            throw new IOException("C.0: the registrar at " + registrar + " sent no certificate");
+        }
+        registrarChain = List.copyOf(seen);
+        registrarCert = registrarChain.get(0);
+        try {
+            registrarClient = new HttpsClient(TlsContexts.pinned(registrarCert, idevid, time), connectTimeout, requestTimeout);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("C.0: TLS context for the registrar: " + e.getMessage(), e);
+        }
+        return registrarCert;
+    }
+
+    /** One handshake with the registrar, provisional trust, {@code own} as client credential (null: none). */
+    private List<X509Certificate> probe(TlsContexts.Credential own) throws IOException {
         SSLContext ctx;
         try {
-            ctx = TlsContexts.provisional(seen::set, idevid);
+            ctx = own == null ? TlsContexts.provisional() : TlsContexts.provisional(chain -> { }, own);
         } catch (GeneralSecurityException e) {
             throw new IOException("C.0: provisional TLS context: " + e.getMessage(), e);
         }
@@ -121,18 +146,16 @@ public final class PledgeSession {
             socket.connect(new InetSocketAddress(registrar.getHost(), port), (int) connectTimeout.toMillis());
             socket.setSoTimeout((int) requestTimeout.toMillis());
             socket.startHandshake();
+            List<X509Certificate> chain = new java.util.ArrayList<>();
+            try {
+                for (java.security.cert.Certificate c : socket.getSession().getPeerCertificates()) {
+                    chain.add((X509Certificate) c);
+                }
+            } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                return List.of(); // no certificate: connect() says so
+            }
+            return chain;
         }
-        if (seen.get() == null || seen.get().isEmpty()) {
-            throw new IOException("C.0: the registrar at " + registrar + " sent no certificate");
-        }
-        registrarChain = List.copyOf(seen.get());
-        registrarCert = registrarChain.get(0);
-        try {
-            registrarClient = new HttpsClient(TlsContexts.pinned(registrarCert, idevid, time), connectTimeout, requestTimeout);
-        } catch (GeneralSecurityException e) {
-            throw new IOException("C.0: TLS context for the registrar: " + e.getMessage(), e);
-        }
-        return registrarCert;
     }
 
     /** C.1: the voucher request, signed by the IDevID key. */

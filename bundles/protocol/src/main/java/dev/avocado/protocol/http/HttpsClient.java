@@ -59,8 +59,21 @@ public final class HttpsClient {
 
     /** @param maxBody the longest answer body taken, in bytes */
     public HttpsClient(SSLContext tls, Duration connectTimeout, Duration requestTimeout, int maxBody) {
-        this.http = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        this(tls, connectTimeout, requestTimeout, maxBody, null);
+    }
+
+    /**
+     * @param executor the threads that run the exchanges (a server names its own), or null for the
+     *        HttpClient's
+     */
+    public HttpsClient(SSLContext tls, Duration connectTimeout, Duration requestTimeout, int maxBody,
+            java.util.concurrent.Executor executor) {
+        HttpClient.Builder b = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER);
+        if (executor != null) {
+            b.executor(executor);
+        }
+        this.http = b.build();
         this.timeout = requestTimeout;
         this.maxBody = maxBody;
     }

@@ -1,5 +1,5 @@
 /** The device's HTTPS client (the JDK's, on a BCJSSE context), for EST, BRSKI and the factory record, and its one retry loop. */
-@Version("1.2.0")
+@Version("1.3.0")
 @Export
 package dev.avocado.protocol.http;
 

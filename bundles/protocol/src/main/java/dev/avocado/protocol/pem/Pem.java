@@ -1,5 +1,6 @@
 package dev.avocado.protocol.pem;
 
+import dev.avocado.protocol.x509.Bc;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
@@ -81,7 +82,11 @@ public final class Pem {
         return privateKey(der, file.toString());
     }
 
-    /** Decodes a PKCS#8 private key of any algorithm the JDK knows. */
+    /**
+     * Decodes a PKCS#8 private key (EC or RSA) into a BouncyCastle key object: the servers sign with
+     * BouncyCastle (certificates, CMS, BCJSSE), which uses a key object of another provider only after
+     * translating it at every signature (a third of its speed, measured in docs/performance.md).
+     */
     public static PrivateKey privateKey(byte[] pkcs8, String source) throws IOException {
         try {
             String oid = PrivateKeyInfo.getInstance(pkcs8).getPrivateKeyAlgorithm().getAlgorithm().getId();
@@ -90,7 +95,7 @@ public final class Pem {
                 case "1.2.840.113549.1.1.1" -> "RSA";
                 default -> throw new IOException(source + ": unsupported private key algorithm " + oid);
             };
-            return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+            return KeyFactory.getInstance(algorithm, Bc.PROVIDER).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
         } catch (IOException e) {
             throw e;
         } catch (Exception e) {

@@ -75,6 +75,26 @@ public final class TlsContexts {
     private static final String ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
 
     /**
+     * C.0 without a client certificate: any server is accepted; its chain is the session's peer
+     * certificates. One context for every such handshake of the JVM: a BCJSSE context costs more to
+     * make than a handshake (it probes every named group and cipher suite).
+     */
+    public static SSLContext provisional() throws GeneralSecurityException {
+        SSLContext c = anonymousProvisional;
+        if (c == null) {
+            synchronized (TlsContexts.class) {
+                if (anonymousProvisional == null) {
+                    anonymousProvisional = create(null, jsse -> new TrustManager[] {new PeerTrust(chain -> { }, false)});
+                }
+                c = anonymousProvisional;
+            }
+        }
+        return c;
+    }
+
+    private static volatile SSLContext anonymousProvisional;
+
+    /**
      * C.0, the pledge's provisional TLS: any server is accepted and its chain handed to {@code seen};
      * nothing may be trusted over it until a voucher pins the domain.
      */
@@ -130,6 +150,31 @@ public final class TlsContexts {
      */
     public static SSLContext anyClient(Credential own) throws GeneralSecurityException {
         return create(own, jsse -> new TrustManager[] {new PeerTrust(chain -> { }, true)});
+    }
+
+    /**
+     * The trust of {@link #anyClient}, for a server on another TLS stack: any client certificate whose
+     * key the client proves it holds; the application decides.
+     */
+    public static X509ExtendedTrustManager anyClientTrust() {
+        return new PeerTrust(chain -> { }, true);
+    }
+
+    /** The trust of a server that asks for no client certificate: any certificate it is given is refused. */
+    public static X509ExtendedTrustManager noPeerTrust() {
+        return new PeerTrust(chain -> {
+            throw new CertificateException("this context checks no peer");
+        }, true);
+    }
+
+    /** The one key and chain of {@code own}, offered for every request, for a server on another TLS stack. */
+    public static X509ExtendedKeyManager keyManager(Credential own) {
+        return new SingleKeyManager(own);
+    }
+
+    /** A BCJSSE context (BouncyCastle's cryptography) with {@code own} and {@code trust}. */
+    public static SSLContext create(Credential own, X509ExtendedTrustManager trust) throws GeneralSecurityException {
+        return create(own, jsse -> new TrustManager[] {trust});
     }
 
     /** Makes the trust managers, given the JSSE provider. */

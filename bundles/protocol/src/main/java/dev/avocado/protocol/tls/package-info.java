@@ -1,5 +1,5 @@
 /** TLS contexts on BouncyCastle (BCJSSE), for device and servers alike. */
-@Version("1.2.0")
+@Version("1.3.0")
 @Export
 package dev.avocado.protocol.tls;
 

@@ -5,6 +5,7 @@ import dev.avocado.protocol.x509.CertPaths;
 import dev.avocado.protocol.x509.CertificateBuilder;
 import dev.avocado.protocol.x509.Names;
 import dev.avocado.protocol.x509.Oids;
+import dev.avocado.protocol.x509.Signatures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -86,7 +87,7 @@ public final class VoucherCms {
             }
             g.addSignerInfoGenerator(signer
                     .build(new JcaContentSignerBuilder(CertificateBuilder.signatureAlgorithm(key))
-                            .setProvider(provider != null ? provider : Bc.PROVIDER).build(key), certificates.get(0)));
+                            .setProvider(provider != null ? provider : Signatures.provider()).build(key), certificates.get(0)));
             g.addCertificates(new JcaCertStore(certificates));
             CMSTypedData content = new CMSProcessableByteArray(Oids.ID_CT_ANIMA_JSON_VOUCHER, voucher.toJson());
             return g.generate(content, true).getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER);
@@ -183,7 +184,7 @@ public final class VoucherCms {
 
     private static org.bouncycastle.cms.SignerInformationVerifier verifier(X509Certificate signerCert)
             throws OperatorCreationException {
-        return new JcaSimpleSignerInfoVerifierBuilder().setProvider(Bc.PROVIDER).build(signerCert);
+        return new JcaSimpleSignerInfoVerifierBuilder().setProvider(Signatures.provider()).build(signerCert);
     }
 
     /**

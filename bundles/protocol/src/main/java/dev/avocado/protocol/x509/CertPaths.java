@@ -1,7 +1,10 @@
 package dev.avocado.protocol.x509;
 
+import java.io.ByteArrayInputStream;
 import java.security.GeneralSecurityException;
+import java.security.cert.CertificateException;
 import java.security.cert.CertPathValidator;
+import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
@@ -13,8 +16,18 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** PKIX path validation, one way for every party: revocation not checked (no CRLs are published here). */
+/**
+ * PKIX path validation, one way for every party: revocation not checked (no CRLs are published here).
+ *
+ * <p>BouncyCastle's validator on BouncyCastle's certificate objects: the JDK's verifies ECDSA with SunEC,
+ * six times slower than BouncyCastle on Java 17, and given BouncyCastle's objects (what BCJSSE hands a
+ * trust manager) it translates every certificate and key again (docs/performance.md has the figures).
+ * So certificates of another provider are parsed into BouncyCastle's objects first, and paths already
+ * accepted are not validated again ({@link ValidatedPaths}).
+ */
 public final class CertPaths {
+
+    private static final ValidatedPaths ACCEPTED = new ValidatedPaths();
 
     private CertPaths() {
     }
@@ -27,14 +40,55 @@ public final class CertPaths {
     public static void validate(X509Certificate cert, List<X509Certificate> pool, List<X509Certificate> anchors, Instant at)
             throws GeneralSecurityException {
         List<X509Certificate> path = chain(cert, pool, anchors);
+        String key = ValidatedPaths.key(path, anchors);
+        if (ACCEPTED.known(key, at)) {
+            return;
+        }
+        if (path.isEmpty()) {
+            // the certificate is an anchor itself: nothing to validate but its dates
+            try {
+                cert.checkValidity(Date.from(at));
+            } catch (CertificateException e) {
+                throw new CertPathValidatorException("the anchor " + Names.display(cert.getSubjectX500Principal())
+                        + " is not valid at " + at + ": " + e.getMessage(), e);
+            }
+            return;
+        }
+        CertificateFactory x509 = CertificateFactory.getInstance("X.509", Bc.PROVIDER);
         Set<TrustAnchor> ta = new HashSet<>();
-        for (X509Certificate a : anchors) {
+        for (X509Certificate a : bc(anchors, x509)) {
             ta.add(new TrustAnchor(a, null));
         }
         PKIXParameters params = new PKIXParameters(ta);
         params.setRevocationEnabled(false);
         params.setDate(Date.from(at));
-        CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
+        java.security.Provider signatures = Signatures.provider();
+        if (signatures != Bc.PROVIDER && java.security.Security.getProvider(signatures.getName()) == signatures) {
+            params.setSigProvider(signatures.getName()); // a server's faster signature checks (ServerCrypto)
+        }
+        CertPathValidator.getInstance("PKIX", Bc.PROVIDER).validate(x509.generateCertPath(bc(path, x509)), params);
+        ACCEPTED.remember(key, path, anchors);
+    }
+
+    /** The same certificates as BouncyCastle's objects (those that are already are kept as they are). */
+    private static List<X509Certificate> bc(List<X509Certificate> certificates, CertificateFactory x509)
+            throws CertificateException {
+        List<X509Certificate> out = new ArrayList<>(certificates.size());
+        for (X509Certificate c : certificates) {
+            out.add(c.getClass().getName().startsWith("org.bouncycastle.") ? c
+                    : (X509Certificate) x509.generateCertificate(new ByteArrayInputStream(c.getEncoded())));
+        }
+        return out;
+    }
+
+    /** How many accepted paths are remembered (for tests and the servers' figures). */
+    static int remembered() {
+        return ACCEPTED.size();
+    }
+
+    /** Forgets every accepted path (for tests that measure or count validations). */
+    static void forget() {
+        ACCEPTED.clear();
     }
 
     /**

@@ -51,7 +51,7 @@ public final class CertificateBuilder {
     /** The issuer's subject key identifier, which the authority key identifier repeats (RFC 5280 4.2.1.1). */
     private byte[] issuerKeyId;
     private PrivateKey signingKey;
-    private Provider signingProvider = Bc.PROVIDER;
+    private Provider signingProvider = Signatures.provider();
     private Instant notBefore = Instant.now().minusSeconds(60);
     private Instant notAfter;
     private BigInteger serial;
@@ -192,7 +192,7 @@ public final class CertificateBuilder {
     public static PKCS10CertificationRequest csr(X500Name subject, PublicKey publicKey, PrivateKey key, Provider provider)
             throws OperatorCreationException {
         return new JcaPKCS10CertificationRequestBuilder(subject, publicKey).build(new JcaContentSignerBuilder(
-                signatureAlgorithm(key)).setProvider(provider != null ? provider : Bc.PROVIDER).build(key));
+                signatureAlgorithm(key)).setProvider(provider != null ? provider : Signatures.provider()).build(key));
     }
 
     /** The signature algorithm this project uses with a key: ECDSA or RSA PKCS#1 v1.5, SHA-256. */

@@ -1,0 +1,27 @@
+package dev.avocado.protocol.x509;
+
+import java.security.Provider;
+import java.util.Objects;
+
+/**
+ * The JCA provider that checks signatures over vouchers, voucher requests and CSRs, and makes them with
+ * software keys: BouncyCastle, unless a server process chose a faster one at its start (the servers
+ * choose Conscrypt's BoringSSL, three times BouncyCastle's speed for a key seen once: docs/performance.md).
+ * The device never changes it; ASN.1, X.509 and CMS stay BouncyCastle's whoever computes the signature.
+ */
+public final class Signatures {
+
+    private static volatile Provider provider = Bc.PROVIDER;
+
+    private Signatures() {
+    }
+
+    public static Provider provider() {
+        return provider;
+    }
+
+    /** For a server's main: every signature check and software-key signature from now on uses {@code p}. */
+    public static void use(Provider p) {
+        provider = Objects.requireNonNull(p, "provider");
+    }
+}
