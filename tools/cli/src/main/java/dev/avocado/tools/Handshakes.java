@@ -51,7 +51,7 @@ final class Handshakes {
     }
 
     /** One handshake; the nanoseconds spent in the server's engine. */
-    private static long handshake(SSLContext clientCtx, SSLContext serverCtx, boolean clientAuth) throws SSLException {
+    static long handshake(SSLContext clientCtx, SSLContext serverCtx, boolean clientAuth) throws SSLException {
         SSLEngine client = clientCtx.createSSLEngine("127.0.0.1", 443);
         client.setUseClientMode(true);
         SSLEngine server = serverCtx.createSSLEngine();

@@ -41,7 +41,8 @@ public record DppUri(String info, PublicKey publicKey) {
     public static DppUri parse(String uri) {
         Matcher m = URI.matcher(uri == null ? "" : uri.strip());
         if (!m.matches()) {
-            throw new IllegalArgumentException("not a DPP URI (DPP:...K:<base64 key>;;): '" + uri + "'");
+            throw new IllegalArgumentException("not a DPP URI (DPP:...K:<base64 key>;;): '"
+                    + dev.avocado.protocol.io.Printable.of(String.valueOf(uri)) + "'");
         }
         String info = null;
         for (String field : m.group(1).split(";")) {

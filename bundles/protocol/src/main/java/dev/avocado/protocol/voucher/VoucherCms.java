@@ -111,6 +111,38 @@ public final class VoucherCms {
         } catch (CMSException | RuntimeException e) {
             throw new VoucherException("not a CMS SignedData: " + e.getMessage(), e);
         }
+        ASN1ObjectIdentifier type;
+        SignerInformation signer;
+        List<X509Certificate> certs;
+        X509Certificate signerCert;
+        try {
+            Parsed parsed = parse(cms, extraCertificates);
+            type = parsed.type();
+            signer = parsed.signer();
+            certs = parsed.certificates();
+            signerCert = parsed.signerCertificate();
+        } catch (RuntimeException e) {
+            // BouncyCastle parses the SignedData's parts lazily and throws unchecked for a malformed one
+            // (found by fuzzing: a SignerInfo whose sid is no IssuerAndSerialNumber)
+            throw new VoucherException("the CMS SignedData is malformed: " + e.getMessage(), e);
+        }
+        verifySignature(signer, signerCert);
+        if (anchors != null) {
+            List<X509Certificate> pool = new ArrayList<>(certs);
+            pool.addAll(extraCertificates);
+            validate(signerCert, pool, anchors, at);
+        }
+        byte[] json = (byte[]) cms.getSignedContent().getContent();
+        Voucher voucher = Voucher.parse(json);
+        return new Signed(voucher, signerCert, certs, json, type.getId());
+    }
+
+    /** What {@link #verify} reads out of the SignedData before any check. */
+    private record Parsed(ASN1ObjectIdentifier type, SignerInformation signer, List<X509Certificate> certificates,
+            X509Certificate signerCertificate) {
+    }
+
+    private static Parsed parse(CMSSignedData cms, List<X509Certificate> extraCertificates) throws VoucherException {
         ASN1ObjectIdentifier type = cms.getSignedContentTypeOID() == null ? null
                 : new ASN1ObjectIdentifier(cms.getSignedContentTypeOID());
         if (!Oids.ID_CT_ANIMA_JSON_VOUCHER.equals(type) && !CMSObjectIdentifiers.data.equals(type)) {
@@ -146,15 +178,7 @@ public final class VoucherCms {
         if (signerCert == null) {
             throw new VoucherException("the signer's certificate is neither in the CMS nor known");
         }
-        verifySignature(signer, signerCert);
-        if (anchors != null) {
-            List<X509Certificate> pool = new ArrayList<>(certs);
-            pool.addAll(extraCertificates);
-            validate(signerCert, pool, anchors, at);
-        }
-        byte[] json = (byte[]) cms.getSignedContent().getContent();
-        Voucher voucher = Voucher.parse(json);
-        return new Signed(voucher, signerCert, certs, json, type.getId());
+        return new Parsed(type, signer, certs, signerCert);
     }
 
     /**
@@ -179,6 +203,10 @@ public final class VoucherCms {
                     : "the signature does not verify");
         } catch (CMSException | OperatorCreationException | IOException e) {
             throw new VoucherException("the signature does not verify: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // BouncyCastle's operators throw unchecked for a signature value that is not one (found by
+            // fuzzing: a signature that is not an ECDSA DER SEQUENCE): a peer's bad input, refused as such
+            throw new VoucherException("the signature cannot be checked: " + e.getMessage(), e);
         }
     }
 

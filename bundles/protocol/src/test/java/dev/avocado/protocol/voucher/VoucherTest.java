@@ -26,6 +26,28 @@ public class VoucherTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
+    private static byte[] finding(String name) throws java.io.IOException {
+        try (java.io.InputStream in = VoucherTest.class.getResourceAsStream("/findings/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** Found by fuzzing (tools/fuzz): BouncyCastle threw an unchecked exception out of the signature check. */
+    @Test
+    public void aSignatureValueThatIsNoEcdsaSignatureIsRefusedWithAReason() throws Exception {
+        byte[] cms = finding("voucher-cms-signature-not-ecdsa-der");
+        VoucherException e = assertThrows(VoucherException.class, () -> VoucherCms.verify(cms, null, Instant.now(), List.of()));
+        assertTrue(e.getMessage(), e.getMessage().contains("signature"));
+    }
+
+    /** Found by fuzzing: a SignerInfo whose sid is neither form made BouncyCastle throw ClassCastException. */
+    @Test
+    public void aSignerIdOfNeitherFormIsRefusedAsMalformed() throws Exception {
+        byte[] cms = finding("voucher-cms-signer-id-not-issuer-and-serial");
+        VoucherException e = assertThrows(VoucherException.class, () -> VoucherCms.verify(cms, null, Instant.now(), List.of()));
+        assertTrue(e.getMessage(), e.getMessage().contains("malformed"));
+    }
+
     @Test
     public void pledgeVoucherRequestOfTheRfcVerifies() throws Exception {
         VoucherCms.Signed vr = VoucherCms.verify(Rfc8995Vectors.cms("vr_00-D0-E5-F2-00-02.b64"),
