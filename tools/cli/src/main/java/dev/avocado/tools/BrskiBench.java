@@ -76,7 +76,7 @@ final class BrskiBench implements Callable<Integer> {
     String db;
 
     /** A pledge made before the clock starts: its key and IDevID. */
-    private record Pledge(String serial, KeyPair key, List<X509Certificate> chain) {
+    record Pledge(String serial, KeyPair key, List<X509Certificate> chain) {
     }
 
     @Override
@@ -177,7 +177,7 @@ final class BrskiBench implements Callable<Integer> {
     }
 
     /** The pledge's whole exchange, as the device does it (without storage). */
-    private static void onboard(URI uri, Pki pki, List<Pledge> list) throws Exception {
+    static void onboard(URI uri, Pki pki, List<Pledge> list) throws Exception {
         for (Pledge p : list) {
             PledgeSession s = new PledgeSession(uri, new TlsContexts.Credential(p.key().getPrivate(), p.chain()), p.serial(),
                     ManufacturerTrust.of(pki.mprCertificates()), Duration.ofSeconds(10), Duration.ofSeconds(60));

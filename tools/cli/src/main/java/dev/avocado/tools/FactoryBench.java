@@ -133,9 +133,34 @@ final class FactoryBench implements Callable<Integer> {
         }
     }
 
+    /**
+     * O.4 as a device does it: a CSR body posted over a new TLS connection (the device's check of the
+     * factory in {@code tls}); the answer's body, a certs-only IDevID.
+     */
+    static byte[] enroll(SSLContext tls, URI uri, byte[] csr) throws java.io.IOException {
+        HttpsURLConnection c = (HttpsURLConnection) uri.toURL().openConnection();
+        c.setSSLSocketFactory(tls.getSocketFactory());
+        c.setHostnameVerifier((host, session) -> true); // the trust manager checked the address (O.3)
+        c.setRequestMethod("POST");
+        c.setDoOutput(true);
+        c.setRequestProperty("Content-Type", Est.PKCS10);
+        c.getOutputStream().write(csr);
+        int status = c.getResponseCode();
+        byte[] body = (status == 200 ? c.getInputStream() : c.getErrorStream()).readAllBytes();
+        c.disconnect();
+        if (status != 200) {
+            throw new IllegalStateException("factory: HTTP " + status + ": " + new String(body, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return body;
+    }
+
     /** A device's CSR: a new key pair, the serial in the subject, signed. */
     private static byte[] csr(String serial) throws Exception {
-        KeyPair key = KeyPairs.ecP256();
+        return csr(serial, KeyPairs.ecP256());
+    }
+
+    /** A device's CSR for {@code key}, the serial in the subject. */
+    static byte[] csr(String serial, KeyPair key) throws Exception {
         return Est.csr(new JcaPKCS10CertificationRequestBuilder(new X500Name("SERIALNUMBER=" + serial), key.getPublic())
                 .build(new JcaContentSignerBuilder("SHA256withECDSA").setProvider(Bc.PROVIDER).build(key.getPrivate())));
     }
@@ -152,20 +177,8 @@ final class FactoryBench implements Callable<Integer> {
                 int n = i;
                 all.add(pool.submit(() -> {
                     long t = System.nanoTime();
-                    HttpsURLConnection c = (HttpsURLConnection) uri.toURL().openConnection();
-                    c.setSSLSocketFactory(tls.getSocketFactory());
-                    c.setHostnameVerifier((host, session) -> true); // the trust manager checked the address (O.3)
-                    c.setRequestMethod("POST");
-                    c.setDoOutput(true);
-                    c.setRequestProperty("Content-Type", Est.PKCS10);
-                    c.getOutputStream().write(requests.get(n));
-                    int status = c.getResponseCode();
-                    byte[] body = (status == 200 ? c.getInputStream() : c.getErrorStream()).readAllBytes();
-                    c.disconnect();
+                    enroll(tls, uri, requests.get(n));
                     times[n] = System.nanoTime() - t;
-                    if (status != 200) {
-                        throw new IllegalStateException("HTTP " + status + ": " + new String(body));
-                    }
                     return null;
                 }));
             }
