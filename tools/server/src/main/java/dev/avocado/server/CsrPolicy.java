@@ -51,7 +51,8 @@ public final class CsrPolicy {
             throw new Rejection(400, "the CSR's public key cannot be read: " + e.getMessage());
         }
         try {
-            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(Signatures.provider()).build(key))) {
+            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(
+                    Signatures.forAlgorithm(csr.getSignatureAlgorithm())).build(key))) {
                 throw new Rejection(400, "the CSR's signature does not verify: no proof of possession of its key");
             }
         } catch (Rejection r) {

@@ -190,11 +190,12 @@ public final class VoucherCms {
      */
     private static void verifySignature(SignerInformation signer, X509Certificate signerCert) throws VoucherException {
         try {
-            if (signer.verify(verifier(signerCert))) {
+            java.security.Provider p = Signatures.forAlgorithm(signer.toASN1Structure().getDigestEncryptionAlgorithm());
+            if (signer.verify(verifier(signerCert, p))) {
                 return;
             }
             AsReceived received = new AsReceived(signer);
-            if (received.differsFromDer() && received.verify(verifier(signerCert))) {
+            if (received.differsFromDer() && received.verify(verifier(signerCert, p))) {
                 return;
             }
             throw new VoucherException(received.differsFromDer()
@@ -210,9 +211,9 @@ public final class VoucherCms {
         }
     }
 
-    private static org.bouncycastle.cms.SignerInformationVerifier verifier(X509Certificate signerCert)
-            throws OperatorCreationException {
-        return new JcaSimpleSignerInfoVerifierBuilder().setProvider(Signatures.provider()).build(signerCert);
+    private static org.bouncycastle.cms.SignerInformationVerifier verifier(X509Certificate signerCert,
+            java.security.Provider provider) throws OperatorCreationException {
+        return new JcaSimpleSignerInfoVerifierBuilder().setProvider(provider).build(signerCert);
     }
 
     /**

@@ -62,11 +62,22 @@ public final class CertPaths {
         PKIXParameters params = new PKIXParameters(ta);
         params.setRevocationEnabled(false);
         params.setDate(Date.from(at));
+        java.security.cert.CertPath certPath = x509.generateCertPath(bc(path, x509));
         java.security.Provider signatures = Signatures.provider();
         if (signatures != Bc.PROVIDER && java.security.Security.getProvider(signatures.getName()) == signatures) {
-            params.setSigProvider(signatures.getName()); // a server's faster signature checks (ServerCrypto)
+            // a server's faster signature checks (ServerCrypto); a refusal is checked again by BouncyCastle
+            // alone, which has every algorithm a peer may use (Conscrypt has no RSASSA-PSS certificates)
+            PKIXParameters fast = (PKIXParameters) params.clone();
+            fast.setSigProvider(signatures.getName());
+            try {
+                CertPathValidator.getInstance("PKIX", Bc.PROVIDER).validate(certPath, fast);
+                ACCEPTED.remember(key, path, anchors);
+                return;
+            } catch (CertPathValidatorException e) {
+                // the same path by BouncyCastle alone decides
+            }
         }
-        CertPathValidator.getInstance("PKIX", Bc.PROVIDER).validate(x509.generateCertPath(bc(path, x509)), params);
+        CertPathValidator.getInstance("PKIX", Bc.PROVIDER).validate(certPath, params);
         ACCEPTED.remember(key, path, anchors);
     }
 

@@ -20,6 +20,20 @@ public final class Signatures {
         return provider;
     }
 
+    /**
+     * The provider for a signature of this algorithm: the chosen one when it has the algorithm, else
+     * BouncyCastle (Conscrypt has no RSASSA-PSS under BouncyCastle's name, for one, and a peer may sign so).
+     */
+    public static Provider forAlgorithm(org.bouncycastle.asn1.x509.AlgorithmIdentifier algorithm) {
+        Provider p = provider;
+        if (p == Bc.PROVIDER) {
+            return p;
+        }
+        String name = new org.bouncycastle.operator.DefaultAlgorithmNameFinder().getAlgorithmName(algorithm);
+        return p.getService("Signature", name) != null
+                || p.getService("Signature", algorithm.getAlgorithm().getId()) != null ? p : Bc.PROVIDER;
+    }
+
     /** For a server's main: every signature check and software-key signature from now on uses {@code p}. */
     public static void use(Provider p) {
         provider = Objects.requireNonNull(p, "provider");
