@@ -111,30 +111,23 @@ public final class VoucherCms {
         } catch (CMSException | RuntimeException e) {
             throw new VoucherException("not a CMS SignedData: " + e.getMessage(), e);
         }
-        ASN1ObjectIdentifier type;
-        SignerInformation signer;
-        List<X509Certificate> certs;
-        X509Certificate signerCert;
+        Parsed parsed;
         try {
-            Parsed parsed = parse(cms, extraCertificates);
-            type = parsed.type();
-            signer = parsed.signer();
-            certs = parsed.certificates();
-            signerCert = parsed.signerCertificate();
+            parsed = parse(cms, extraCertificates);
         } catch (RuntimeException e) {
             // BouncyCastle parses the SignedData's parts lazily and throws unchecked for a malformed one
             // (found by fuzzing: a SignerInfo whose sid is no IssuerAndSerialNumber)
             throw new VoucherException("the CMS SignedData is malformed: " + e.getMessage(), e);
         }
-        verifySignature(signer, signerCert);
+        verifySignature(parsed.signer(), parsed.signerCertificate());
         if (anchors != null) {
-            List<X509Certificate> pool = new ArrayList<>(certs);
+            List<X509Certificate> pool = new ArrayList<>(parsed.certificates());
             pool.addAll(extraCertificates);
-            validate(signerCert, pool, anchors, at);
+            validate(parsed.signerCertificate(), pool, anchors, at);
         }
         byte[] json = (byte[]) cms.getSignedContent().getContent();
         Voucher voucher = Voucher.parse(json);
-        return new Signed(voucher, signerCert, certs, json, type.getId());
+        return new Signed(voucher, parsed.signerCertificate(), parsed.certificates(), json, parsed.type().getId());
     }
 
     /** What {@link #verify} reads out of the SignedData before any check. */

@@ -62,23 +62,36 @@ public final class CertPaths {
         PKIXParameters params = new PKIXParameters(ta);
         params.setRevocationEnabled(false);
         params.setDate(Date.from(at));
-        java.security.cert.CertPath certPath = x509.generateCertPath(bc(path, x509));
-        java.security.Provider signatures = Signatures.provider();
-        if (signatures != Bc.PROVIDER && java.security.Security.getProvider(signatures.getName()) == signatures) {
-            // a server's faster signature checks (ServerCrypto); a refusal is checked again by BouncyCastle
-            // alone, which has every algorithm a peer may use (Conscrypt has no RSASSA-PSS certificates)
-            PKIXParameters fast = (PKIXParameters) params.clone();
-            fast.setSigProvider(signatures.getName());
+        java.security.Provider signatures = signatureProvider(path);
+        if (signatures != Bc.PROVIDER) {
+            params.setSigProvider(signatures.getName()); // a server's faster signature checks (ServerCrypto)
+        }
+        CertPathValidator.getInstance("PKIX", Bc.PROVIDER).validate(x509.generateCertPath(bc(path, x509)), params);
+        ACCEPTED.remember(key, path, anchors);
+    }
+
+    /**
+     * The provider that checks the path's signatures: the servers' chosen one when it is registered (the
+     * validator names it) and has the algorithm of every certificate (the rule of {@link
+     * Signatures#forAlgorithm}, as for CSRs and CMS), else BouncyCastle.
+     */
+    private static java.security.Provider signatureProvider(List<X509Certificate> path) throws CertificateException {
+        java.security.Provider chosen = Signatures.provider();
+        if (chosen == Bc.PROVIDER || java.security.Security.getProvider(chosen.getName()) != chosen) {
+            return Bc.PROVIDER;
+        }
+        for (X509Certificate c : path) {
+            org.bouncycastle.asn1.x509.AlgorithmIdentifier algorithm;
             try {
-                CertPathValidator.getInstance("PKIX", Bc.PROVIDER).validate(certPath, fast);
-                ACCEPTED.remember(key, path, anchors);
-                return;
-            } catch (CertPathValidatorException e) {
-                // the same path by BouncyCastle alone decides
+                algorithm = org.bouncycastle.asn1.x509.Certificate.getInstance(c.getEncoded()).getSignatureAlgorithm();
+            } catch (RuntimeException e) {
+                throw new CertificateException("a certificate of the path is malformed: " + e.getMessage(), e);
+            }
+            if (Signatures.forAlgorithm(algorithm) != chosen) {
+                return Bc.PROVIDER;
             }
         }
-        CertPathValidator.getInstance("PKIX", Bc.PROVIDER).validate(certPath, params);
-        ACCEPTED.remember(key, path, anchors);
+        return chosen;
     }
 
     /** The same certificates as BouncyCastle's objects (those that are already are kept as they are). */
