@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
@@ -117,7 +116,11 @@ public final class PledgeSession {
         List<X509Certificate> seen;
         try {
             seen = probe(null);
-        } catch (SSLHandshakeException e) {
+        } catch (java.net.ConnectException | java.net.SocketTimeoutException e) {
+            throw e; // no registrar there: the IDevID would not change that
+        } catch (IOException e) {
+            // refused without a client certificate: BCJSSE reports the server's alert as TlsFatalAlertReceived,
+            // an IOException but no SSLHandshakeException (PledgeProbeTest, against SunJSSE demanding one)
             seen = probe(idevid);
         }
         if (seen == null || seen.isEmpty()) {
