@@ -130,14 +130,40 @@ public final class MasaService implements AutoCloseable {
         } catch (VoucherException e) {
             throw new IllegalStateException("C.6: the MASA cannot sign: " + e.getMessage(), e); // a 500, details in the log
         }
-        claimAndLog(request, domainId, c -> log.insertVoucher(c, request.serial(), domainId,
-                Names.display(request.registrar().getSubjectX500Principal()), request.request().nonce(),
-                voucher.assertion(), now.atOffset(ZoneOffset.UTC), expires.atOffset(ZoneOffset.UTC), ex.remoteAddress(),
-                Base64.getEncoder().encodeToString(cms)));
+        String nonce = request.request().nonce();
+        Optional<VoucherLog.Issued> logged = claimAndLog(request, domainId, c -> {
+            Optional<VoucherLog.Issued> before = nonce == null ? Optional.empty()
+                    : log.nonced(c, request.serial(), domainId, nonce);
+            if (before.isEmpty()) {
+                log.insertVoucher(c, request.serial(), domainId, Names.display(request.registrar().getSubjectX500Principal()),
+                        nonce, voucher.assertion(), now.atOffset(ZoneOffset.UTC), expires.atOffset(ZoneOffset.UTC),
+                        ex.remoteAddress(), Base64.getEncoder().encodeToString(cms));
+            }
+            return before;
+        });
+        if (logged.isPresent()) {
+            return again(logged.get(), request, ex);
+        }
         LOG.info("C.6 voucher for serial {} pinning {} (domain {}) to registrar {} at {}", request.serial(),
                 Names.display(request.domain().getSubjectX500Principal()), domainId,
                 Names.display(request.registrar().getSubjectX500Principal()), ex.remoteAddress());
         return Reply.of(200, VoucherCms.MEDIA_TYPE, cms);
+    }
+
+    /**
+     * The request was answered before (same serial, domain and nonce): its answer was lost on the way,
+     * or an instance died after the commit. The voucher logged is the answer again, not a second voucher.
+     */
+    private Reply again(VoucherLog.Issued logged, RegistrarRequests.Checked request, Exchange ex) throws Rejection {
+        if (logged.expiresAt() != null && logged.expiresAt().toInstant().isBefore(Instant.now())) {
+            throw new Rejection(409, "the voucher for serial " + request.serial() + " and nonce " + logged.nonce()
+                    + " was issued at " + logged.createdAt() + " and expired at " + logged.expiresAt()
+                    + "; the pledge asks again with a new nonce");
+        }
+        LOG.info("C.6 voucher for serial {} and nonce {} was logged at {}: the same voucher again, to {} at {}",
+                request.serial(), logged.nonce(), logged.createdAt(),
+                Names.display(request.registrar().getSubjectX500Principal()), ex.remoteAddress());
+        return Reply.of(200, VoucherCms.MEDIA_TYPE, Base64.getDecoder().decode(logged.voucherBase64()));
     }
 
     /** The registrar request as C.5 checks it; the media types when {@code voucherAnswer}. */
@@ -161,19 +187,20 @@ public final class MasaService implements AutoCloseable {
         }
     }
 
-    /** What to write once ownership is settled, in the same transaction. */
+    /** What to write once ownership is settled, in the same transaction: the voucher logged before, if any. */
     private interface Log {
-        void write(java.sql.Connection c) throws SQLException;
+        Optional<VoucherLog.Issued> write(java.sql.Connection c) throws SQLException;
     }
 
     /**
      * Ownership: the domain of the request owns the serial, or may claim it; then the voucher's log row,
      * in the same transaction.
      */
-    private void claimAndLog(RegistrarRequests.Checked request, String domainId, Log voucherLog) throws Rejection, SQLException {
+    private Optional<VoucherLog.Issued> claimAndLog(RegistrarRequests.Checked request, String domainId, Log voucherLog)
+            throws Rejection, SQLException {
         for (int attempt = 0;; attempt++) {
             try {
-                Optional<Rejection> refused = log.database().transaction(c -> {
+                Outcome outcome = log.database().transaction(c -> {
                     Optional<VoucherLog.Claim> claim = log.claim(c, request.serial());
                     // the owner is the domain CA's public key, compared in full: a CA that copies the owner's
                     // subject key identifier (public in its cacerts) is another domain
@@ -182,31 +209,38 @@ public final class MasaService implements AutoCloseable {
                         LOG.warn("C.5 serial {} belongs to domain {} (since {}), not to {}", request.serial(),
                                 Names.display(claim.get().domainCert().getSubjectX500Principal()), claim.get().claimedAt(),
                                 Names.display(request.domain().getSubjectX500Principal()));
-                        return Optional.of(new Rejection(403, "serial " + request.serial() + " belongs to another domain, "
-                                + "not to " + Names.display(request.domain().getSubjectX500Principal())));
+                        return Outcome.refused(new Rejection(403, "serial " + request.serial() + " belongs to another "
+                                + "domain, not to " + Names.display(request.domain().getSubjectX500Principal())));
                     }
                     if (claim.isEmpty()) {
                         if (settings.ownership() == Ownership.RECORDS) {
-                            return Optional.of(new Rejection(404, "serial " + request.serial()
+                            return Outcome.refused(new Rejection(404, "serial " + request.serial()
                                     + " has no ownership record at this MASA"));
                         }
                         log.insertClaim(c, request.serial(), domainId, request.domain(), "first-claim");
                         LOG.warn("C.5 first claim: serial {} now belongs to domain {} ({})", request.serial(),
                                 Names.display(request.domain().getSubjectX500Principal()), domainId);
                     }
-                    voucherLog.write(c);
-                    return Optional.<Rejection>empty();
+                    return new Outcome(null, voucherLog.write(c));
                 });
-                if (refused.isPresent()) {
-                    throw refused.get();
+                if (outcome.refused() != null) {
+                    throw outcome.refused();
                 }
-                return;
+                return outcome.logged();
             } catch (SQLException e) {
-                // another instance claimed the serial at the same moment: decide again on its row
+                // another instance claimed the serial, or logged this very request, at the same moment: decide
+                // again on its rows
                 if (!Database.UNIQUE_VIOLATION.equals(e.getSQLState()) || attempt > 0) {
                     throw e;
                 }
             }
+        }
+    }
+
+    /** What the transaction decided: a refusal, or the voucher logged before (empty: the new one is logged). */
+    private record Outcome(Rejection refused, Optional<VoucherLog.Issued> logged) {
+        static Outcome refused(Rejection r) {
+            return new Outcome(r, Optional.empty());
         }
     }
 

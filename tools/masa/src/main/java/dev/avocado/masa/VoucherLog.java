@@ -41,7 +41,11 @@ final class VoucherLog {
                     + "expires_at TIMESTAMP WITH TIME ZONE, "
                     + "requested_from VARCHAR(64), "
                     + "voucher VARCHAR(16384) NOT NULL)",
-            "CREATE INDEX masa_vouchers_serial ON masa_vouchers (serial)"));
+            "CREATE INDEX masa_vouchers_serial ON masa_vouchers (serial)"),
+            // one voucher per nonce: a registrar asking again for the same pledge request (its answer was lost, an
+            // instance died) gets the voucher already logged, and two instances answering it at once cannot log two
+            new Database.Migration(2,
+                    "CREATE UNIQUE INDEX IF NOT EXISTS masa_vouchers_nonce ON masa_vouchers (serial, domain_id, nonce)"));
 
     /** Who may have vouchers for a serial: the domain (its pinned certificate) and how it got the claim. */
     record Claim(String serial, String domainId, X509Certificate domainCert, String source, OffsetDateTime claimedAt) {
@@ -123,11 +127,30 @@ final class VoucherLog {
         }
     }
 
+    /** The voucher logged for a serial, domain and nonce, if any. */
+    Optional<Issued> nonced(Connection c, String serial, String domainId, String nonce) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement(SELECT_ISSUED + " WHERE serial = ? AND domain_id = ? AND nonce = ?")) {
+            q.setString(1, serial);
+            q.setString(2, domainId);
+            q.setString(3, nonce);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? Optional.of(issued(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static final String SELECT_ISSUED = "SELECT id, serial, domain_id, registrar, nonce, assertion, created_at, "
+            + "expires_at, requested_from, voucher FROM masa_vouchers";
+
+    private static Issued issued(ResultSet rs) throws SQLException {
+        return new Issued(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                rs.getObject(7, OffsetDateTime.class), rs.getObject(8, OffsetDateTime.class), rs.getString(9), rs.getString(10));
+    }
+
     /** The vouchers of a serial (every serial with null), oldest first. */
     List<Issued> vouchers(String serial) throws SQLException {
         return db.transaction(c -> {
-            String sql = "SELECT id, serial, domain_id, registrar, nonce, assertion, created_at, expires_at, requested_from, "
-                    + "voucher FROM masa_vouchers" + (serial == null ? "" : " WHERE serial = ?") + " ORDER BY id";
+            String sql = SELECT_ISSUED + (serial == null ? "" : " WHERE serial = ?") + " ORDER BY id";
             try (PreparedStatement q = c.prepareStatement(sql)) {
                 if (serial != null) {
                     q.setString(1, serial);
@@ -135,9 +158,7 @@ final class VoucherLog {
                 List<Issued> result = new ArrayList<>();
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
-                        result.add(new Issued(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                rs.getString(5), rs.getString(6), rs.getObject(7, OffsetDateTime.class),
-                                rs.getObject(8, OffsetDateTime.class), rs.getString(9), rs.getString(10)));
+                        result.add(issued(rs));
                     }
                 }
                 return result;

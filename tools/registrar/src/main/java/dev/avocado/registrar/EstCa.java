@@ -64,8 +64,18 @@ final class EstCa {
         Instant now = Instant.now();
         X509Certificate ldevid = LdevidProfile.issue(domainCa.certificate(), domainCa.key(),
                 LdevidProfile.subject(owner, serial), accepted.publicKey(), now.minusSeconds(60), now.plus(ldevidValidity));
+        X509Certificate answer;
         try {
-            registry.database().transaction(c -> {
+            answer = registry.database().transaction(c -> {
+                if (idevid != null) {
+                    // the same device with the same key asking again (its answer was lost, an instance died after
+                    // the commit): the LDevID it was given, not a second one
+                    Optional<X509Certificate> given = registry.liveEnrolledWith(c, serial, idevid);
+                    if (given.isPresent() && java.util.Arrays.equals(given.get().getPublicKey().getEncoded(),
+                            accepted.publicKey().getEncoded())) {
+                        return given.get();
+                    }
+                }
                 if (maker != null) {
                     // the manufacturer is its root key: two makers' CAs may share a name
                     Optional<String> holder = registry.liveManufacturer(c, serial);
@@ -79,13 +89,18 @@ final class EstCa {
                 registry.issued(c, serial, ldevid, idevid, maker);
                 registry.status(c, serial, PledgeRegistry.Status.ENROLLED, (renewal ? "re-enrolled" : "enrolled")
                         + ": LDevID " + ldevid.getSerialNumber().toString(16));
-                return null;
+                return ldevid;
             });
         } catch (SQLException e) {
             if (Database.UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 throw new Rejection(409, "serial " + serial + " was enrolled by another request at the same moment; ask again");
             }
             throw e;
+        }
+        if (answer != ldevid) {
+            LOG.info("D.5 serial {} asked again with the same IDevID and key: LDevID {} again", serial,
+                    answer.getSerialNumber().toString(16));
+            return Reply.est(Est.CERTS_ONLY, Est.certsOnly(List.of(answer)));
         }
         LOG.info("D.5 LDevID {} issued to serial {} ({}), valid until {}", ldevid.getSerialNumber().toString(16), serial,
                 renewal ? "re-enrollment" : "enrollment", ldevid.getNotAfter().toInstant());

@@ -70,7 +70,11 @@ final class PledgeRegistry {
                     "ALTER TABLE registrar_vouchers ADD COLUMN IF NOT EXISTS idevid_id VARCHAR(64)",
                     "ALTER TABLE registrar_ldevids ADD COLUMN IF NOT EXISTS idevid_id VARCHAR(64)",
                     "ALTER TABLE registrar_ldevids ADD COLUMN IF NOT EXISTS manufacturer VARCHAR(64)",
-                    "CREATE INDEX IF NOT EXISTS registrar_vouchers_idevid ON registrar_vouchers (idevid_id)"));
+                    "CREATE INDEX IF NOT EXISTS registrar_vouchers_idevid ON registrar_vouchers (idevid_id)"),
+            // one voucher per pledge request: a pledge asking again with the same nonce (its answer was lost, an
+            // instance died) gets the voucher it was given, at whichever instance it reaches
+            new Database.Migration(3,
+                    "CREATE UNIQUE INDEX IF NOT EXISTS registrar_vouchers_nonce ON registrar_vouchers (idevid_id, nonce)"));
 
     /**
      * Which IDevID certificate a device presented: SHA-256 of its DER, hex. It fixes the issuer and the
@@ -213,6 +217,17 @@ final class PledgeRegistry {
         }
     }
 
+    /** The voucher (base64) handed to this IDevID certificate for this nonce, if any. */
+    Optional<String> voucherFor(Connection c, X509Certificate idevid, String nonce) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT voucher FROM registrar_vouchers WHERE idevid_id = ? AND nonce = ?")) {
+            q.setString(1, idevidId(idevid));
+            q.setString(2, nonce);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
     /** True when this registrar handed a voucher to the device with exactly this IDevID certificate. */
     boolean hasVoucher(Connection c, X509Certificate idevid) throws SQLException {
         try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM registrar_vouchers WHERE idevid_id = ?")) {
@@ -256,6 +271,18 @@ final class PledgeRegistry {
             u.setString(5, body);
             u.setObject(6, OffsetDateTime.now(ZoneOffset.UTC));
             u.executeUpdate();
+        }
+    }
+
+    /** The serial's current LDevID when it was enrolled with exactly this IDevID certificate. */
+    Optional<X509Certificate> liveEnrolledWith(Connection c, String serial, X509Certificate idevid) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT certificate FROM registrar_ldevids WHERE live_serial = ? "
+                + "AND idevid_id = ?")) {
+            q.setString(1, serial);
+            q.setString(2, idevidId(idevid));
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? Optional.of(cert(rs.getString(1), serial)) : Optional.empty();
+            }
         }
     }
 

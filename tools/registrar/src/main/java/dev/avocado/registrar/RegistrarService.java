@@ -174,17 +174,43 @@ public final class RegistrarService implements AutoCloseable {
         if (held.isPresent()) {
             return held.get();
         }
+        String nonce = request.voucher().nonce();
+        Optional<Reply> again = given(serial, idevid, nonce);
+        if (again.isPresent()) {
+            return again.get();
+        }
         byte[] voucher = masa.voucher(pledge, request, ex.body());
-        registry.database().transaction(c -> {
-            registry.voucher(c, serial, idevid.certificate(), request.voucher().nonce(), Base64.getEncoder().encodeToString(voucher));
-            registry.status(c, serial, PledgeRegistry.Status.VOUCHER, "voucher delivered");
-            return null;
-        });
+        try {
+            registry.database().transaction(c -> {
+                registry.voucher(c, serial, idevid.certificate(), nonce, Base64.getEncoder().encodeToString(voucher));
+                registry.status(c, serial, PledgeRegistry.Status.VOUCHER, "voucher delivered");
+                return null;
+            });
+        } catch (SQLException e) {
+            // another instance answered the same request at the same moment: its voucher is the answer
+            again = Database.UNIQUE_VIOLATION.equals(e.getSQLState()) ? given(serial, idevid, nonce) : Optional.empty();
+            return again.orElseThrow(() -> e);
+        }
         LOG.info("C.9 voucher for serial {} returned to the pledge", serial);
         return Reply.of(200, VoucherCms.MEDIA_TYPE, voucher);
     }
 
-    // --- status reports
+    /**
+     * A pledge asking again with the same request (same IDevID certificate, same nonce): its answer was
+     * lost, or the instance it asked died after the commit. It gets the voucher it was given, not a new
+     * one (the MASA would log a second voucher for one request).
+     */
+    private Optional<Reply> given(String serial, IdevidProfile.Idevid idevid, String nonce) throws SQLException {
+        if (nonce == null) {
+            return Optional.empty();
+        }
+        Optional<String> stored = registry.database().transaction(c -> registry.voucherFor(c, idevid.certificate(), nonce));
+        if (stored.isEmpty()) {
+            return Optional.empty();
+        }
+        LOG.info("C.9 voucher for serial {} and nonce {} was handed out before: the same voucher again", serial, nonce);
+        return Optional.of(Reply.of(200, VoucherCms.MEDIA_TYPE, Base64.getDecoder().decode(stored.get())));
+    }
 
     // --- status reports
 

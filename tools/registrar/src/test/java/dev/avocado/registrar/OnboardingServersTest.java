@@ -151,6 +151,54 @@ public class OnboardingServersTest {
         assertEquals(403, stale.status());
     }
 
+    /**
+     * A pledge whose answer was lost asks again with the same request: at the registrar, and the
+     * registrar (another instance, say) at the MASA. Each gets what was given the first time; nothing is
+     * issued or logged twice. A new nonce or a new key is a new request.
+     */
+    @Test
+    public void aRequestAskedAgainGetsTheSameAnswerAndNothingIsIssuedTwice() throws Exception {
+        parties(RegistrarService.Approval.AUTO, MasaService.Ownership.FIRST_CLAIM);
+        Parties.Device d = parties.device("SN-0011");
+        PledgeSession s = session(d);
+        s.connect();
+        byte[] request = s.voucherRequest(NONCE);
+        byte[] first = s.requestVoucher(request);
+        assertArrayEquals(first, s.requestVoucher(request));
+        assertEquals(1, rows("vouchers"));
+
+        // the same pledge request in a new registrar request, straight to the MASA: the voucher it logged
+        Pki.Credential signer = parties.pki.load(Pki.OWNER, Pki.REGISTRAR);
+        Voucher rvr = RegistrarRequests.create(OffsetDateTime.now(), VoucherCms.verify(request, null, Instant.now(), List.of())
+                .voucher(), request, d.chain().get(0));
+        byte[] body = VoucherCms.sign(rvr, signer.key(), null, List.of(signer.certificate(), parties.pki.domainCa()));
+        URI masaVoucher = URI.create("https://127.0.0.1:" + parties.masa.port() + Brski.REQUEST_VOUCHER);
+        HttpResponse<byte[]> again = post(masaClient(), masaVoucher, VoucherCms.MEDIA_TYPE, VoucherCms.MEDIA_TYPE, body);
+        assertEquals(new String(again.body(), StandardCharsets.UTF_8), 200, again.statusCode());
+        assertArrayEquals(first, again.body());
+        try (MasaService.Admin admin = MasaService.admin(parties.masaDb)) {
+            assertEquals(1, admin.vouchers("SN-0011").size());
+        }
+
+        // a new nonce is a new voucher
+        byte[] second = s.requestVoucher(s.voucherRequest("c2Vjb25kLW5vbmNlLTAy"));
+        assertFalse(java.util.Arrays.equals(first, second));
+        s.acceptVoucher(second, "c2Vjb25kLW5vbmNlLTAy", Instant.now());
+        assertEquals(2, rows("vouchers"));
+        try (MasaService.Admin admin = MasaService.admin(parties.masaDb)) {
+            assertEquals(2, admin.vouchers("SN-0011").size());
+        }
+
+        // EST: the same IDevID and key asking again get the same LDevID; another key a new one
+        KeyPair key = KeyPairs.ecP256();
+        List<X509Certificate> ldevid = s.enroll(csr("serialNumber=SN-0011", key));
+        assertEquals(ldevid, s.enroll(csr("serialNumber=SN-0011", key)));
+        assertEquals(1, rows("ldevids"));
+        List<X509Certificate> other = s.enroll(csr("serialNumber=SN-0011", KeyPairs.ecP256()));
+        assertNotEquals(ldevid.get(0).getSerialNumber(), other.get(0).getSerialNumber());
+        assertEquals(2, rows("ldevids"));
+    }
+
     /** requestauditlog with a registrar request for the device, signed as the registrar signs. */
     private JsonNode auditLog(Parties.Device d) throws Exception {
         PledgeSession s = session(d);
