@@ -168,10 +168,7 @@ public class OnboardingServersTest {
         assertEquals(1, rows("vouchers"));
 
         // the same pledge request in a new registrar request, straight to the MASA: the voucher it logged
-        Pki.Credential signer = parties.pki.load(Pki.OWNER, Pki.REGISTRAR);
-        Voucher rvr = RegistrarRequests.create(OffsetDateTime.now(), VoucherCms.verify(request, null, Instant.now(), List.of())
-                .voucher(), request, d.chain().get(0));
-        byte[] body = VoucherCms.sign(rvr, signer.key(), null, List.of(signer.certificate(), parties.pki.domainCa()));
+        byte[] body = signedAsRegistrar(d, request);
         URI masaVoucher = URI.create("https://127.0.0.1:" + parties.masa.port() + Brski.REQUEST_VOUCHER);
         HttpResponse<byte[]> again = post(masaClient(), masaVoucher, VoucherCms.MEDIA_TYPE, VoucherCms.MEDIA_TYPE, body);
         assertEquals(new String(again.body(), StandardCharsets.UTF_8), 200, again.statusCode());
@@ -203,15 +200,19 @@ public class OnboardingServersTest {
     private JsonNode auditLog(Parties.Device d) throws Exception {
         PledgeSession s = session(d);
         s.connect();
-        byte[] pvr = s.voucherRequest(NONCE);
-        Voucher rvr = RegistrarRequests.create(OffsetDateTime.now(), VoucherCms.verify(pvr, null, Instant.now(), List.of())
-                .voucher(), pvr, d.chain().get(0));
-        Pki.Credential signer = parties.pki.load(Pki.OWNER, Pki.REGISTRAR);
-        byte[] body = VoucherCms.sign(rvr, signer.key(), null, List.of(signer.certificate(), parties.pki.domainCa()));
+        byte[] body = signedAsRegistrar(d, s.voucherRequest(NONCE));
         HttpResponse<byte[]> r = post(masaClient(), URI.create("https://127.0.0.1:" + parties.masa.port()
                 + Brski.REQUEST_AUDIT_LOG), VoucherCms.MEDIA_TYPE, "application/json", body);
         assertEquals(new String(r.body(), StandardCharsets.UTF_8), 200, r.statusCode());
         return new ObjectMapper().readTree(r.body());
+    }
+
+    /** A registrar voucher request around the pledge's, signed as the registrar signs (C.4). */
+    private byte[] signedAsRegistrar(Parties.Device d, byte[] pvr) throws Exception {
+        Voucher rvr = RegistrarRequests.create(OffsetDateTime.now(), VoucherCms.verify(pvr, null, Instant.now(), List.of())
+                .voucher(), pvr, d.chain().get(0));
+        Pki.Credential signer = parties.pki.load(Pki.OWNER, Pki.REGISTRAR);
+        return VoucherCms.sign(rvr, signer.key(), null, List.of(signer.certificate(), parties.pki.domainCa()));
     }
 
     private HttpClient masaClient() throws Exception {
