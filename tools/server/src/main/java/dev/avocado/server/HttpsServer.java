@@ -256,14 +256,6 @@ public final class HttpsServer implements AutoCloseable {
      * closed in the middle, it gets a reset where the 413 should be, and a refusal that names nothing.
      * Past that bound the answer goes out and the connection closes: the server reads no more for nobody.
      */
-    private static void drain(Request request, int maxBody) {
-        try (java.io.InputStream in = Content.Source.asInputStream(request)) {
-            drain(in, maxBody);
-        } catch (java.io.IOException e) {
-            // closing a body that is not read to its end: nothing to do
-        }
-    }
-
     private static void drain(java.io.InputStream in, int maxBody) {
         long left = (long) maxBody * DRAIN_FACTOR;
         byte[] sink = new byte[8192];
@@ -316,12 +308,14 @@ public final class HttpsServer implements AutoCloseable {
 
         private Reply run(Bound route, Request request, String path) {
             long declared = request.getLength();
-            if (declared > maxBody) {
-                drain(request, maxBody);
-                return Reply.text(413, "request body of " + declared + " bytes is over the limit of " + maxBody);
-            }
+            // not closed: Jetty consumes (or drops with the connection) whatever is left when the reply is sent
+            java.io.InputStream in = Content.Source.asInputStream(request);
             byte[] body;
-            try (java.io.InputStream in = Content.Source.asInputStream(request)) {
+            try {
+                if (declared > maxBody) {
+                    drain(in, maxBody);
+                    return Reply.text(413, "request body of " + declared + " bytes is over the limit of " + maxBody);
+                }
                 body = in.readNBytes(maxBody + 1);
                 if (body.length > maxBody) {
                     drain(in, maxBody);
