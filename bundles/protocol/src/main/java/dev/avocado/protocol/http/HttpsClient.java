@@ -5,12 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -87,28 +82,17 @@ public final class HttpsClient {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
     }
 
+    /**
+     * The exchange on the calling thread. {@code HttpClient.send} and not {@code sendAsync}: the JDK
+     * hands every {@code sendAsync} answer to CompletableFuture's default executor, which on a machine
+     * of one or two cores (the common pool has parallelism 1 there) starts a new thread per answer.
+     * The headers must come within the request timeout (the HttpClient's own rule) and the body by the
+     * same deadline ({@link BoundedBody}).
+     */
     private Response send(HttpRequest request) throws IOException, InterruptedException {
-        CompletableFuture<HttpResponse<byte[]>> pending = http.sendAsync(request, BoundedBody.handler(maxBody));
-        HttpResponse<byte[]> r;
-        try {
-            // the request timeout covers the headers only; the whole answer must come within it too
-            r = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(true);
-            throw new HttpTimeoutException("no whole answer from " + request.uri() + " within " + timeout.toSeconds() + " s");
-        } catch (InterruptedException e) {
-            pending.cancel(true);
-            throw e;
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-                cause = cause.getCause();
-            }
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException(cause.getMessage() != null ? cause.getMessage() : cause.toString(), cause);
-        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        HttpResponse<byte[]> r = http.send(request, BoundedBody.handler(maxBody, deadline,
+                () -> "no whole answer from " + request.uri() + " within " + timeout.toSeconds() + " s"));
         return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r.body(), r.headers());
     }
 }
