@@ -63,6 +63,8 @@ final class Onboarding {
     private final Context ctx;
     /** Backoff between attempts, and the cap on a registrar's Retry-After (the longest retry). */
     private final Retrying retrying;
+    /** C.1's request while its answer has not come: asked again unchanged at the next attempt. */
+    private final PendingRequest pending = new PendingRequest();
 
     Onboarding(Context ctx) {
         this.ctx = ctx;
@@ -173,15 +175,27 @@ final class Onboarding {
                 + ", authenticated by the IDevID key at " + idevidKey.location());
         String nonce;
         byte[] request;
-        try {
-            // YANG binary: standard base64 with padding (RFC 7951 section 6.6), which strict decoders take
-            nonce = Base64.getEncoder().encodeToString(ctx.deviceKeys().random(16));
-            request = session.voucherRequest(nonce);
-        } catch (Exception e) {
-            throw failed(Step.C_1, "the voucher request cannot be signed by " + idevidKey.location() + ": " + message(e), null);
+        java.util.Optional<PendingRequest.Signed> again = pending.again(registrarCert);
+        if (again.isPresent()) {
+            nonce = again.get().nonce();
+            request = again.get().request();
+            ctx.steps().done(Step.C_1, "the voucher request of the last attempt (nonce " + nonce + "), whose answer did not "
+                    + "come, asked again unchanged: a MASA that logged a voucher for it answers with that one");
+        } else {
+            try {
+                // YANG binary: standard base64 with padding (RFC 7951 section 6.6), which strict decoders take
+                nonce = Base64.getEncoder().encodeToString(ctx.deviceKeys().random(16));
+                request = session.voucherRequest(nonce);
+            } catch (Exception e) {
+                throw failed(Step.C_1, "the voucher request cannot be signed by " + idevidKey.location() + ": " + message(e),
+                        null);
+            }
+            pending.signed(registrarCert, nonce, request);
+            ctx.steps().done(Step.C_1, "voucher request (nonce " + nonce + ") signed by the IDevID key at "
+                    + idevidKey.location());
         }
-        ctx.steps().done(Step.C_1, "voucher request (nonce " + nonce + ") signed by the IDevID key at " + idevidKey.location());
         byte[] voucher = requestVoucher(session, request);
+        pending.answered();
         ctx.steps().done(Step.C_9, "voucher received (" + voucher.length + " bytes): the registrar (C.3, C.8) and the "
                 + "MASA (C.5, C.6) accepted the request");
 
@@ -234,6 +248,9 @@ final class Onboarding {
                             + wait.toSeconds() + " s");
                     ctx.waiter().await(wait.toMillis());
                     continue;
+                }
+                if (a.status() < 500) {
+                    pending.answered(); // refused, not lost: the next attempt signs anew
                 }
                 throw failed(refusedAt(a), a.getMessage(), a.retryAfter());
             } catch (IOException e) {

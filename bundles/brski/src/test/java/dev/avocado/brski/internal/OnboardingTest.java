@@ -145,6 +145,13 @@ public class OnboardingTest {
         assertFalse(o.contains("C.3 failed"));
         // the registrar's Retry-After (1 s), not the backoff
         assertEquals(Long.valueOf(1000), waits.get(0));
+        // the request whose answer did not come is asked again unchanged: the same nonce
+        List<String> c1 = steps.records().stream().filter(r -> r.step() == Step.C_1 && r.outcome() == StepOutcome.DONE)
+                .map(r -> r.detail()).toList();
+        assertEquals(c1.toString(), 2, c1.size());
+        String nonce = c1.get(0).replaceAll(".*\\(nonce ([^)]+)\\).*", "$1");
+        assertTrue(c1.toString(), c1.get(1).startsWith("the voucher request of the last attempt (nonce " + nonce + "), whose "
+                + "answer did not come, asked again unchanged"));
     }
 
     /** The MASA refuses (no sales record names this owner): the registrar says so, and the pledge tells C.5, not C.3. */
