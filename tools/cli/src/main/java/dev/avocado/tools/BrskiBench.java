@@ -58,7 +58,7 @@ final class BrskiBench implements Callable<Integer> {
      */
     static final int VERIFICATIONS = 9;
     /** The services log each step and each first claim; not during a benchmark (held: JUL keeps loggers weakly). */
-    private static final List<java.util.logging.Logger> QUIET = java.util.stream.Stream.of("dev.avocado.masa",
+    static final List<java.util.logging.Logger> QUIET = java.util.stream.Stream.of("dev.avocado.masa",
             "dev.avocado.registrar").map(java.util.logging.Logger::getLogger).toList();
 
     @Option(names = "--pledges", defaultValue = "5000", description = "Counted onboardings. Default: ${DEFAULT-VALUE}.")

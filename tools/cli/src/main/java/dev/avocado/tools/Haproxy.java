@@ -113,4 +113,9 @@ final class Haproxy implements AutoCloseable {
     Path log() {
         return log;
     }
+
+    /** HAProxy's own CPU time so far, in seconds (its forwarding is part of what a load balancer costs). */
+    double cpuSeconds() throws IOException {
+        return ServerProcess.cpuSeconds(process.pid());
+    }
 }

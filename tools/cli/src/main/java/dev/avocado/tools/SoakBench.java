@@ -5,12 +5,7 @@ import dev.avocado.protocol.profile.ManufacturerTrust;
 import dev.avocado.protocol.tls.TlsContexts;
 import dev.avocado.protocol.x509.KeyPairs;
 import dev.avocado.server.Pki;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -22,7 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
@@ -58,28 +52,10 @@ final class SoakBench implements java.util.concurrent.Callable<Integer> {
             + "${DEFAULT-VALUE}, glibc's own.")
     int mallocArenas;
 
-    /** A server process and where its output goes. */
-    private record Server(String name, Process process, Path log) {
-        long rssKiB() throws IOException {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-            throw new IOException(name + ": no VmRSS in /proc/" + process.pid() + "/status");
-        }
-
-        long openFiles() throws IOException {
-            try (var s = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
-                return s.count();
-            }
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("avocado-soak");
-        List<Server> servers = new ArrayList<>();
+        List<ServerProcess> servers = new ArrayList<>();
         try {
             int factoryPort = Ports.free();
             int masaPort = Ports.free();
@@ -129,12 +105,7 @@ final class SoakBench implements java.util.concurrent.Callable<Integer> {
             List<long[]> samples = new ArrayList<>();
             while (load.stream().anyMatch(f -> !f.isDone())) {
                 Thread.sleep(sample * 1000L);
-                for (Server s : servers) {
-                    if (!s.process().isAlive()) {
-                        throw new IllegalStateException(s.name() + " died (exit " + s.process().exitValue() + "); see "
-                                + s.log());
-                    }
-                }
+                servers.forEach(ServerProcess::alive);
                 long[] row = new long[1 + 2 * servers.size()];
                 row[0] = done.get();
                 StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%8.0f %10d", (System.nanoTime() - t0) / 1e9,
@@ -154,11 +125,8 @@ final class SoakBench implements java.util.concurrent.Callable<Integer> {
             report(servers, samples, (System.nanoTime() - t0) / 1e9, done.get());
             return 0;
         } finally {
-            for (Server s : servers) {
-                s.process().destroy();
-                if (!s.process().waitFor(10, TimeUnit.SECONDS)) {
-                    s.process().destroyForcibly();
-                }
+            for (ServerProcess s : servers) {
+                s.close();
             }
             ImageBuilder.deleteTree(dir);
         }
@@ -169,7 +137,7 @@ final class SoakBench implements java.util.concurrent.Callable<Integer> {
      * mean against the middle third's, per server: flat when RSS grew by less than 10% and the open files
      * by less than a quarter and 10.
      */
-    private static void report(List<Server> servers, List<long[]> samples, double seconds, long devices) {
+    private static void report(List<ServerProcess> servers, List<long[]> samples, double seconds, long devices) {
         System.out.printf(Locale.ROOT, "soak: %d devices in %.0f s (%.1f per second)%n", devices, seconds, devices / seconds);
         int n = samples.size();
         if (n < 3) {
@@ -201,45 +169,7 @@ final class SoakBench implements java.util.concurrent.Callable<Integer> {
         return Est.parseCertsOnly(FactoryBench.enroll(tls, uri, FactoryBench.csr(serial, key)));
     }
 
-    /** A server as its own process of this command line; waits for its ready line, then its output goes to a file. */
-    private Server start(Path dir, String name, String ready, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        for (String o : serverJvm.trim().split("\\s+")) {
-            if (!o.isEmpty()) {
-                cmd.add(o);
-            }
-        }
-        cmd.add("-Davocado.home=" + System.getProperty("avocado.home", "."));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), AvocadoCli.class.getName()));
-        cmd.addAll(List.of(args));
-        Path log = dir.resolve(name + ".log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        if (mallocArenas > 0) {
-            pb.environment().put("MALLOC_ARENA_MAX", Integer.toString(mallocArenas));
-        }
-        Process p = pb.start();
-        CountDownLatch up = new CountDownLatch(1);
-        Thread drain = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                    PrintWriter w = new PrintWriter(Files.newBufferedWriter(log), true)) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    w.println(line);
-                    if (line.startsWith(ready)) {
-                        up.countDown();
-                    }
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-        }, name + "-output");
-        drain.setDaemon(true);
-        drain.start();
-        if (!up.await(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(name + " did not start within 60 s; see " + log);
-        }
-        return new Server(name, p, log);
+    private ServerProcess start(Path dir, String name, String ready, String... args) throws Exception {
+        return ServerProcess.start(dir, name, ready, serverJvm, mallocArenas, args);
     }
 }
