@@ -55,11 +55,23 @@ final class EstCa {
     Reply enroll(Exchange ex, boolean renewal) throws Rejection, SQLException {
         PledgeAuthentication.PledgeId pledge = renewal ? null : idevidWithVoucher(ex);
         X509Certificate idevid = pledge == null ? null : pledge.idevid().certificate();
-        String serial = renewal ? currentLdevidSerial(ex) : pledge.idevid().serialNumber();
+        Renewing renewing = renewal ? renewing(ex) : null;
+        String serial = renewal ? renewing.serial() : pledge.idevid().serialNumber();
         String maker = pledge == null ? null : PledgeRegistry.manufacturer(pledge.manufacturer());
         CsrPolicy.Accepted accepted = CsrPolicy.check(ex);
         if (!accepted.serial().equals(serial)) {
             throw new Rejection(403, "the CSR is for serial " + accepted.serial() + " but the TLS client is serial " + serial);
+        }
+        if (renewing != null && renewing.replacedBy() != null) {
+            X509Certificate live = renewing.replacedBy();
+            if (!java.util.Arrays.equals(live.getPublicKey().getEncoded(), accepted.publicKey().getEncoded())) {
+                throw new Rejection(403, "the LDevID presented was replaced by LDevID " + live.getSerialNumber().toString(16)
+                        + " of serial " + serial + "; renew with the current one");
+            }
+            // the renewal's answer was lost: the device still holds the LDevID it replaced, and asks for the same key
+            LOG.info("D.5 serial {} asked again with the LDevID it replaced and the same key: LDevID {} again", serial,
+                    live.getSerialNumber().toString(16));
+            return Reply.est(Est.CERTS_ONLY, Est.certsOnly(List.of(live)));
         }
         Instant now = Instant.now();
         X509Certificate ldevid = LdevidProfile.issue(domainCa.certificate(), domainCa.key(),
@@ -128,17 +140,34 @@ final class EstCa {
         return pledge;
     }
 
-    /** simplereenroll: the client authenticates with its current LDevID. */
-    private String currentLdevidSerial(Exchange ex) throws Rejection, SQLException {
+    /**
+     * Who renews: the serial, and, when the client presents the LDevID that the current one replaced
+     * last, that current one (the renewal's answer was lost: it is answered again for the same key only).
+     */
+    private record Renewing(String serial, X509Certificate replacedBy) {
+    }
+
+    /**
+     * simplereenroll: the client authenticates with its current LDevID, or with the one the current LDevID
+     * replaced last (a renewal asked again). Any older LDevID is refused.
+     */
+    private Renewing renewing(Exchange ex) throws Rejection, SQLException {
         if (!pledges.isLdevid(ex)) {
             throw new Rejection(403, "re-enrollment needs the device's current LDevID as TLS client certificate");
         }
         X509Certificate presented = ex.clientChain().get(0);
         String serial = Names.serialNumber(presented).orElseThrow(() -> new Rejection(403, "the LDevID has no serialNumber"));
-        Optional<PledgeRegistry.Ldevid> live = registry.database().transaction(c -> registry.liveLdevid(c, serial));
-        if (live.isEmpty() || !live.get().certificate().equals(presented)) {
-            throw new Rejection(403, "the LDevID presented is not the current one of serial " + serial);
-        }
-        return serial;
+        Optional<Renewing> who = registry.database().transaction(c -> {
+            Optional<PledgeRegistry.Ldevid> live = registry.liveLdevid(c, serial);
+            if (live.isEmpty()) {
+                return Optional.<Renewing>empty();
+            }
+            if (live.get().certificate().equals(presented)) {
+                return Optional.of(new Renewing(serial, null));
+            }
+            return registry.lastReplaced(c, serial).filter(presented::equals)
+                    .map(r -> new Renewing(serial, live.get().certificate()));
+        });
+        return who.orElseThrow(() -> new Rejection(403, "the LDevID presented is not the current one of serial " + serial));
     }
 }

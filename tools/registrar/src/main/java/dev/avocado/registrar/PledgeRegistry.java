@@ -286,6 +286,17 @@ final class PledgeRegistry {
         }
     }
 
+    /** The serial's LDevID replaced last (the one its current LDevID replaced), if any. */
+    Optional<X509Certificate> lastReplaced(Connection c, String serial) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT certificate FROM registrar_ldevids WHERE serial = ? "
+                + "AND status = 'replaced' ORDER BY id DESC LIMIT 1")) {
+            q.setString(1, serial);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? Optional.of(cert(rs.getString(1), serial)) : Optional.empty();
+            }
+        }
+    }
+
     Optional<Ldevid> liveLdevid(Connection c, String serial) throws SQLException {
         try (PreparedStatement q = c.prepareStatement(SELECT_LDEVID + " WHERE live_serial = ?")) {
             q.setString(1, serial);

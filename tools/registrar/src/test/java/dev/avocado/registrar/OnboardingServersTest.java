@@ -144,11 +144,19 @@ public class OnboardingServersTest {
             List<String> lines = admin.ldevids("SN-0001");
             assertTrue(lines.toString(), lines.get(0).contains("replaced") && lines.get(1).contains("live"));
         }
-        // the replaced LDevID cannot renew again
+        // the replaced LDevID cannot renew again: asked again with the same key (the renewal's answer was lost),
+        // it gets the renewed LDevID, not a new one; with another key, nothing
+        assertEquals(renewed.get(0), PledgeSession.reenroll(parties.registrarUri(), new TlsContexts.Credential(
+                ldevidKey.getPrivate(), ldevid), cacerts, csr(ldevid.get(0).getSubjectX500Principal().getName(), ldevidKey),
+                Duration.ofSeconds(5), Duration.ofSeconds(30)).get(0));
         PledgeSession.RegistrarAnswer stale = assertThrows(PledgeSession.RegistrarAnswer.class, () -> PledgeSession.reenroll(
                 parties.registrarUri(), new TlsContexts.Credential(ldevidKey.getPrivate(), ldevid), cacerts,
-                csr(ldevid.get(0).getSubjectX500Principal().getName(), ldevidKey), Duration.ofSeconds(5), Duration.ofSeconds(30)));
+                csr(ldevid.get(0).getSubjectX500Principal().getName(), KeyPairs.ecP256()), Duration.ofSeconds(5),
+                Duration.ofSeconds(30)));
         assertEquals(403, stale.status());
+        try (RegistrarService.Admin admin = RegistrarService.admin(parties.registrarDb)) {
+            assertEquals(2, admin.ldevids("SN-0001").size());
+        }
     }
 
     /**
@@ -194,6 +202,35 @@ public class OnboardingServersTest {
         List<X509Certificate> other = s.enroll(csr("serialNumber=SN-0011", KeyPairs.ecP256()));
         assertNotEquals(ldevid.get(0).getSerialNumber(), other.get(0).getSerialNumber());
         assertEquals(2, rows("ldevids"));
+    }
+
+    /**
+     * A request asked again after its logged voucher expired gets no voucher that is no longer valid, and
+     * no second one for the same nonce: 409, and the pledge asks again with a new nonce.
+     */
+    @Test
+    public void aRequestAskedAgainAfterItsVoucherExpiredIsToldToUseANewNonce() throws Exception {
+        parties = new Parties(tmp.getRoot().toPath());
+        parties.startMasa(MasaService.Ownership.FIRST_CLAIM, Duration.ofSeconds(2));
+        parties.startRegistrar(RegistrarService.Approval.AUTO, Duration.ofDays(365));
+        Parties.Device d = parties.device("SN-0012");
+        PledgeSession s = session(d);
+        s.connect();
+        byte[] request = s.voucherRequest(NONCE);
+        s.requestVoucher(request);
+        Thread.sleep(2500);
+        HttpResponse<byte[]> again = post(masaClient(), URI.create("https://127.0.0.1:" + parties.masa.port()
+                + Brski.REQUEST_VOUCHER), VoucherCms.MEDIA_TYPE, VoucherCms.MEDIA_TYPE, signedAsRegistrar(d, request));
+        String text = new String(again.body(), StandardCharsets.UTF_8);
+        assertEquals(text, 409, again.statusCode());
+        assertTrue(text, text.contains("the voucher for serial SN-0012 and nonce " + NONCE + " was issued at ")
+                && text.contains("; the pledge asks again with a new nonce"));
+        try (MasaService.Admin admin = MasaService.admin(parties.masaDb)) {
+            assertEquals(1, admin.vouchers("SN-0012").size());
+        }
+        // a new nonce gets a new voucher
+        String fresh = "ZnJlc2gtbm9uY2UtMDAwMQ==";
+        s.acceptVoucher(s.requestVoucher(s.voucherRequest(fresh)), fresh, Instant.now());
     }
 
     /** requestauditlog with a registrar request for the device, signed as the registrar signs. */
@@ -461,6 +498,18 @@ public class OnboardingServersTest {
         List<X509Certificate> second = PledgeSession.reenroll(parties.registrarUri(),
                 new TlsContexts.Credential(firstKey.getPrivate(), first), cacerts, csr("serialNumber=SN-0020", secondKey),
                 Duration.ofSeconds(5), Duration.ofSeconds(30));
+
+        // the renewal's answer was lost: the device still holds the first LDevID and asks again for the same key,
+        // and gets the same second LDevID (no third row: the count below); with another key, nothing
+        assertEquals(second.get(0), PledgeSession.reenroll(parties.registrarUri(), new TlsContexts.Credential(
+                firstKey.getPrivate(), first), cacerts, csr("serialNumber=SN-0020", secondKey), Duration.ofSeconds(5),
+                Duration.ofSeconds(30)).get(0));
+        PledgeSession.RegistrarAnswer stale = assertThrows(PledgeSession.RegistrarAnswer.class, () -> PledgeSession.reenroll(
+                parties.registrarUri(), new TlsContexts.Credential(firstKey.getPrivate(), first), cacerts,
+                csr("serialNumber=SN-0020", KeyPairs.ecP256()), Duration.ofSeconds(5), Duration.ofSeconds(30)));
+        assertEquals(403, stale.status());
+        assertTrue(stale.getMessage(), stale.getMessage().contains("the LDevID presented was replaced by LDevID "
+                + second.get(0).getSerialNumber().toString(16) + " of serial SN-0020; renew with the current one"));
 
         // the replaced LDevID, unexpired, asks simpleenroll (where the old code took any device certificate)
         HttpClient asReplaced = HttpClient.newBuilder().sslContext(TlsContexts.provisional(c -> { },

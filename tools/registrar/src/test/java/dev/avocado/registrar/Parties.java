@@ -51,7 +51,12 @@ public final class Parties implements AutoCloseable {
     }
 
     public void startMasa(MasaService.Ownership ownership) throws Exception {
-        masa = MasaService.start(pki, masaDb, new MasaService.Settings("127.0.0.1", masaPort, ownership, Duration.ofDays(1)));
+        startMasa(ownership, Duration.ofDays(1));
+    }
+
+    /** @param voucherLifetime how long the MASA's vouchers are valid */
+    public void startMasa(MasaService.Ownership ownership, Duration voucherLifetime) throws Exception {
+        masa = MasaService.start(pki, masaDb, new MasaService.Settings("127.0.0.1", masaPort, ownership, voucherLifetime));
         masaPort = masa.port();
     }
 
