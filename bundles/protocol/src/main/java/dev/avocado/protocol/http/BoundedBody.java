@@ -13,7 +13,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * An answer body of at most {@code max} bytes, whole by a deadline: a longer one (declared or sent)
@@ -31,11 +30,11 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
     private Flow.Subscription subscription;
 
-    private BoundedBody(int max, long declared, long deadline, Supplier<String> late) {
+    private BoundedBody(int max, long declared, long deadline, String late) {
         this.max = max;
         this.declared = declared;
         ScheduledFuture<?> cut = DEADLINES.schedule(() -> {
-            if (result.completeExceptionally(new HttpTimeoutException(late.get()))) {
+            if (result.completeExceptionally(new HttpTimeoutException(late))) {
                 cancel();
             }
         }, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -46,7 +45,7 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
      * @param deadline {@link System#nanoTime()} by which the whole body must have come
      * @param late the message of the error when it has not
      */
-    static HttpResponse.BodyHandler<byte[]> handler(int max, long deadline, Supplier<String> late) {
+    static HttpResponse.BodyHandler<byte[]> handler(int max, long deadline, String late) {
         return info -> new BoundedBody(max, info.headers().firstValueAsLong("Content-Length").orElse(-1), deadline, late);
     }
 

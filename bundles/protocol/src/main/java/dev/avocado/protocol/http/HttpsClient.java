@@ -91,8 +91,10 @@ public final class HttpsClient {
      */
     private Response send(HttpRequest request) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        // the message is made here: a body handler that held this client would keep its HttpClient reachable
+        // from its own selector thread (through the pooled connection), and its connections would never close
         HttpResponse<byte[]> r = http.send(request, BoundedBody.handler(maxBody, deadline,
-                () -> "no whole answer from " + request.uri() + " within " + timeout.toSeconds() + " s"));
+                "no whole answer from " + request.uri() + " within " + timeout.toSeconds() + " s"));
         return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r.body(), r.headers());
     }
 }

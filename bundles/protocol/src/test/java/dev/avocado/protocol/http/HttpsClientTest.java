@@ -126,6 +126,25 @@ public class HttpsClientTest {
         assertTrue("threads started for " + requests + " requests: " + started, started < requests / 2);
     }
 
+    /**
+     * A client nobody holds any more is collected, and with it the JDK's HttpClient, whose selector
+     * thread then closes its connections. A body handler that held the client made it reachable from
+     * that thread, and every connection stayed open until the server's idle timeout (found by the soak:
+     * three times the registrar's open files).
+     */
+    @Test
+    public void aClientNobodyHoldsIsCollected() throws Exception {
+        HttpsClient http = client(Duration.ofSeconds(10), 1024);
+        assertEquals(200, http.get(base.resolve("/ok"), "text/plain").status());
+        java.lang.ref.WeakReference<HttpsClient> ref = new java.lang.ref.WeakReference<>(http);
+        http = null;
+        for (int i = 0; i < 50 && ref.get() != null; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        assertTrue("the client is still reachable after it was dropped", ref.get() == null);
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
