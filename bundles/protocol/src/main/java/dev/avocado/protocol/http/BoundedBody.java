@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
 
-    /** One daemon thread for every deadline of the JVM; a deadline met is taken off at once. */
+    /** One daemon thread for every deadline of the JVM, only while one is set; a deadline met is taken off at once. */
     private static final ScheduledExecutorService DEADLINES = deadlines();
 
     private final int max;
@@ -56,6 +56,10 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
             return t;
         });
         s.setRemoveOnCancelPolicy(true);
+        // no thread while no answer is awaited: a bundle refreshed in a running framework leaves none behind
+        // holding its class loader (the last thread stays while a deadline is queued)
+        s.setKeepAliveTime(5, TimeUnit.SECONDS);
+        s.allowCoreThreadTimeOut(true);
         return s;
     }
 
