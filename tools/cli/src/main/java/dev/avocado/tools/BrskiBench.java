@@ -89,15 +89,7 @@ final class BrskiBench implements Callable<Integer> {
             pki.init("Bench", "https://127.0.0.1:8443", "127.0.0.1:" + masaPort, "Bench Owner", "https://127.0.0.1:8445");
             int cores = Runtime.getRuntime().availableProcessors();
             String run = Long.toHexString(System.nanoTime());
-            List<Pledge> all = new ArrayList<>();
-            Pki.Credential ca = pki.load(Pki.MANUFACTURER, Pki.IDEVID_CA);
-            for (int i = 0; i < warmup + pledges; i++) {
-                KeyPair key = KeyPairs.ecP256();
-                String serial = "B" + run + "-" + i;
-                all.add(new Pledge(serial, key, List.of(IdevidProfile.issue(ca.certificate(), ca.key(), null,
-                        IdevidProfile.subject("Bench", "p", serial), key.getPublic(), "127.0.0.1:" + masaPort,
-                        Instant.now().minusSeconds(60)), ca.certificate())));
-            }
+            List<Pledge> all = pledges(pki, "B" + run, "127.0.0.1:" + masaPort, warmup + pledges);
 
             double rate;
             long[] latency;
@@ -148,6 +140,23 @@ final class BrskiBench implements Callable<Integer> {
         } finally {
             ImageBuilder.deleteTree(dir);
         }
+    }
+
+    /**
+     * Pledges made before the clock: software keys and IDevIDs from the PKI's IDevID CA that name the
+     * MASA at {@code masa}, serials {@code PREFIX-0} on.
+     */
+    static List<Pledge> pledges(Pki pki, String prefix, String masa, int n) throws Exception {
+        Pki.Credential ca = pki.load(Pki.MANUFACTURER, Pki.IDEVID_CA);
+        List<Pledge> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            KeyPair key = KeyPairs.ecP256();
+            String serial = prefix + "-" + i;
+            list.add(new Pledge(serial, key, List.of(IdevidProfile.issue(ca.certificate(), ca.key(), null,
+                    IdevidProfile.subject("Bench", "p", serial), key.getPublic(), masa, Instant.now().minusSeconds(60)),
+                    ca.certificate())));
+        }
+        return list;
     }
 
     /** Every pledge, {@code concurrency} at a time; the last entry is the wall time. */

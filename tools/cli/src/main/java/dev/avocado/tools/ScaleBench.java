@@ -1,13 +1,9 @@
 package dev.avocado.tools;
 
-import dev.avocado.protocol.profile.IdevidProfile;
-import dev.avocado.protocol.x509.KeyPairs;
 import dev.avocado.server.Pki;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -148,18 +144,9 @@ final class ScaleBench implements Callable<Integer> {
         }
     }
 
-    /** Pledges made before the clock: software keys and IDevIDs that name the setup's MASA frontend. */
+    /** Pledges made before the clock, whose IDevIDs name the setup's MASA frontend. */
     private static List<BrskiBench.Pledge> pledges(Pki pki, Setup s, String run, int n) throws Exception {
-        Pki.Credential ca = pki.load(Pki.MANUFACTURER, Pki.IDEVID_CA);
-        List<BrskiBench.Pledge> list = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            KeyPair key = KeyPairs.ecP256();
-            String serial = "S" + run + "-" + s.masaFront() + "-" + i;
-            list.add(new BrskiBench.Pledge(serial, key, List.of(IdevidProfile.issue(ca.certificate(), ca.key(), null,
-                    IdevidProfile.subject("Scale", "p", serial), key.getPublic(), "127.0.0.1:" + s.masaFront(),
-                    Instant.now().minusSeconds(60)), ca.certificate())));
-        }
-        return list;
+        return BrskiBench.pledges(pki, "S" + run + "-" + s.masaFront(), "127.0.0.1:" + s.masaFront(), n);
     }
 
     /** Every pledge of the list through the setup, {@code concurrency} at a time; onboardings per second. */
