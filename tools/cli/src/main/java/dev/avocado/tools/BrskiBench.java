@@ -161,6 +161,14 @@ final class BrskiBench implements Callable<Integer> {
 
     /** Every pledge, {@code concurrency} at a time; the last entry is the wall time. */
     private long[] load(URI uri, Pki pki, List<Pledge> list) throws Exception {
+        return load(uri, pki, list, concurrency);
+    }
+
+    /**
+     * Every pledge through the registrar at {@code uri}, {@code concurrency} at a time: each one's time,
+     * then the wall time of all.
+     */
+    static long[] load(URI uri, Pki pki, List<Pledge> list, int concurrency) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         long[] times = new long[list.size() + 1];
         long start = System.nanoTime();

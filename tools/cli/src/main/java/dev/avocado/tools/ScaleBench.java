@@ -9,9 +9,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -151,23 +148,8 @@ final class ScaleBench implements Callable<Integer> {
 
     /** Every pledge of the list through the setup, {@code concurrency} at a time; onboardings per second. */
     private double load(Pki pki, Setup s, List<BrskiBench.Pledge> list) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-        long start = System.nanoTime();
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (BrskiBench.Pledge p : list) {
-                futures.add(pool.submit(() -> {
-                    BrskiBench.onboard(s.registrar(), pki, List.of(p));
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        return list.size() / ((System.nanoTime() - start) / 1e9);
+        long[] times = BrskiBench.load(s.registrar(), pki, list, concurrency);
+        return list.size() / (times[list.size()] / 1e9);
     }
 
     private static double cpu(List<ServerProcess> servers) throws java.io.IOException {

@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -175,7 +176,7 @@ final class Onboarding {
                 + ", authenticated by the IDevID key at " + idevidKey.location());
         String nonce;
         byte[] request;
-        java.util.Optional<PendingRequest.Signed> again = pending.again(registrarCert);
+        Optional<PendingRequest.Signed> again = pending.again(registrarCert);
         if (again.isPresent()) {
             nonce = again.get().nonce();
             request = again.get().request();
