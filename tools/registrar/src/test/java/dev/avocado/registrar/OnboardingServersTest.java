@@ -205,6 +205,39 @@ public class OnboardingServersTest {
     }
 
     /**
+     * A renewal asked again is answered only for the LDevID the current one replaced last: an LDevID two
+     * renewals old, holding the current key (a device's key stays across renewals), gets nothing.
+     */
+    @Test
+    public void onlyTheLdevidReplacedLastCanAskARenewalAgain() throws Exception {
+        parties(RegistrarService.Approval.AUTO, MasaService.Ownership.FIRST_CLAIM);
+        Parties.Device d = parties.device("SN-0021");
+        PledgeSession s = session(d);
+        s.connect();
+        s.acceptVoucher(s.requestVoucher(s.voucherRequest(NONCE)), NONCE, Instant.now());
+        List<X509Certificate> cacerts = s.cacerts();
+        KeyPair key = KeyPairs.ecP256();
+        List<X509Certificate> first = List.of(s.enroll(csr("serialNumber=SN-0021", key)).get(0), cacerts.get(0));
+        TlsContexts.Credential asFirst = new TlsContexts.Credential(key.getPrivate(), first);
+        List<X509Certificate> second = List.of(PledgeSession.reenroll(parties.registrarUri(), asFirst, cacerts,
+                csr("serialNumber=SN-0021", key), Duration.ofSeconds(5), Duration.ofSeconds(30)).get(0), cacerts.get(0));
+        TlsContexts.Credential asSecond = new TlsContexts.Credential(key.getPrivate(), second);
+        X509Certificate third = PledgeSession.reenroll(parties.registrarUri(), asSecond, cacerts,
+                csr("serialNumber=SN-0021", key), Duration.ofSeconds(5), Duration.ofSeconds(30)).get(0);
+
+        PledgeSession.RegistrarAnswer old = assertThrows(PledgeSession.RegistrarAnswer.class, () -> PledgeSession.reenroll(
+                parties.registrarUri(), asFirst, cacerts, csr("serialNumber=SN-0021", key), Duration.ofSeconds(5),
+                Duration.ofSeconds(30)));
+        assertEquals(403, old.status());
+        assertTrue(old.getMessage(), old.getMessage().contains("the LDevID presented is not the current one of serial SN-0021"));
+        assertEquals(third, PledgeSession.reenroll(parties.registrarUri(), asSecond, cacerts, csr("serialNumber=SN-0021", key),
+                Duration.ofSeconds(5), Duration.ofSeconds(30)).get(0));
+        try (RegistrarService.Admin admin = RegistrarService.admin(parties.registrarDb)) {
+            assertEquals(3, admin.ldevids("SN-0021").size());
+        }
+    }
+
+    /**
      * A request asked again after its logged voucher expired gets no voucher that is no longer valid, and
      * no second one for the same nonce: 409, and the pledge asks again with a new nonce.
      */
