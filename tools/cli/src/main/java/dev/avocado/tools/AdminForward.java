@@ -24,10 +24,10 @@ final class AdminForward {
     private static final Map<String, Service> SERVICES = Map.of(
             "factory", new Service("factory-db", Set.of("devices", "allow", "revoke")),
             "masa", new Service("masa-db", Set.of("claim", "claims", "vouchers")),
-            "registrar", new Service("registrar-db", Set.of("pledges", "approve", "allow", "ldevids")));
+            "registrar", new Service("registrar-db", Set.of("pledges", "approve", "allow", "ldevids", "console-password")));
 
     /** Options of the admin commands that name a file, resolved by the caller before the command is sent. */
-    private static final Set<String> PATH_OPTIONS = Set.of("--domain-ca", "--save");
+    private static final Set<String> PATH_OPTIONS = Set.of("--domain-ca", "--save", "--password-file");
 
     /** Where an admin command writes: the caller's terminal, or the socket's answer. */
     private static final ThreadLocal<PrintStream> OUT = ThreadLocal.withInitial(() -> System.out);

@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "registrar", mixinStandardHelpOptions = true,
         description = "The network owner's BRSKI registrar with its EST CA (RFC 8995, RFC 7030).",
         subcommands = {RegistrarCommand.Serve.class, RegistrarCommand.Pledges.class, RegistrarCommand.Approve.class,
-            RegistrarCommand.Allow.class, RegistrarCommand.Ldevids.class, ManufacturerCommand.class})
+            RegistrarCommand.Allow.class, RegistrarCommand.Ldevids.class, RegistrarCommand.ConsolePassword.class, ManufacturerCommand.class})
 final class RegistrarCommand {
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -157,6 +157,31 @@ final class RegistrarCommand {
                 lines.forEach(AdminForward.out()::println);
                 AdminForward.out().println(lines.size() + " LDevIDs");
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "console-password", mixinStandardHelpOptions = true, description = "Sets the admin password of the "
+            + "registrar's web console (https://REGISTRAR/console), which lets nobody in until one is set; signs out every "
+            + "console session.")
+    static final class ConsolePassword implements Callable<Integer> {
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        DatabaseOptions.Registrar database;
+
+        @Option(names = "--password-file", paramLabel = "FILE", required = true, description = "A file whose first line is "
+                + "the password (at least " + dev.avocado.server.PasswordHash.MIN_LENGTH + " characters); a file, not an "
+                + "argument, so that the password shows in no process list. Delete it afterwards.")
+        Path passwordFile;
+
+        @Override
+        public Integer call() throws Exception {
+            char[] password = PasswordFile.read(passwordFile);
+            try (RegistrarService.Admin admin = RegistrarService.admin(database.url())) {
+                admin.consolePassword(password);
+            } finally {
+                java.util.Arrays.fill(password, '\0');
+            }
+            AdminForward.out().println("registrar console: admin password set; every console session signed out");
             return 0;
         }
     }

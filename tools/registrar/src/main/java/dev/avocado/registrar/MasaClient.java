@@ -60,8 +60,12 @@ final class MasaClient {
         this.retryAfter = retryAfter;
     }
 
+    /** A voucher as the MASA signed it, and what it says. */
+    record Checked(byte[] cms, Voucher voucher) {
+    }
+
     /** C.4 to C.8: the voucher for this pledge request, checked. */
-    byte[] voucher(PledgeAuthentication.PledgeId pledge, VoucherCms.Signed request, byte[] requestCms) throws Rejection {
+    Checked voucher(PledgeAuthentication.PledgeId pledge, VoucherCms.Signed request, byte[] requestCms) throws Rejection {
         IdevidProfile.Idevid idevid = pledge.idevid();
         Voucher rvr = RegistrarRequests.create(OffsetDateTime.now(), request.voucher(), requestCms, idevid.certificate());
         byte[] signed;
@@ -90,9 +94,10 @@ final class MasaClient {
         if (!VoucherCms.MEDIA_TYPE.equals(r.mediaType())) {
             throw new Rejection(502, "the MASA answered " + r.contentType() + ", not " + VoucherCms.MEDIA_TYPE).at("C.8");
         }
+        VoucherCms.Signed voucher;
         try {
             // the MASA signer role of the pledge's own manufacturer: not another manufacturer's, not an IDevID
-            VoucherCms.Signed voucher = Vouchers.verify(r.body(), pledge.manufacturer(), Instant.now());
+            voucher = Vouchers.verify(r.body(), pledge.manufacturer(), Instant.now());
             X509Certificate pinned = Vouchers.check(voucher, idevid.serialNumber(), request.voucher().nonce(), Instant.now());
             // the pledge's D.0 rule: the voucher must pin a certificate this registrar's TLS chain is in
             DomainCerts.checkInDomain(tls.withChain(), pinned, Instant.now());
@@ -102,7 +107,7 @@ final class MasaClient {
         } catch (VoucherException e) {
             throw new Rejection(502, "the MASA's voucher does not pass: " + e.getMessage()).at("C.8");
         }
-        return r.body();
+        return new Checked(r.body(), voucher.voucher());
     }
 
     /** The threads of the exchanges with MASAs, named as the registrar's (they are its work). */

@@ -74,7 +74,12 @@ final class PledgeRegistry {
             // one voucher per pledge request: a pledge asking again with the same nonce (its answer was lost, an
             // instance died) gets the voucher it was given, at whichever instance it reaches
             new Database.Migration(3,
-                    "CREATE UNIQUE INDEX IF NOT EXISTS registrar_vouchers_nonce ON registrar_vouchers (idevid_id, nonce)"));
+                    "CREATE UNIQUE INDEX IF NOT EXISTS registrar_vouchers_nonce ON registrar_vouchers (idevid_id, nonce)"),
+            // the console: what each voucher asserts and until when, and its sign-in
+            new Database.Migration(4, java.util.stream.Stream.concat(java.util.stream.Stream.of(
+                    "ALTER TABLE registrar_vouchers ADD COLUMN IF NOT EXISTS assertion VARCHAR(16)",
+                    "ALTER TABLE registrar_vouchers ADD COLUMN IF NOT EXISTS expires_on TIMESTAMP WITH TIME ZONE"),
+                    dev.avocado.server.ConsoleAuth.schema("registrar").stream()).toArray(String[]::new)));
 
     /**
      * Which IDevID certificate a device presented: SHA-256 of its DER, hex. It fixes the issuer and the
@@ -130,7 +135,16 @@ final class PledgeRegistry {
     }
 
     Optional<Pledge> pledge(Connection c, String serial) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement(SELECT_PLEDGE + " WHERE serial = ?")) {
+        return pledge(c, serial, "");
+    }
+
+    /** The pledge's row, locked until the transaction ends. */
+    Optional<Pledge> pledgeForUpdate(Connection c, String serial) throws SQLException {
+        return pledge(c, serial, " FOR UPDATE");
+    }
+
+    private Optional<Pledge> pledge(Connection c, String serial, String lock) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement(SELECT_PLEDGE + " WHERE serial = ?" + lock)) {
             q.setString(1, serial);
             try (ResultSet rs = q.executeQuery()) {
                 return rs.next() ? Optional.of(pledge(rs)) : Optional.empty();
@@ -204,15 +218,18 @@ final class PledgeRegistry {
         return ALLOWED.add(db, serials);
     }
 
-    /** C.9: the voucher handed to the device whose IDevID is {@code idevid}. */
-    void voucher(Connection c, String serial, X509Certificate idevid, String nonce, String voucherBase64) throws SQLException {
-        try (PreparedStatement u = c.prepareStatement(
-                "INSERT INTO registrar_vouchers (serial, nonce, voucher, received_at, idevid_id) VALUES (?, ?, ?, ?, ?)")) {
+    /** C.9: the voucher handed to the device whose IDevID is {@code idevid}, with what it asserts and until when. */
+    void voucher(Connection c, String serial, X509Certificate idevid, String nonce, String voucherBase64,
+            dev.avocado.protocol.voucher.Voucher voucher) throws SQLException {
+        try (PreparedStatement u = c.prepareStatement("INSERT INTO registrar_vouchers (serial, nonce, voucher, received_at, "
+                + "idevid_id, assertion, expires_on) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             u.setString(1, serial);
             u.setString(2, nonce);
             u.setString(3, voucherBase64);
             u.setObject(4, OffsetDateTime.now(ZoneOffset.UTC));
             u.setString(5, idevidId(idevid));
+            u.setString(6, voucher.assertion());
+            u.setObject(7, voucher.expiresOn() == null ? null : voucher.expiresOn().withOffsetSameInstant(ZoneOffset.UTC));
             u.executeUpdate();
         }
     }

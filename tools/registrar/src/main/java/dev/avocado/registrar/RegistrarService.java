@@ -106,7 +106,7 @@ public final class RegistrarService implements AutoCloseable {
         this.approval = new ApprovalPolicy(registry, settings.approval(), settings.retryAfter());
         this.masa = new MasaClient(signer, tls, settings.retryAfter());
         this.est = new EstCa(domainCa, pki.owner(), registry, pledges, settings.ldevidValidity());
-        this.server = HttpsServer.builder("registrar")
+        HttpsServer.Builder routes = HttpsServer.builder("registrar")
                 .bind(settings.bind(), settings.port())
                 .tls(ServerTls.configured().anyClient(new TlsContexts.Credential(tls.key(), tls.withChain())), HttpsServer.ClientAuth.WANT)
                 .maxBody(32 * 1024)
@@ -117,8 +117,8 @@ public final class RegistrarService implements AutoCloseable {
                 .route("GET", Est.CACERTS, "D.3", est::cacerts)
                 .route("GET", Est.CSRATTRS, "D.3", est::csrattrs)
                 .route("POST", Est.SIMPLEENROLL, "D.4", ex -> est.enroll(ex, false))
-                .route("POST", Est.SIMPLEREENROLL, "D.4", ex -> est.enroll(ex, true))
-                .start();
+                .route("POST", Est.SIMPLEREENROLL, "D.4", ex -> est.enroll(ex, true));
+        this.server = new RegistrarConsole(registry, settings.approval()).routes(routes).start();
         this.announcer = settings.dnsSd() ? DnsSdAnnouncer.announce(settings.bind(), server.port(), pki.owner()) : null;
     }
 
@@ -179,10 +179,12 @@ public final class RegistrarService implements AutoCloseable {
         if (again.isPresent()) {
             return again.get();
         }
-        byte[] voucher = masa.voucher(pledge, request, ex.body());
+        MasaClient.Checked checked = masa.voucher(pledge, request, ex.body());
+        byte[] voucher = checked.cms();
         try {
             registry.database().transaction(c -> {
-                registry.voucher(c, serial, idevid.certificate(), nonce, Base64.getEncoder().encodeToString(voucher));
+                registry.voucher(c, serial, idevid.certificate(), nonce, Base64.getEncoder().encodeToString(voucher),
+                        checked.voucher());
                 registry.status(c, serial, PledgeRegistry.Status.VOUCHER, "voucher delivered");
                 return null;
             });
@@ -289,6 +291,11 @@ public final class RegistrarService implements AutoCloseable {
                 IdevidProfile.checkSerial(s);
             }
             return registry.allow(serials);
+        }
+
+        /** Sets the console's admin password (ending every console session). */
+        public void consolePassword(char[] password) throws SQLException {
+            new dev.avocado.server.ConsoleAuth(registry.database(), "registrar", "registrar console-password").setPassword(password);
         }
 
         /** Rows in a table (pledges, vouchers, reports, ldevids). */

@@ -46,9 +46,18 @@ public final class HttpsServer implements AutoCloseable {
         NONE, WANT, NEED
     }
 
-    /** One request, read whole. */
+    /**
+     * One request, read whole.
+     *
+     * @param headers the request's headers by lower-case name (the first value of each)
+     */
     public record Exchange(String method, String path, String contentType, String accept, byte[] body,
-            List<X509Certificate> clientChain, String remoteAddress) {
+            List<X509Certificate> clientChain, String remoteAddress, Map<String, String> headers) {
+
+        /** A request header by name (any case), or null. */
+        public String header(String name) {
+            return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        }
 
         public String bodyText() {
             return new String(body, StandardCharsets.UTF_8);
@@ -172,7 +181,7 @@ public final class HttpsServer implements AutoCloseable {
         connector.setPort(b.port);
         server.addConnector(connector);
         server.setHandler(new Dispatcher(b.name, Map.copyOf(b.routes), b.maxBody,
-                new RouteErrors.Unavailable(b.unavailableWhat, b.unavailableRetry)));
+                new RouteErrors.Unavailable(b.unavailableWhat, b.unavailableRetry), Map.copyOf(b.headersUnder)));
     }
 
     public static Builder builder(String name) {
@@ -198,6 +207,7 @@ public final class HttpsServer implements AutoCloseable {
         private ClientAuth clientAuth = ClientAuth.NONE;
         private int maxBody = 64 * 1024;
         private final Map<String, Bound> routes = new HashMap<>();
+        private final Map<String, Map<String, String>> headersUnder = new HashMap<>();
         private String unavailableWhat;
         private Duration unavailableRetry = Duration.ofSeconds(2);
 
@@ -222,6 +232,15 @@ public final class HttpsServer implements AutoCloseable {
         public Builder tls(SSLContext context, ClientAuth clientAuth) {
             this.sslContext = context;
             this.clientAuth = clientAuth;
+            return this;
+        }
+
+        /**
+         * Headers every reply under a path prefix carries, refusals and errors too (a web console's
+         * Content-Security-Policy, say); a route's own header of the same name wins.
+         */
+        public Builder headersUnder(String pathPrefix, Map<String, String> headers) {
+            headersUnder.put(pathPrefix, Map.copyOf(headers));
             return this;
         }
 
@@ -277,12 +296,15 @@ public final class HttpsServer implements AutoCloseable {
         private final Map<String, Bound> routes;
         private final int maxBody;
         private final RouteErrors.Unavailable unavailable;
+        private final Map<String, Map<String, String>> headersUnder;
 
-        Dispatcher(String name, Map<String, Bound> routes, int maxBody, RouteErrors.Unavailable unavailable) {
+        Dispatcher(String name, Map<String, Bound> routes, int maxBody, RouteErrors.Unavailable unavailable,
+                Map<String, Map<String, String>> headersUnder) {
             this.name = name;
             this.routes = routes;
             this.maxBody = maxBody;
             this.unavailable = unavailable;
+            this.headersUnder = headersUnder;
         }
 
         @Override
@@ -301,9 +323,22 @@ public final class HttpsServer implements AutoCloseable {
             if (reply.contentType() != null) {
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
             }
+            headersUnder.forEach((prefix, headers) -> {
+                if (path.equals(prefix) || path.startsWith(prefix + "/")) {
+                    headers.forEach(response.getHeaders()::put);
+                }
+            });
             reply.headers().forEach(response.getHeaders()::put);
             response.write(true, ByteBuffer.wrap(reply.body() == null ? new byte[0] : reply.body()), callback);
             return true;
+        }
+
+        private static Map<String, String> headers(Request request) {
+            Map<String, String> h = new HashMap<>();
+            for (org.eclipse.jetty.http.HttpField f : request.getHeaders()) {
+                h.putIfAbsent(f.getLowerCaseName(), f.getValue());
+            }
+            return Map.copyOf(h);
         }
 
         private Reply run(Bound route, Request request, String path) {
@@ -330,7 +365,8 @@ public final class HttpsServer implements AutoCloseable {
                 chain = List.of(data.peerCertificates());
             }
             Exchange ex = new Exchange(request.getMethod(), path, request.getHeaders().get(HttpHeader.CONTENT_TYPE),
-                    request.getHeaders().get(HttpHeader.ACCEPT), body, chain, Request.getRemoteAddr(request));
+                    request.getHeaders().get(HttpHeader.ACCEPT), body, chain, Request.getRemoteAddr(request),
+                    headers(request));
             try {
                 return route.route().handle(ex);
             } catch (Exception | Error e) {
