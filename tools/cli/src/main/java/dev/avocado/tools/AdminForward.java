@@ -22,7 +22,7 @@ final class AdminForward {
     }
 
     private static final Map<String, Service> SERVICES = Map.of(
-            "factory", new Service("factory-db", Set.of("devices", "allow", "revoke")),
+            "factory", new Service("factory-db", Set.of("devices", "allow", "revoke", "console-password")),
             "masa", new Service("masa-db", Set.of("claim", "claims", "vouchers")),
             "registrar", new Service("registrar-db", Set.of("pledges", "approve", "allow", "ldevids", "console-password")));
 

@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "factory", mixinStandardHelpOptions = true, description = "The manufacturer's IDevID provisioning service.",
         subcommands = {FactoryCommand.Serve.class, FactoryCommand.Devices.class, FactoryCommand.Allow.class,
-            FactoryCommand.Revoke.class})
+            FactoryCommand.Revoke.class, FactoryCommand.ConsolePassword.class})
 final class FactoryCommand {
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -134,6 +134,24 @@ final class FactoryCommand {
                 AdminForward.out().println("serial " + serial + ": IDevID revoked");
             }
             return 0;
+        }
+    }
+
+    @Command(name = "console-password", mixinStandardHelpOptions = true, description = "Sets the admin password of the "
+            + "factory's web console (https://FACTORY/console), which lets nobody in until one is set; signs out every "
+            + "console session.")
+    static final class ConsolePassword implements Callable<Integer> {
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        DatabaseOptions.Factory database;
+
+        @Option(names = "--password-file", paramLabel = "FILE", required = true, description = PasswordFile.OPTION)
+        Path passwordFile;
+
+        @Override
+        public Integer call() throws Exception {
+            try (FactoryService.Admin admin = FactoryService.admin(database.url())) {
+                return PasswordFile.set("factory", passwordFile, admin::consolePassword);
+            }
         }
     }
 }

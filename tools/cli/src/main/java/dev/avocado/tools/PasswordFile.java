@@ -13,7 +13,28 @@ import java.util.Arrays;
 /** A password given as a file (never as an argument, which any local user sees in the process list). */
 final class PasswordFile {
 
+    /** The help of a --password-file option. */
+    static final String OPTION = "A file whose first line is the password (at least " + dev.avocado.server.PasswordHash.MIN_LENGTH
+            + " characters); a file, not an argument, so that the password shows in no process list. Delete it afterwards.";
+
+    /** Where a console's password goes (the service's admin). */
+    interface Setter {
+        void set(char[] password) throws Exception;
+    }
+
     private PasswordFile() {
+    }
+
+    /** A console-password command: the file read, the password set, the buffer cleared; what it did said. */
+    static int set(String service, Path file, Setter setter) throws Exception {
+        char[] password = read(file);
+        try {
+            setter.set(password);
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+        AdminForward.out().println(service + " console: admin password set; every console session signed out");
+        return 0;
     }
 
     /** The file's first line, without its line end; an empty or unreadable file is an error that names it. */

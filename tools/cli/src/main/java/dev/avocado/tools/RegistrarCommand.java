@@ -168,21 +168,14 @@ final class RegistrarCommand {
         @ArgGroup(exclusive = false, multiplicity = "1")
         DatabaseOptions.Registrar database;
 
-        @Option(names = "--password-file", paramLabel = "FILE", required = true, description = "A file whose first line is "
-                + "the password (at least " + dev.avocado.server.PasswordHash.MIN_LENGTH + " characters); a file, not an "
-                + "argument, so that the password shows in no process list. Delete it afterwards.")
+        @Option(names = "--password-file", paramLabel = "FILE", required = true, description = PasswordFile.OPTION)
         Path passwordFile;
 
         @Override
         public Integer call() throws Exception {
-            char[] password = PasswordFile.read(passwordFile);
             try (RegistrarService.Admin admin = RegistrarService.admin(database.url())) {
-                admin.consolePassword(password);
-            } finally {
-                java.util.Arrays.fill(password, '\0');
+                return PasswordFile.set("registrar", passwordFile, admin::consolePassword);
             }
-            AdminForward.out().println("registrar console: admin password set; every console session signed out");
-            return 0;
         }
     }
 }

@@ -45,7 +45,9 @@ final class DeviceRegistry {
                     + "revoked_at TIMESTAMP WITH TIME ZONE, "
                     + "revoke_reason VARCHAR(256))",
             "CREATE INDEX idevids_serial ON idevids (serial)",
-            PLAN.createTable()));
+            PLAN.createTable()),
+            // the manufacturer's console: its sign-in
+            new Database.Migration(2, dev.avocado.server.ConsoleAuth.schema("factory").toArray(String[]::new)));
 
     /** One row. */
     record Device(long id, String serial, String status, X509Certificate certificate, String keySha256,
@@ -130,6 +132,27 @@ final class DeviceRegistry {
                 return result;
             }
         });
+    }
+
+    /** The IDevIDs whose serial contains {@code part} (all when it is empty), the newest first, at most {@code limit}. */
+    List<Device> search(String part, int limit) throws SQLException {
+        return db.transaction(c -> {
+            try (PreparedStatement q = c.prepareStatement(SELECT + " WHERE serial LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT " + limit)) {
+                q.setString(1, Allowlist.containing(part));
+                List<Device> result = new ArrayList<>();
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        result.add(device(rs));
+                    }
+                }
+                return result;
+            }
+        });
+    }
+
+    /** The serials of the production plan that contain {@code part}, in order, at most {@code limit}. */
+    List<String> allowedSerials(String part, int limit) throws SQLException {
+        return db.transaction(c -> PLAN.list(c, part, limit));
     }
 
     boolean allowed(Connection c, String serial) throws SQLException {

@@ -69,7 +69,7 @@ public final class FactoryService implements AutoCloseable {
         Pki.Credential tls = pki.load(Pki.MANUFACTURER, Pki.FACTORY_TLS);
         // client certificates are checked by each route for its role (a station's at enrollment, the device's
         // IDevID at O.d), with the IDevID CA known here: a client may send its certificate alone
-        this.server = HttpsServer.builder("factory")
+        HttpsServer.Builder routes = HttpsServer.builder("factory")
                 .bind(settings.bind(), settings.port())
                 .tls(ServerTls.configured().anyClient(new TlsContexts.Credential(tls.key(), tls.withChain())), HttpsServer.ClientAuth.WANT)
                 .maxBody(16 * 1024)
@@ -78,8 +78,8 @@ public final class FactoryService implements AutoCloseable {
                 .route("GET", Est.CSRATTRS, "O.3", this::csrattrs)
                 .route("POST", Est.SIMPLEENROLL, "O.4", this::simpleenroll)
                 .route("POST", Est.SIMPLEREENROLL, "O.4", this::simplereenroll)
-                .route("POST", RECORD, "O.d", this::record)
-                .start();
+                .route("POST", RECORD, "O.d", this::record);
+        this.server = new FactoryConsole(registry, !settings.allowlistOnly()).routes(routes).start();
     }
 
     /** Opens the database (creating or migrating its schema) and starts serving. */
@@ -277,6 +277,11 @@ public final class FactoryService implements AutoCloseable {
 
         public boolean revoke(String serial, String reason) throws SQLException {
             return registry.revoke(serial, reason);
+        }
+
+        /** Sets the console's admin password (ending every console session). */
+        public void consolePassword(char[] password) throws SQLException {
+            new dev.avocado.server.ConsoleAuth(registry.database(), "factory", "factory console-password").setPassword(password);
         }
 
         @Override

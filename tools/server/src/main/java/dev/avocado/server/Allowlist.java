@@ -33,6 +33,26 @@ public final class Allowlist {
     }
 
     /** Adds serials; returns how many were new. */
+    /** The serials that contain {@code part} (all when it is empty), in order, at most {@code limit}. */
+    public List<String> list(Connection c, String part, int limit) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT serial FROM " + table + " WHERE serial LIKE ? ESCAPE '\\' "
+                + "ORDER BY serial LIMIT " + limit)) {
+            q.setString(1, containing(part));
+            List<String> out = new java.util.ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** A LIKE pattern (escape character backslash) for the values that contain {@code part} as it is written. */
+    public static String containing(String part) {
+        return "%" + part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+    }
+
     public int add(Database db, List<String> serials) throws SQLException {
         return db.transaction(c -> {
             int added = 0;

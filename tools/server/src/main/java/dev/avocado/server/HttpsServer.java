@@ -50,9 +50,10 @@ public final class HttpsServer implements AutoCloseable {
      * One request, read whole.
      *
      * @param headers the request's headers by lower-case name (the first value of each)
+     * @param query the query's parameters (the first value of each), decoded
      */
     public record Exchange(String method, String path, String contentType, String accept, byte[] body,
-            List<X509Certificate> clientChain, String remoteAddress, Map<String, String> headers) {
+            List<X509Certificate> clientChain, String remoteAddress, Map<String, String> headers, Map<String, String> query) {
 
         /** A request header by name (any case), or null. */
         public String header(String name) {
@@ -341,6 +342,21 @@ public final class HttpsServer implements AutoCloseable {
             return Map.copyOf(h);
         }
 
+        private static Map<String, String> query(Request request) {
+            if (request.getHttpURI().getQuery() == null) {
+                return Map.of();
+            }
+            Map<String, String> q = new HashMap<>();
+            try {
+                for (org.eclipse.jetty.util.Fields.Field f : Request.extractQueryParameters(request)) {
+                    q.putIfAbsent(f.getName(), f.getValue());
+                }
+            } catch (RuntimeException e) {
+                return Map.of(); // a query that does not decode: as if none, the route says what it misses
+            }
+            return Map.copyOf(q);
+        }
+
         private Reply run(Bound route, Request request, String path) {
             long declared = request.getLength();
             // not closed: Jetty consumes (or drops with the connection) whatever is left when the reply is sent
@@ -366,7 +382,7 @@ public final class HttpsServer implements AutoCloseable {
             }
             Exchange ex = new Exchange(request.getMethod(), path, request.getHeaders().get(HttpHeader.CONTENT_TYPE),
                     request.getHeaders().get(HttpHeader.ACCEPT), body, chain, Request.getRemoteAddr(request),
-                    headers(request));
+                    headers(request), query(request));
             try {
                 return route.route().handle(ex);
             } catch (Exception | Error e) {
