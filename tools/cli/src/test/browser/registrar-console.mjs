@@ -7,7 +7,8 @@
 // Prints one line per step; exits non-zero with the reason when a step does not hold.
 import { chromium } from 'playwright-core';
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,8 +24,9 @@ function fail(why) {
   throw new Error(why);
 }
 
-// the attacker's page, on another origin (plain http on another port: another site to the browser)
-const evil = createServer((req, res) => {
+// the attacker's page: on another site (plain http), and on the same site (https on another port of the
+// same host: another service of the owner's), where the browser sends the SameSite=Strict cookie
+function attack(req, res) {
   res.setHeader('Content-Type', 'text/html');
   res.end(`<!DOCTYPE html><html><body>
 <form id="f" method="POST" action="${url}/console/api/approve" enctype="text/plain">
@@ -34,9 +36,13 @@ fetch('${url}/console/api/approve', { method: 'POST', mode: 'no-cors', credentia
   headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify({ serial: '${serial}' }) })
   .finally(() => document.getElementById('f').submit());
 </script></body></html>`);
-});
+}
+const evil = createServer(attack);
+const tls = process.env.CONSOLE_EVIL_TLS;
+const sameSite = createHttpsServer({ key: readFileSync(join(tls, 'key.pem')), cert: readFileSync(join(tls, 'cert.pem')) }, attack);
 await new Promise((r) => evil.listen(0, '127.0.0.1', r));
-const evilUrl = `http://127.0.0.1:${evil.address().port}/`;
+await new Promise((r) => sameSite.listen(0, '127.0.0.1', r));
+const attackers = [`http://127.0.0.1:${evil.address().port}/`, `https://127.0.0.1:${sameSite.address().port}/`];
 
 const profile = mkdtempSync(join(tmpdir(), 'avocado-chromium-'));
 const context = await chromium.launchPersistentContext(profile, {
@@ -78,15 +84,18 @@ try {
   await row.locator('td.state', { hasText: /^pending$/ }).waitFor({ timeout: 60000 });
   step('signed in: ' + serial + ' is pending');
 
-  // 4. a page of another site, in the same browser with the owner signed in, tries to approve it
-  const attacker = await context.newPage();
-  await attacker.goto(evilUrl);
-  await attacker.waitForTimeout(1500);
-  const forged = await attacker.evaluate(() => document.body.innerText.trim().slice(0, 200));
-  await attacker.close();
-  await page.waitForTimeout(1500); // two polls
-  if (await row.locator('td.state').innerText() !== 'pending') fail('the forged approval changed the state');
-  step('forged approval from ' + evilUrl + ': still pending (the registrar answered: ' + forged + ')');
+  // 4. pages of other origins, in the same browser with the owner signed in, try to approve it
+  for (const evilUrl of attackers) {
+    const attacker = await context.newPage();
+    await attacker.goto(evilUrl);
+    await attacker.waitForURL(url + '/console/api/approve', { timeout: 20000 }); // the form posted
+    await attacker.waitForLoadState();
+    const forged = await attacker.evaluate(() => document.body.innerText.trim().slice(0, 200));
+    await attacker.close();
+    await page.waitForTimeout(1500); // two polls
+    if (await row.locator('td.state').innerText() !== 'pending') fail('the forged approval from ' + evilUrl + ' changed the state');
+    step('forged approval from ' + evilUrl + ': still pending (the registrar answered: ' + forged + ')');
+  }
 
   // 5. the owner approves with one click; the device onboards
   await page.screenshot({ path: join(out, 'registrar-console-pending.png') });
@@ -103,5 +112,6 @@ try {
 } finally {
   await context.close();
   evil.close();
+  sameSite.close();
   rmSync(profile, { recursive: true, force: true });
 }

@@ -61,13 +61,23 @@ public class ConsoleBrowserTest {
                         && l.contains("waits for the owner's approval"), 120_000);
 
                 byte[] spki = s.pki.certificate(Pki.OWNER, Pki.REGISTRAR_TLS).getPublicKey().getEncoded();
+                // another service on the owner's host (https on another port: the same site, another origin), whose
+                // page the owner opens: the browser sends the SameSite=Strict cookie with its requests
+                java.security.KeyPair evilKey = dev.avocado.protocol.x509.KeyPairs.ecP256();
+                java.security.cert.X509Certificate evilCert = dev.avocado.protocol.x509.CertificateBuilder
+                        .subject("CN=127.0.0.1,O=Other service", evilKey.getPublic()).selfSigned(evilKey.getPrivate())
+                        .validity(java.time.Instant.now().minusSeconds(60), java.time.Instant.now().plusSeconds(3600)).build();
+                Path evil = tmp.newFolder("other-service").toPath();
+                Files.writeString(evil.resolve("cert.pem"), dev.avocado.protocol.pem.Pem.encode(evilCert));
+                Files.writeString(evil.resolve("key.pem"), dev.avocado.protocol.pem.Pem.encode(evilKey.getPrivate()));
                 ProcessBuilder pb = new ProcessBuilder("node", "registrar-console.mjs").directory(BROWSER.toFile())
                         .redirectErrorStream(true);
                 pb.environment().putAll(java.util.Map.of("CONSOLE_URL", s.registrarUrl(), "CONSOLE_PASSWORD", PASSWORD,
                         "CONSOLE_SERIAL", "SN-CONSOLE-1", "CONSOLE_OUT", out.toString(), "CONSOLE_SPKI",
-                        Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(spki))));
+                        spkiHash(spki) + "," + spkiHash(evilCert.getPublicKey().getEncoded()), "CONSOLE_EVIL_TLS", evil.toString()));
                 Process browser = pb.start();
                 String said = new String(browser.getInputStream().readAllBytes());
+                System.out.print(said); // kept in the test report
                 assertTrue(said, browser.waitFor(200, TimeUnit.SECONDS));
                 assertEquals(said, 0, browser.exitValue());
                 for (String step : List.of("browser: without a session: 401 sign in first: no console session",
@@ -75,7 +85,9 @@ public class ConsoleBrowserTest {
                         "browser: approved by a click", "browser: enrolled: LDevID serial ", "browser: done")) {
                     assertTrue(said, said.contains(step));
                 }
-                assertTrue(said, said.contains("still pending"));
+                // another site's page: the cookie is not sent; the same site's: the cookie is, and the type and origin stop it
+                assertTrue(said, said.contains("still pending (the registrar answered: sign in first: no console session)"));
+                assertTrue(said, said.contains("still pending (the registrar answered: expected Content-Type application/json"));
 
                 Cli.Run done = device.await(200);
                 assertEquals(done.output(), 0, done.code());
@@ -87,5 +99,10 @@ public class ConsoleBrowserTest {
             assertTrue(log, log.contains("console: sign-in from") && log.contains("refused: wrong password"));
             assertTrue(Files.size(out.resolve("registrar-console.png")) > 10_000);
         }
+    }
+
+    /** What Chromium's --ignore-certificate-errors-spki-list takes: base64 of the SHA-256 of the SubjectPublicKeyInfo. */
+    private static String spkiHash(byte[] spki) throws Exception {
+        return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(spki));
     }
 }
