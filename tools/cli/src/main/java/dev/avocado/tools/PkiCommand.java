@@ -42,6 +42,24 @@ final class PkiCommand {
         @Option(names = "--force", description = "Replace an existing PKI in DIR.")
         boolean force;
 
+        @picocli.CommandLine.ArgGroup(exclusive = false, heading = "Keys in an HSM (PKCS#11):%n")
+        Token token;
+
+        /** The token that makes and keeps the servers' signing keys. */
+        static final class Token {
+            @Option(names = "--pkcs11-module", required = true, paramLabel = "FILE", description = "The PKCS#11 module, for "
+                    + "example /usr/lib/softhsm/libsofthsm2.so or an HSM vendor's. The IDevID CA, MASA signer, domain CA and "
+                    + "registrar signer keys are made in its token and never exist as files.")
+            Path module;
+
+            @Option(names = "--pkcs11-token", required = true, paramLabel = "LABEL", description = "The token's label.")
+            String label;
+
+            @Option(names = "--pkcs11-pin-file", required = true, paramLabel = "FILE", description = "A file (owner-only) "
+                    + "with the token's user PIN; the servers read it at start, so it must stay.")
+            Path pinFile;
+        }
+
         @Override
         public Integer call() throws Exception {
             Pki pki = new Pki(out);
@@ -49,10 +67,15 @@ final class PkiCommand {
                 System.err.println("avocado pki init: " + pki.folder() + " holds a PKI already (use --force to replace it)");
                 return 1;
             }
-            pki.init(manufacturer, provisioningUrl, masaUrl, owner, registrarUrl);
+            pki.init(manufacturer, provisioningUrl, masaUrl, owner, registrarUrl, token == null ? null
+                    : new dev.avocado.server.TokenKeys.Config(token.module, token.label, token.pinFile));
             System.out.println("PKI:          " + pki.folder());
             System.out.println("MPR:          " + pki.mpr());
             System.out.println("provisioning: " + provisioningUrl);
+            for (String name : Pki.IN_TOKEN) {
+                String party = Pki.partyOf(name);
+                System.out.printf("%-13s %s%n", name + ":", party + "/" + name + ", key in " + pki.keyLocation(party, name));
+            }
             return 0;
         }
     }

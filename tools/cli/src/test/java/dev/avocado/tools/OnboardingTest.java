@@ -47,6 +47,21 @@ public class OnboardingTest {
                     "https://127.0.0.1:" + registrarPort);
         }
 
+        /** The PKI made by the command line, 'pki init' with these options more (its keys in a token, say). */
+        Services(Path dir, String... pkiInit) throws Exception {
+            pki = new Pki(dir);
+            List<String> args = new ArrayList<>(List.of("pki", "init", "--out", dir.toString(), "--manufacturer", "Acme",
+                    "--provisioning-url", "https://127.0.0.1:" + factoryPort, "--masa-url", "127.0.0.1:" + masaPort,
+                    "--owner", "Example Owner", "--registrar-url", "https://127.0.0.1:" + registrarPort));
+            args.addAll(List.of(pkiInit));
+            Cli.Run init = Cli.run(args.toArray(String[]::new));
+            assertEquals(init.output(), 0, init.code());
+            initOutput = init.output();
+        }
+
+        /** What 'pki init' printed, when the command line made the PKI. */
+        String initOutput = "";
+
         Cli.Background factory() throws Exception {
             return start("factory provisioning service: https://", "factory", "serve", "--pki", pki.folder().toString(),
                     "--open");

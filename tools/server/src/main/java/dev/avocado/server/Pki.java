@@ -41,6 +41,11 @@ import org.bouncycastle.asn1.x509.KeyUsage;
  * owner/registrar-tls        the registrar's TLS certificate (proximity-registrar-cert), under the domain CA
  * owner/registrar            signs registrar voucher requests (id-kp-cmcRA), under the domain CA
  * </pre>
+ *
+ * <p>With a PKCS#11 token ({@link TokenKeys}), the signing keys of the CAs and signers that the servers
+ * use ({@link #IN_TOKEN}: idevid-ca, masa, domain-ca, registrar) are made in the token and never exist as
+ * files: {@code NAME.p11} (the key's PKCS#11 URI) stands where {@code NAME.key} would, and the party's
+ * {@code pkcs11.conf} names the module, the token and the PIN file.
  */
 public final class Pki {
 
@@ -69,6 +74,10 @@ public final class Pki {
     public static final String DOMAIN_CA = "domain-ca";
     public static final String REGISTRAR_TLS = "registrar-tls";
     public static final String REGISTRAR = "registrar";
+    /** The keys that a token holds when there is one: what the running servers sign with. */
+    public static final List<String> IN_TOKEN = List.of(IDEVID_CA, MASA, DOMAIN_CA, REGISTRAR);
+    /** A party's token, when its keys are in one. */
+    public static final String TOKEN_CONF = "pkcs11.conf";
     /** The file that goes onto partition one as the MPR. */
     public static final String MPR_FILE = "mpr.pem";
 
@@ -109,6 +118,22 @@ public final class Pki {
      */
     public void init(String manufacturer, String provisioningAddress, String masaUrl, String owner, String registrarUrl)
             throws IOException {
+        init(manufacturer, provisioningAddress, masaUrl, owner, registrarUrl, null);
+    }
+
+    /**
+     * The same, with the keys of {@link #IN_TOKEN} made in a PKCS#11 token (null: as files like the others).
+     */
+    public void init(String manufacturer, String provisioningAddress, String masaUrl, String owner, String registrarUrl,
+            TokenKeys.Config tokenConfig) throws IOException {
+        TokenKeys token = tokenConfig == null ? null : TokenKeys.open(tokenConfig);
+        for (String party : List.of(MANUFACTURER, OWNER)) {
+            for (String name : IN_TOKEN) {
+                if (token != null && Files.exists(folder.resolve(party).resolve(name + ".pem"))) {
+                    throw new IOException(folder + " already holds " + party + "/" + name + ": pki init with a token makes a new PKI");
+                }
+            }
+        }
         Instant now = Instant.now().minus(Duration.ofMinutes(5));
         KeyPair rootKey = KeyPairs.ecP256();
         X509Certificate root = MprProfile.issue(rootKey, "O=" + manufacturer + ",CN=" + manufacturer + " Root CA",
@@ -128,8 +153,8 @@ public final class Pki {
                 .keyUsage(KeyUsage.digitalSignature).extendedKeyUsage(KeyPurposeId.id_kp_codeSigning).build(),
                 fwKey.getPrivate()));
 
-        KeyPair caKey = KeyPairs.ecP256();
-        save(MANUFACTURER, IDEVID_CA, new Credential(CertificateBuilder.subject("O=" + manufacturer + ",CN="
+        KeyPair caKey = keyPair(token);
+        save(MANUFACTURER, IDEVID_CA, token, new Credential(CertificateBuilder.subject("O=" + manufacturer + ",CN="
                 + manufacturer + " IDevID CA", caKey.getPublic())
                 .issuer(root, rootKey.getPrivate()).validity(now, now.plus(Duration.ofDays(20 * 365))).ca(0)
                 .keyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign).build(), caKey.getPrivate()));
@@ -137,23 +162,23 @@ public final class Pki {
         save(MANUFACTURER, FACTORY_TLS, tls(manufacturer, host(provisioningAddress), root, rootKey.getPrivate(), now,
                 KeyPurposeId.id_kp_serverAuth));
 
-        KeyPair masaKey = KeyPairs.ecP256();
-        save(MANUFACTURER, MASA, new Credential(CertificateBuilder.subject("O=" + manufacturer + ",CN=" + manufacturer
+        KeyPair masaKey = keyPair(token);
+        save(MANUFACTURER, MASA, token, new Credential(CertificateBuilder.subject("O=" + manufacturer + ",CN=" + manufacturer
                 + " MASA", masaKey.getPublic()).issuer(masaCa, masaCaKey.getPrivate())
                 .validity(now, now.plus(Duration.ofDays(10 * 365))).endEntity().keyUsage(KeyUsage.digitalSignature)
                 .extendedKeyUsage(KeyPurposeId.getInstance(Oids.ID_KP_VOUCHER_SIGNING)).build(),
                 masaKey.getPrivate()));
         save(MANUFACTURER, MASA_TLS, tls(manufacturer, host(masaUrl), root, rootKey.getPrivate(), now, KeyPurposeId.id_kp_serverAuth));
 
-        KeyPair domainKey = KeyPairs.ecP256();
+        KeyPair domainKey = keyPair(token);
         X509Certificate domain = CertificateBuilder.subject("O=" + owner + ",CN=" + owner + " Domain CA", domainKey.getPublic())
                 .selfSigned(domainKey.getPrivate()).validity(now, now.plus(Duration.ofDays(20 * 365))).ca(1)
                 .keyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign).build();
-        save(OWNER, DOMAIN_CA, new Credential(domain, domainKey.getPrivate()));
+        save(OWNER, DOMAIN_CA, token, new Credential(domain, domainKey.getPrivate()));
         save(OWNER, REGISTRAR_TLS, tls(owner, host(registrarUrl), domain, domainKey.getPrivate(), now,
                 KeyPurposeId.id_kp_serverAuth));
-        KeyPair raKey = KeyPairs.ecP256();
-        save(OWNER, REGISTRAR, new Credential(CertificateBuilder.subject("O=" + owner + ",CN=" + owner + " Registrar",
+        KeyPair raKey = keyPair(token);
+        save(OWNER, REGISTRAR, token, new Credential(CertificateBuilder.subject("O=" + owner + ",CN=" + owner + " Registrar",
                 raKey.getPublic()).issuer(domain, domainKey.getPrivate()).validity(now, now.plus(Duration.ofDays(5 * 365)))
                 .endEntity().keyUsage(KeyUsage.digitalSignature).extendedKeyUsage(KeyPurposeId.id_kp_cmcRA).build(),
                 raKey.getPrivate()));
@@ -185,6 +210,37 @@ public final class Pki {
                 .replace("[", "").replace("]", "");
     }
 
+    private static KeyPair keyPair(TokenKeys token) throws IOException {
+        return token == null ? KeyPairs.ecP256() : token.generate();
+    }
+
+    /** A credential whose key is in the token (a key made there), or a file when there is no token. */
+    private void save(String party, String name, TokenKeys token, Credential credential) throws IOException {
+        if (token == null) {
+            save(party, name, credential);
+            return;
+        }
+        token.store(name, credential.key(), credential.certificate());
+        Path dir = AtomicFiles.folder(folder.resolve(party), PosixFilePermissions.fromString("rwx------"));
+        token.config().write(dir.resolve(TOKEN_CONF));
+        AtomicFiles.write(dir.resolve(name + ".pem"), Pem.encode(credential.certificate()).getBytes(StandardCharsets.US_ASCII),
+                AtomicFiles.PUBLIC);
+        AtomicFiles.write(dir.resolve(name + ".p11"), ("pkcs11:token=" + token.config().token() + ";object=" + name
+                + ";type=private\n").getBytes(StandardCharsets.US_ASCII), AtomicFiles.PUBLIC);
+    }
+
+    /** The party of a key of {@link #IN_TOKEN}: the manufacturer's IDevID CA and MASA signer, the owner's others. */
+    public static String partyOf(String name) {
+        return name.equals(IDEVID_CA) || name.equals(MASA) || name.equals(MASA_CA) || name.equals(ROOT)
+                || name.equals(FIRMWARE_SIGNER) || name.equals(FACTORY_TLS) || name.equals(MASA_TLS) ? MANUFACTURER : OWNER;
+    }
+
+    /** Where a credential's private key is: "file" or the token's description. */
+    public String keyLocation(String party, String name) throws IOException {
+        Path dir = folder.resolve(party);
+        return Files.exists(dir.resolve(name + ".p11")) ? TokenKeys.Config.read(dir.resolve(TOKEN_CONF)).describe() : "file";
+    }
+
     public void save(String party, String name, Credential credential) throws IOException {
         Path dir = AtomicFiles.folder(folder.resolve(party), PosixFilePermissions.fromString("rwx------"));
         AtomicFiles.write(dir.resolve(name + ".pem"), Pem.encode(credential.certificate()).getBytes(StandardCharsets.US_ASCII),
@@ -197,6 +253,10 @@ public final class Pki {
     public Credential load(String party, String name) throws IOException {
         Path cert = folder.resolve(party).resolve(name + ".pem");
         Path key = folder.resolve(party).resolve(name + ".key");
+        if (Files.exists(folder.resolve(party).resolve(name + ".p11"))) {
+            TokenKeys token = TokenKeys.open(TokenKeys.Config.read(folder.resolve(party).resolve(TOKEN_CONF)));
+            return new Credential(certificate(party, name), token.key(name));
+        }
         if (!Files.isRegularFile(cert) || !Files.isRegularFile(key)) {
             throw new IOException(folder + " is not a PKI made by 'pki init': " + folder.relativize(
                     Files.isRegularFile(cert) ? key : cert) + " is missing");

@@ -85,9 +85,9 @@ public final class VoucherCms {
                     }
                 });
             }
-            g.addSignerInfoGenerator(signer
-                    .build(new JcaContentSignerBuilder(CertificateBuilder.signatureAlgorithm(key))
-                            .setProvider(provider != null ? provider : Signatures.provider()).build(key), certificates.get(0)));
+            Provider p = provider != null ? provider : Signatures.signing(key);
+            JcaContentSignerBuilder sb = new JcaContentSignerBuilder(CertificateBuilder.signatureAlgorithm(key));
+            g.addSignerInfoGenerator(signer.build((p == null ? sb : sb.setProvider(p)).build(key), certificates.get(0)));
             g.addCertificates(new JcaCertStore(certificates));
             CMSTypedData content = new CMSProcessableByteArray(Oids.ID_CT_ANIMA_JSON_VOUCHER, voucher.toJson());
             return g.generate(content, true).getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER);

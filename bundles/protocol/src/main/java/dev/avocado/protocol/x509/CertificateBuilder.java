@@ -51,7 +51,8 @@ public final class CertificateBuilder {
     /** The issuer's subject key identifier, which the authority key identifier repeats (RFC 5280 4.2.1.1). */
     private byte[] issuerKeyId;
     private PrivateKey signingKey;
-    private Provider signingProvider = Signatures.provider();
+    /** Null: the provider {@link Signatures#signing} names for the signing key. */
+    private Provider signingProvider;
     private Instant notBefore = Instant.now().minusSeconds(60);
     private Instant notAfter;
     private BigInteger serial;
@@ -177,8 +178,9 @@ public final class CertificateBuilder {
             for (Object[] e : extensions) {
                 b.addExtension((ASN1ObjectIdentifier) e[0], (Boolean) e[1], (ASN1Encodable) e[2]);
             }
-            ContentSigner signer = new JcaContentSignerBuilder(signatureAlgorithm(signingKey))
-                    .setProvider(signingProvider).build(signingKey);
+            Provider p = signingProvider != null ? signingProvider : Signatures.signing(signingKey);
+            JcaContentSignerBuilder sb = new JcaContentSignerBuilder(signatureAlgorithm(signingKey));
+            ContentSigner signer = (p == null ? sb : sb.setProvider(p)).build(signingKey);
             return new JcaX509CertificateConverter().getCertificate(b.build(signer));
         } catch (CertIOException | OperatorCreationException | CertificateException | java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot issue certificate for " + subject + ": " + e.getMessage(), e);

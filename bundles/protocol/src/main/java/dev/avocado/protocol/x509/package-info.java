@@ -1,5 +1,5 @@
 /** Building and reading X.509 certificates: names, extensions, the object identifiers this project uses. */
-@Version("1.4.0")
+@Version("1.5.0")
 @Export
 package dev.avocado.protocol.x509;
 
