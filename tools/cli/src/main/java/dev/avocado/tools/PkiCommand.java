@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "pki", description = "The manufacturer's (and later the network owner's) certificates and keys.",
-        mixinStandardHelpOptions = true, subcommands = PkiCommand.Init.class)
+        mixinStandardHelpOptions = true, subcommands = {PkiCommand.Init.class, PkiCommand.MoveToToken.class})
 final class PkiCommand {
 
     @Command(name = "init", mixinStandardHelpOptions = true,
@@ -75,6 +75,36 @@ final class PkiCommand {
             for (String name : Pki.IN_TOKEN) {
                 String party = Pki.partyOf(name);
                 System.out.printf("%-13s %s%n", name + ":", party + "/" + name + ", key in " + pki.keyLocation(party, name));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "move-to-token", mixinStandardHelpOptions = true,
+            description = "Moves private keys of an existing PKI from their files into a PKCS#11 token (an HSM): each is "
+                    + "made sensitive and not extractable there, its file overwritten and deleted; the servers then sign "
+                    + "in the token. Stop the servers that use them first.")
+    static final class MoveToToken implements Callable<Integer> {
+
+        @Option(names = "--pki", required = true, paramLabel = "DIR", description = "The PKI folder (pki init).")
+        Path pki;
+
+        @Option(names = "--key", paramLabel = "NAME", split = ",", description = "The keys to move. Default: the "
+                + "servers' signing keys, ${DEFAULT-VALUE}.", defaultValue = "idevid-ca,masa,domain-ca,registrar")
+        java.util.List<String> keys;
+
+        @picocli.CommandLine.ArgGroup(exclusive = false, multiplicity = "1", heading = "The token (PKCS#11):%n")
+        Init.Token token;
+
+        @Override
+        public Integer call() throws Exception {
+            Pki p = new Pki(pki);
+            dev.avocado.server.TokenKeys t = dev.avocado.server.TokenKeys.open(
+                    new dev.avocado.server.TokenKeys.Config(token.module, token.label, token.pinFile));
+            for (String name : keys) {
+                p.moveToToken(Pki.partyOf(name), name, t);
+                System.out.println(Pki.partyOf(name) + "/" + name + ": key moved into " + t.config().describe()
+                        + "; its file is gone");
             }
             return 0;
         }

@@ -222,9 +222,14 @@ public final class Pki {
         }
         token.store(name, credential.key(), credential.certificate());
         Path dir = AtomicFiles.folder(folder.resolve(party), PosixFilePermissions.fromString("rwx------"));
-        token.config().write(dir.resolve(TOKEN_CONF));
         AtomicFiles.write(dir.resolve(name + ".pem"), Pem.encode(credential.certificate()).getBytes(StandardCharsets.US_ASCII),
                 AtomicFiles.PUBLIC);
+        pointToToken(dir, name, token);
+    }
+
+    /** NAME.p11 (the key's PKCS#11 URI) where NAME.key would be, and the party's pkcs11.conf. */
+    private static void pointToToken(Path dir, String name, TokenKeys token) throws IOException {
+        token.config().write(dir.resolve(TOKEN_CONF));
         AtomicFiles.write(dir.resolve(name + ".p11"), ("pkcs11:token=" + token.config().token() + ";object=" + name
                 + ";type=private\n").getBytes(StandardCharsets.US_ASCII), AtomicFiles.PUBLIC);
     }
@@ -233,6 +238,28 @@ public final class Pki {
     public static String partyOf(String name) {
         return name.equals(IDEVID_CA) || name.equals(MASA) || name.equals(MASA_CA) || name.equals(ROOT)
                 || name.equals(FIRMWARE_SIGNER) || name.equals(FACTORY_TLS) || name.equals(MASA_TLS) ? MANUFACTURER : OWNER;
+    }
+
+    /**
+     * Moves a credential's private key from its file into a token (made sensitive and not extractable
+     * there), then overwrites and deletes the file. The key existed outside the token before, so the
+     * token will not call it "never extractable"; a key made in the token by {@link #init} is.
+     */
+    public void moveToToken(String party, String name, TokenKeys token) throws IOException {
+        Path dir = folder.resolve(party);
+        Path keyFile = dir.resolve(name + ".key");
+        if (Files.exists(dir.resolve(name + ".p11"))) {
+            throw new IOException(party + "/" + name + " is in " + keyLocation(party, name) + " already");
+        }
+        Credential c = load(party, name);
+        token.store(name, Pem.readPrivateKey(keyFile), c.certificate());
+        pointToToken(dir, name, token);
+        // the token has it (and the PKI points there, committed) before the file goes
+        try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(keyFile, java.nio.file.StandardOpenOption.WRITE)) {
+            f.write(java.nio.ByteBuffer.allocate((int) f.size()));
+            f.force(true);
+        }
+        Files.delete(keyFile);
     }
 
     /** Where a credential's private key is: "file" or the token's description. */

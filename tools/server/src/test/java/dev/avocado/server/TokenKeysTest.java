@@ -35,11 +35,13 @@ public class TokenKeysTest {
     /** Both tests' tokens, made before the module is loaded in this JVM: SoftHSM2 reads its tokens when it initializes. */
     private static final String PKI_TOKEN = label();
     private static final String OTHER_TOKEN = label();
+    private static final String MOVE_TOKEN = label();
 
     @org.junit.BeforeClass
     public static void tokens() throws Exception {
         SoftHsm.initToken(PKI_TOKEN, "4321-user-pin");
         SoftHsm.initToken(OTHER_TOKEN, "1111-user-pin");
+        SoftHsm.initToken(MOVE_TOKEN, "3333-user-pin");
     }
 
     private TokenKeys.Config token(String label, String pin) throws Exception {
@@ -115,5 +117,29 @@ public class TokenKeysTest {
         e = assertThrows(java.io.IOException.class, () -> TokenKeys.open(right).key(Pki.IDEVID_CA));
         assertTrue(e.getMessage(), e.getMessage().startsWith("PKCS#11 token " + right.token() + " of " + SoftHsm.MODULE
                 + " has no private key labelled idevid-ca"));
+    }
+
+    /** An existing PKI's keys moved into a token: the file overwritten and gone, the key used in the token. */
+    @Test
+    public void aKeyMovedIntoTheTokenLeavesNoFileAndSignsThere() throws Exception {
+        Pki pki = new Pki(tmp.newFolder("moved").toPath());
+        pki.init("Acme", "https://127.0.0.1:8443", "127.0.0.1:9443", "Example Owner", "https://127.0.0.1:8445");
+        Path keyFile = pki.folder().resolve("owner/domain-ca.key");
+        assertTrue(Files.exists(keyFile));
+        TokenKeys token = TokenKeys.open(token(MOVE_TOKEN, "3333-user-pin"));
+        pki.moveToToken(Pki.OWNER, Pki.DOMAIN_CA, token);
+        assertFalse(Files.exists(keyFile));
+        Pki.Credential ca = pki.load(Pki.OWNER, Pki.DOMAIN_CA);
+        assertNull(ca.key().getEncoded());
+        X509Certificate issued = dev.avocado.protocol.x509.CertificateBuilder.subject("CN=moved", KeyPairs.ecP256().getPublic())
+                .issuer(ca.certificate(), ca.key()).validity(Instant.now(), Instant.now().plusSeconds(60)).endEntity().build();
+        issued.verify(ca.certificate().getPublicKey());
+        java.io.IOException again = assertThrows(java.io.IOException.class, () -> pki.moveToToken(Pki.OWNER, Pki.DOMAIN_CA, token));
+        assertEquals("owner/domain-ca is in PKCS#11 token " + MOVE_TOKEN + " of " + SoftHsm.MODULE + " already", again.getMessage());
+        String objects = SoftHsm.listObjects(MOVE_TOKEN, "3333-user-pin");
+        assertEquals(objects, 1, objects.split("Private Key Object", -1).length - 1);
+        // sensitive and not extractable now; it was a file before, so the token does not say "never extractable"
+        assertTrue(objects, objects.contains("Access:     sensitive"));
+        assertFalse(objects, objects.contains("never extractable") || objects.contains(", extractable"));
     }
 }
