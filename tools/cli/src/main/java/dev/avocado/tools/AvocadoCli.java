@@ -47,6 +47,13 @@ public final class AvocadoCli {
             cmd.getErr().println("avocado " + cmd.getCommandName() + ": " + (e.getMessage() != null ? e.getMessage() : e));
             return 1;
         });
-        return cli.execute(args);
+        String[] expanded;
+        try {
+            expanded = ConfigFile.expand(cli, args);
+        } catch (java.io.IOException e) {
+            cli.getErr().println("avocado: " + e.getMessage());
+            return 2;
+        }
+        return cli.execute(expanded);
     }
 }

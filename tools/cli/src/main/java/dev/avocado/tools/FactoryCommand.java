@@ -22,6 +22,13 @@ final class FactoryCommand {
             description = "Serves EST (cacerts, simpleenroll) for IDevIDs and the DPP record, until stopped.")
     static final class Serve implements Callable<Integer> {
 
+        @picocli.CommandLine.Mixin
+        ServiceOptions serviceOptions;
+
+        private dev.avocado.server.ServerMetrics.Listener service() {
+            return serviceOptions.apply();
+        }
+
         @ArgGroup(exclusive = false, multiplicity = "1")
         DatabaseOptions.Factory database;
 
@@ -56,15 +63,21 @@ final class FactoryCommand {
             if (open) {
                 AdminForward.out().println("factory: --open: IDevIDs for any client and any unused serial (demo; not for production)");
             }
-            FactoryService service = start(database.pki, database.url(), bind, port, masaUrl, allowlist, stationCas);
+            FactoryService service = start(database.pki, database.url(), bind, port, masaUrl, allowlist, stationCas, service());
             AutoCloseable admin = database.isEmbedded() ? AdminForward.serve(database.pki, "factory") : null;
             AdminForward.out().println("factory provisioning service: " + service.describe());
+            serviceOptions.announce("factory", service.metricsPort());
             return Serving.untilStopped(admin, service);
         }
     }
 
     static FactoryService start(Path pkiDir, String db, String bind, Integer port, String masaUrl, boolean allowlist,
             List<Path> stationCas) throws Exception {
+        return start(pkiDir, db, bind, port, masaUrl, allowlist, stationCas, null);
+    }
+
+    static FactoryService start(Path pkiDir, String db, String bind, Integer port, String masaUrl, boolean allowlist,
+            List<Path> stationCas, dev.avocado.server.ServerMetrics.Listener metrics) throws Exception {
         if (pkiDir == null) {
             throw new IllegalArgumentException("factory serve needs --pki DIR (its IDevID CA signs)");
         }
@@ -75,7 +88,7 @@ final class FactoryCommand {
             stations.addAll(Pem.readCertificates(p));
         }
         return FactoryService.start(pki, db, new FactoryService.Settings(listen.bind(), listen.port(),
-                masaUrl != null ? masaUrl : pki.masaUrl(), allowlist, stations));
+                masaUrl != null ? masaUrl : pki.masaUrl(), allowlist, stations), metrics);
     }
 
     @Command(name = "devices", mixinStandardHelpOptions = true, description = "Lists the IDevIDs issued.")

@@ -21,6 +21,13 @@ final class MasaCommand {
             description = "Serves requestvoucher and requestauditlog until stopped.")
     static final class Serve implements Callable<Integer> {
 
+        @picocli.CommandLine.Mixin
+        ServiceOptions serviceOptions;
+
+        private dev.avocado.server.ServerMetrics.Listener service() {
+            return serviceOptions.apply();
+        }
+
         @ArgGroup(exclusive = false, multiplicity = "1")
         DatabaseOptions.Masa database;
 
@@ -47,21 +54,27 @@ final class MasaCommand {
             if (mode == MasaService.Ownership.FIRST_CLAIM) {
                 AdminForward.out().println("MASA: --ownership first-claim: the first domain to ask owns a serial (demo; not for production)");
             }
-            MasaService masa = start(database.pki, database.url(), bind, port, mode, lifetime);
+            MasaService masa = start(database.pki, database.url(), bind, port, mode, lifetime, service());
             AutoCloseable admin = database.isEmbedded() ? AdminForward.serve(database.pki, "masa") : null;
             AdminForward.out().println("MASA: " + masa.describe());
+            serviceOptions.announce("masa", masa.metricsPort());
             return Serving.untilStopped(admin, masa);
         }
     }
 
     static MasaService start(Path pkiDir, String db, String bind, Integer port, MasaService.Ownership ownership,
             Duration lifetime) throws Exception {
+        return start(pkiDir, db, bind, port, ownership, lifetime, null);
+    }
+
+    static MasaService start(Path pkiDir, String db, String bind, Integer port, MasaService.Ownership ownership,
+            Duration lifetime, dev.avocado.server.ServerMetrics.Listener metrics) throws Exception {
         if (pkiDir == null) {
             throw new IllegalArgumentException("masa serve needs --pki DIR (its MASA key signs)");
         }
         Pki pki = new Pki(pkiDir);
         Listen listen = Listen.of(pki.masaUrl(), bind, port);
-        return MasaService.start(pki, db, new MasaService.Settings(listen.bind(), listen.port(), ownership, lifetime));
+        return MasaService.start(pki, db, new MasaService.Settings(listen.bind(), listen.port(), ownership, lifetime), metrics);
     }
 
     @Command(name = "claim", mixinStandardHelpOptions = true,

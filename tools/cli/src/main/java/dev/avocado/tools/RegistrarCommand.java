@@ -26,6 +26,13 @@ final class RegistrarCommand {
             description = "Serves BRSKI and EST until stopped, announced by DNS-SD as _brski-registrar._tcp.")
     static final class Serve implements Callable<Integer> {
 
+        @picocli.CommandLine.Mixin
+        ServiceOptions serviceOptions;
+
+        private dev.avocado.server.ServerMetrics.Listener service() {
+            return serviceOptions.apply();
+        }
+
         @ArgGroup(exclusive = false, multiplicity = "1")
         DatabaseOptions.Registrar database;
 
@@ -62,15 +69,22 @@ final class RegistrarCommand {
                         + "production)");
             }
             RegistrarService registrar = start(database.pki, database.url(), bind, port, policy, manufacturers, ldevidValidity,
-                    !noDnsSd);
+                    !noDnsSd, service());
             AutoCloseable admin = database.isEmbedded() ? AdminForward.serve(database.pki, "registrar") : null;
             AdminForward.out().println("registrar: " + registrar.describe());
+            serviceOptions.announce("registrar", registrar.metricsPort());
             return Serving.untilStopped(admin, registrar);
         }
     }
 
     static RegistrarService start(Path pkiDir, String db, String bind, Integer port, RegistrarService.Approval approval,
             List<Path> manufacturerFiles, Duration ldevidValidity, boolean dnsSd) throws Exception {
+        return start(pkiDir, db, bind, port, approval, manufacturerFiles, ldevidValidity, dnsSd, null);
+    }
+
+    static RegistrarService start(Path pkiDir, String db, String bind, Integer port, RegistrarService.Approval approval,
+            List<Path> manufacturerFiles, Duration ldevidValidity, boolean dnsSd,
+            dev.avocado.server.ServerMetrics.Listener metrics) throws Exception {
         if (pkiDir == null) {
             throw new IllegalArgumentException("registrar serve needs --pki DIR (the owner's domain CA issues LDevIDs)");
         }
@@ -89,7 +103,7 @@ final class RegistrarCommand {
                     .withIntermediates(List.of(pki.certificate(Pki.MANUFACTURER, Pki.IDEVID_CA)), Instant.now()));
         }
         return RegistrarService.start(pki, db, new RegistrarService.Settings(listen.bind(), listen.port(), approval, manufacturers,
-                ldevidValidity, Duration.ofSeconds(2), dnsSd));
+                ldevidValidity, Duration.ofSeconds(2), dnsSd), metrics);
     }
 
     @Command(name = "pledges", mixinStandardHelpOptions = true, description = "Lists the pledges that asked, and where they are.")

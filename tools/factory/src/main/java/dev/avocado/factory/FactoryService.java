@@ -20,6 +20,7 @@ import dev.avocado.server.HttpsServer.Exchange;
 import dev.avocado.server.HttpsServer.Reply;
 import dev.avocado.server.Pki;
 import dev.avocado.server.Rejection;
+import dev.avocado.server.ServerMetrics;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.sql.SQLException;
@@ -58,9 +59,11 @@ public final class FactoryService implements AutoCloseable {
     private final String manufacturer;
     private final DeviceRegistry registry;
     private final Settings settings;
+    /** What it answered and issued: GET /metrics at --metrics. */
+    private final ServerMetrics metrics = new ServerMetrics("factory");
     private final HttpsServer server;
 
-    private FactoryService(Pki pki, Database db, Settings settings) throws Exception {
+    private FactoryService(Pki pki, Database db, Settings settings, ServerMetrics.Listener metricsAt) throws Exception {
         this.ca = pki.load(Pki.MANUFACTURER, Pki.IDEVID_CA);
         this.root = pki.root();
         this.manufacturer = pki.manufacturer();
@@ -69,7 +72,8 @@ public final class FactoryService implements AutoCloseable {
         Pki.Credential tls = pki.load(Pki.MANUFACTURER, Pki.FACTORY_TLS);
         // client certificates are checked by each route for its role (a station's at enrollment, the device's
         // IDevID at O.d), with the IDevID CA known here: a client may send its certificate alone
-        HttpsServer.Builder routes = HttpsServer.builder("factory")
+        HttpsServer.Builder routes = HttpsServer.builder("factory").metrics(metrics)
+                .metricsListener(metricsAt == null ? null : metricsAt.bind(), metricsAt == null ? 0 : metricsAt.port())
                 .bind(settings.bind(), settings.port())
                 .tls(ServerTls.configured().anyClient(new TlsContexts.Credential(tls.key(), tls.withChain())), HttpsServer.ClientAuth.WANT)
                 .maxBody(16 * 1024)
@@ -84,12 +88,22 @@ public final class FactoryService implements AutoCloseable {
 
     /** Opens the database (creating or migrating its schema) and starts serving. */
     public static FactoryService start(Pki pki, String jdbcUrl, Settings settings) throws Exception {
+        return start(pki, jdbcUrl, settings, null);
+    }
+
+    /** The same, with {@code GET /metrics} served at {@code metricsAt} (null: not served). */
+    public static FactoryService start(Pki pki, String jdbcUrl, Settings settings, ServerMetrics.Listener metricsAt) throws Exception {
         ServerCrypto.install();
-        return Database.serve(jdbcUrl, "factory", DeviceRegistry.SCHEMA, db -> new FactoryService(pki, db, settings));
+        return Database.serve(jdbcUrl, "factory", DeviceRegistry.SCHEMA, db -> new FactoryService(pki, db, settings, metricsAt));
     }
 
     public int port() {
         return server.port();
+    }
+
+    /** The port of GET /metrics, or -1 when it is not served. */
+    public int metricsPort() {
+        return server.metricsPort();
     }
 
     public String describe() {
@@ -152,6 +166,7 @@ public final class FactoryService implements AutoCloseable {
                     return issued;
                 });
                 if (answer == issued) {
+                    metrics.issued("idevid");
                     LOG.info("O.6 issued IDevID {} for serial {} to {}", issued.getSerialNumber().toString(16), serial,
                             ex.remoteAddress());
                 }

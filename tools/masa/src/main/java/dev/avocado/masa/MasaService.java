@@ -20,6 +20,7 @@ import dev.avocado.server.HttpsServer.Exchange;
 import dev.avocado.server.HttpsServer.Reply;
 import dev.avocado.server.Pki;
 import dev.avocado.server.Rejection;
+import dev.avocado.server.ServerMetrics;
 import java.security.cert.X509Certificate;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -75,16 +76,19 @@ public final class MasaService implements AutoCloseable {
     private final List<X509Certificate> issuingCas;
     private final VoucherLog log;
     private final Settings settings;
+    /** What it answered and issued: GET /metrics at --metrics. */
+    private final ServerMetrics metrics = new ServerMetrics("masa");
     private final HttpsServer server;
 
-    private MasaService(Pki pki, Database db, Settings settings) throws Exception {
+    private MasaService(Pki pki, Database db, Settings settings, ServerMetrics.Listener metricsAt) throws Exception {
         this.signer = pki.load(Pki.MANUFACTURER, Pki.MASA);
         this.manufacturer = List.of(pki.root());
         this.issuingCas = List.of(pki.certificate(Pki.MANUFACTURER, Pki.IDEVID_CA));
         this.log = new VoucherLog(db);
         this.settings = settings;
         Pki.Credential tls = pki.load(Pki.MANUFACTURER, Pki.MASA_TLS);
-        this.server = HttpsServer.builder("masa")
+        this.server = HttpsServer.builder("masa").metrics(metrics)
+                .metricsListener(metricsAt == null ? null : metricsAt.bind(), metricsAt == null ? 0 : metricsAt.port())
                 .bind(settings.bind(), settings.port())
                 .tls(ServerTls.configured().noClient(new TlsContexts.Credential(tls.key(), tls.withChain())),
                         HttpsServer.ClientAuth.NONE)
@@ -97,12 +101,22 @@ public final class MasaService implements AutoCloseable {
 
     /** Opens the database (creating or migrating its schema) and starts serving. */
     public static MasaService start(Pki pki, String jdbcUrl, Settings settings) throws Exception {
+        return start(pki, jdbcUrl, settings, null);
+    }
+
+    /** The same, with {@code GET /metrics} served at {@code metricsAt} (null: not served). */
+    public static MasaService start(Pki pki, String jdbcUrl, Settings settings, ServerMetrics.Listener metricsAt) throws Exception {
         ServerCrypto.install();
-        return Database.serve(jdbcUrl, "masa", VoucherLog.SCHEMA, db -> new MasaService(pki, db, settings));
+        return Database.serve(jdbcUrl, "masa", VoucherLog.SCHEMA, db -> new MasaService(pki, db, settings, metricsAt));
     }
 
     public int port() {
         return server.port();
+    }
+
+    /** The port of GET /metrics, or -1 when it is not served. */
+    public int metricsPort() {
+        return server.metricsPort();
     }
 
     public String describe() {
@@ -144,6 +158,7 @@ public final class MasaService implements AutoCloseable {
         if (logged.isPresent()) {
             return again(logged.get(), request, ex);
         }
+        metrics.issued("voucher");
         LOG.info("C.6 voucher for serial {} pinning {} (domain {}) to registrar {} at {}", request.serial(),
                 Names.display(request.domain().getSubjectX500Principal()), domainId,
                 Names.display(request.registrar().getSubjectX500Principal()), ex.remoteAddress());

@@ -32,9 +32,11 @@ final class EstCa {
     private final PledgeRegistry registry;
     private final PledgeAuthentication pledges;
     private final Duration ldevidValidity;
+    private final dev.avocado.server.ServerMetrics metrics;
 
     EstCa(Pki.Credential domainCa, String owner, PledgeRegistry registry, PledgeAuthentication pledges,
-            Duration ldevidValidity) {
+            Duration ldevidValidity, dev.avocado.server.ServerMetrics metrics) {
+        this.metrics = metrics;
         this.domainCa = domainCa;
         this.owner = owner;
         this.registry = registry;
@@ -114,6 +116,7 @@ final class EstCa {
                     answer.getSerialNumber().toString(16));
             return Reply.est(Est.CERTS_ONLY, Est.certsOnly(List.of(answer)));
         }
+        metrics.issued("ldevid");
         LOG.info("D.5 LDevID {} issued to serial {} ({}), valid until {}", ldevid.getSerialNumber().toString(16), serial,
                 renewal ? "re-enrollment" : "enrollment", ldevid.getNotAfter().toInstant());
         return Reply.est(Est.CERTS_ONLY, Est.certsOnly(List.of(ldevid)));

@@ -20,6 +20,7 @@ import dev.avocado.server.HttpsServer.Exchange;
 import dev.avocado.server.HttpsServer.Reply;
 import dev.avocado.server.Pki;
 import dev.avocado.server.Rejection;
+import dev.avocado.server.ServerMetrics;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -82,10 +83,12 @@ public final class RegistrarService implements AutoCloseable {
     private final ApprovalPolicy approval;
     private final MasaClient masa;
     private final EstCa est;
+    /** What it answered and issued: GET /metrics at --metrics. */
+    private final ServerMetrics metrics = new ServerMetrics("registrar");
     private final HttpsServer server;
     private final DnsSdAnnouncer announcer;
 
-    private RegistrarService(Pki pki, Database db, Settings settings) throws Exception {
+    private RegistrarService(Pki pki, Database db, Settings settings, ServerMetrics.Listener metricsAt) throws Exception {
         Pki.Credential domainCa = pki.load(Pki.OWNER, Pki.DOMAIN_CA);
         Pki.Credential t = pki.load(Pki.OWNER, Pki.REGISTRAR_TLS);
         this.tls = new Pki.Credential(t.certificate(), t.key(), List.of(domainCa.certificate()));
@@ -105,8 +108,9 @@ public final class RegistrarService implements AutoCloseable {
         this.pledges = new PledgeAuthentication(settings.manufacturers(), domainCa.certificate());
         this.approval = new ApprovalPolicy(registry, settings.approval(), settings.retryAfter());
         this.masa = new MasaClient(signer, tls, settings.retryAfter());
-        this.est = new EstCa(domainCa, pki.owner(), registry, pledges, settings.ldevidValidity());
-        HttpsServer.Builder routes = HttpsServer.builder("registrar")
+        this.est = new EstCa(domainCa, pki.owner(), registry, pledges, settings.ldevidValidity(), metrics);
+        HttpsServer.Builder routes = HttpsServer.builder("registrar").metrics(metrics)
+                .metricsListener(metricsAt == null ? null : metricsAt.bind(), metricsAt == null ? 0 : metricsAt.port())
                 .bind(settings.bind(), settings.port())
                 .tls(ServerTls.configured().anyClient(new TlsContexts.Credential(tls.key(), tls.withChain())), HttpsServer.ClientAuth.WANT)
                 .maxBody(32 * 1024)
@@ -124,12 +128,22 @@ public final class RegistrarService implements AutoCloseable {
 
     /** Opens the database (creating or migrating its schema) and starts serving. */
     public static RegistrarService start(Pki pki, String jdbcUrl, Settings settings) throws Exception {
+        return start(pki, jdbcUrl, settings, null);
+    }
+
+    /** The same, with {@code GET /metrics} served at {@code metricsAt} (null: not served). */
+    public static RegistrarService start(Pki pki, String jdbcUrl, Settings settings, ServerMetrics.Listener metricsAt) throws Exception {
         ServerCrypto.install();
-        return Database.serve(jdbcUrl, "registrar", PledgeRegistry.SCHEMA, db -> new RegistrarService(pki, db, settings));
+        return Database.serve(jdbcUrl, "registrar", PledgeRegistry.SCHEMA, db -> new RegistrarService(pki, db, settings, metricsAt));
     }
 
     public int port() {
         return server.port();
+    }
+
+    /** The port of GET /metrics, or -1 when it is not served. */
+    public int metricsPort() {
+        return server.metricsPort();
     }
 
     public String describe() {
@@ -193,6 +207,7 @@ public final class RegistrarService implements AutoCloseable {
             again = Database.UNIQUE_VIOLATION.equals(e.getSQLState()) ? given(serial, idevid, nonce) : Optional.empty();
             return again.orElseThrow(() -> e);
         }
+        metrics.issued("voucher");
         LOG.info("C.9 voucher for serial {} returned to the pledge", serial);
         return Reply.of(200, VoucherCms.MEDIA_TYPE, voucher);
     }

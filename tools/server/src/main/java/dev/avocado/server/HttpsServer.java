@@ -1,6 +1,5 @@
 package dev.avocado.server;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -8,19 +7,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -128,7 +121,7 @@ public final class HttpsServer implements AutoCloseable {
     }
 
     /** A route and the step its log lines name. */
-    private record Bound(String step, Route route) {
+    record Bound(String step, Route route) {
     }
 
     private static final int MAX_THREADS = 64;
@@ -157,6 +150,8 @@ public final class HttpsServer implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
+    private final ServerConnector metricsConnector;
+    private final ServerMetrics metrics;
 
     private HttpsServer(Builder b) {
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 4);
@@ -181,8 +176,24 @@ public final class HttpsServer implements AutoCloseable {
         connector.setHost(b.bind);
         connector.setPort(b.port);
         server.addConnector(connector);
+        metrics = b.metrics != null ? b.metrics : new ServerMetrics(b.name);
+        if (b.metricsBind != null) {
+            // plain HTTP for the scraper, on its own address (loopback by default): nothing else is served there
+            metricsConnector = new ServerConnector(server, new HttpConnectionFactory(http));
+            metricsConnector.setHost(b.metricsBind);
+            metricsConnector.setPort(b.metricsPort);
+            server.addConnector(metricsConnector);
+        } else {
+            metricsConnector = null;
+        }
         server.setHandler(new Dispatcher(b.name, Map.copyOf(b.routes), b.maxBody,
-                new RouteErrors.Unavailable(b.unavailableWhat, b.unavailableRetry), Map.copyOf(b.headersUnder)));
+                new RouteErrors.Unavailable(b.unavailableWhat, b.unavailableRetry), Map.copyOf(b.headersUnder), metrics,
+                metricsConnector));
+    }
+
+    /** The port of the metrics listener, or -1 when there is none. */
+    public int metricsPort() {
+        return metricsConnector == null ? -1 : metricsConnector.getLocalPort();
     }
 
     public static Builder builder(String name) {
@@ -209,6 +220,9 @@ public final class HttpsServer implements AutoCloseable {
         private int maxBody = 64 * 1024;
         private final Map<String, Bound> routes = new HashMap<>();
         private final Map<String, Map<String, String>> headersUnder = new HashMap<>();
+        private ServerMetrics metrics;
+        private String metricsBind;
+        private int metricsPort;
         private String unavailableWhat;
         private Duration unavailableRetry = Duration.ofSeconds(2);
 
@@ -245,6 +259,19 @@ public final class HttpsServer implements AutoCloseable {
             return this;
         }
 
+        /** The metrics the server counts its answers in (else a registry of its own). */
+        public Builder metrics(ServerMetrics metrics) {
+            this.metrics = metrics;
+            return this;
+        }
+
+        /** Serves {@code GET /metrics} (Prometheus text format) on a plain HTTP listener of its own; null: none. */
+        public Builder metricsListener(String bind, int port) {
+            this.metricsBind = bind;
+            this.metricsPort = port;
+            return this;
+        }
+
         public Builder maxBody(int bytes) {
             this.maxBody = bytes;
             return this;
@@ -267,127 +294,6 @@ public final class HttpsServer implements AutoCloseable {
             HttpsServer s = new HttpsServer(this);
             s.server.start();
             return s;
-        }
-    }
-
-    /**
-     * Reads and drops what is left of a refused body, up to {@value #DRAIN_FACTOR} times the limit. A
-     * client sends its whole body before it reads (the JDK's HttpClient does, as most do): answered and
-     * closed in the middle, it gets a reset where the 413 should be, and a refusal that names nothing.
-     * Past that bound the answer goes out and the connection closes: the server reads no more for nobody.
-     */
-    private static void drain(java.io.InputStream in, int maxBody) {
-        long left = (long) maxBody * DRAIN_FACTOR;
-        byte[] sink = new byte[8192];
-        try {
-            for (int n; left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) >= 0;) {
-                left -= n;
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            // the client went away or stalled past the idle timeout: the answer is best effort
-        }
-    }
-
-    /** How many times its limit a refused body is read before the connection is closed instead. */
-    private static final int DRAIN_FACTOR = 16;
-
-    /** Finds the route, reads the body (up to the limit), runs the route, writes its reply. */
-    private static final class Dispatcher extends Handler.Abstract {
-        private final String name;
-        private final Map<String, Bound> routes;
-        private final int maxBody;
-        private final RouteErrors.Unavailable unavailable;
-        private final Map<String, Map<String, String>> headersUnder;
-
-        Dispatcher(String name, Map<String, Bound> routes, int maxBody, RouteErrors.Unavailable unavailable,
-                Map<String, Map<String, String>> headersUnder) {
-            this.name = name;
-            this.routes = routes;
-            this.maxBody = maxBody;
-            this.unavailable = unavailable;
-            this.headersUnder = headersUnder;
-        }
-
-        @Override
-        public boolean handle(Request request, Response response, Callback callback) {
-            String path = request.getHttpURI().getPath();
-            Bound route = routes.get(request.getMethod() + " " + path);
-            Reply reply;
-            if (route == null) {
-                boolean known = routes.keySet().stream().anyMatch(k -> k.endsWith(" " + path));
-                reply = known ? Reply.text(405, "method " + request.getMethod() + " not allowed on " + path)
-                        : Reply.text(404, "no " + path + " here");
-            } else {
-                reply = run(route, request, path);
-            }
-            response.setStatus(reply.status());
-            if (reply.contentType() != null) {
-                response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
-            }
-            headersUnder.forEach((prefix, headers) -> {
-                if (path.equals(prefix) || path.startsWith(prefix + "/")) {
-                    headers.forEach(response.getHeaders()::put);
-                }
-            });
-            reply.headers().forEach(response.getHeaders()::put);
-            response.write(true, ByteBuffer.wrap(reply.body() == null ? new byte[0] : reply.body()), callback);
-            return true;
-        }
-
-        private static Map<String, String> headers(Request request) {
-            Map<String, String> h = new HashMap<>();
-            for (org.eclipse.jetty.http.HttpField f : request.getHeaders()) {
-                h.putIfAbsent(f.getLowerCaseName(), f.getValue());
-            }
-            return Map.copyOf(h);
-        }
-
-        private static Map<String, String> query(Request request) {
-            if (request.getHttpURI().getQuery() == null) {
-                return Map.of();
-            }
-            Map<String, String> q = new HashMap<>();
-            try {
-                for (org.eclipse.jetty.util.Fields.Field f : Request.extractQueryParameters(request)) {
-                    q.putIfAbsent(f.getName(), f.getValue());
-                }
-            } catch (RuntimeException e) {
-                return Map.of(); // a query that does not decode: as if none, the route says what it misses
-            }
-            return Map.copyOf(q);
-        }
-
-        private Reply run(Bound route, Request request, String path) {
-            long declared = request.getLength();
-            // not closed: Jetty consumes (or drops with the connection) whatever is left when the reply is sent
-            java.io.InputStream in = Content.Source.asInputStream(request);
-            byte[] body;
-            try {
-                if (declared > maxBody) {
-                    drain(in, maxBody);
-                    return Reply.text(413, "request body of " + declared + " bytes is over the limit of " + maxBody);
-                }
-                body = in.readNBytes(maxBody + 1);
-                if (body.length > maxBody) {
-                    drain(in, maxBody);
-                    return Reply.text(413, "request body is over the limit of " + maxBody + " bytes");
-                }
-            } catch (java.io.IOException | RuntimeException e) {
-                return Reply.text(400, "request body could not be read: " + e.getMessage());
-            }
-            List<X509Certificate> chain = List.of();
-            Object ssl = request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE);
-            if (ssl instanceof EndPoint.SslSessionData data && data.peerCertificates() != null) {
-                chain = List.of(data.peerCertificates());
-            }
-            Exchange ex = new Exchange(request.getMethod(), path, request.getHeaders().get(HttpHeader.CONTENT_TYPE),
-                    request.getHeaders().get(HttpHeader.ACCEPT), body, chain, Request.getRemoteAddr(request),
-                    headers(request), query(request));
-            try {
-                return route.route().handle(ex);
-            } catch (Exception | Error e) {
-                return RouteErrors.reply(e, name, route.step(), ex, unavailable);
-            }
         }
     }
 }
