@@ -46,6 +46,11 @@ final class ConfigFile {
         Properties p = new Properties();
         try {
             p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IOException("--config " + file + ": cannot read it: permission denied (for a service: the file's "
+                    + "group is the service's, mode 640, and its folders can be entered)", e);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("--config " + file + ": no such file", e);
         } catch (IOException e) {
             throw new IOException("--config " + file + ": cannot read it: " + e.getMessage(), e);
         }

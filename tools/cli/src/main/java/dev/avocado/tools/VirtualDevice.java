@@ -44,10 +44,20 @@ final class VirtualDevice implements AutoCloseable {
      *        tap device {@link #TAP} is the guest's link (forwards unused)
      */
     record Boot(String arch, Path disk, Path tpmState, Map<Integer, Integer> forwards, String rtcBase, Path work,
-            int memoryMiB, String netns) {
+            int memoryMiB, String netns, Extra extra) {
+        Boot(String arch, Path disk, Path tpmState, Map<Integer, Integer> forwards, String rtcBase, Path work,
+                int memoryMiB, String netns) {
+            this(arch, disk, tpmState, forwards, rtcBase, work, memoryMiB, netns, Extra.NONE);
+        }
+
         Boot(String arch, Path disk, Path tpmState, Map<Integer, Integer> forwards, String rtcBase, Path work,
                 int memoryMiB) {
             this(arch, disk, tpmState, forwards, rtcBase, work, memoryMiB, null);
+        }
+
+        /** The same machine with more on its kernel command line, a second disk, ports of the guest on the host. */
+        Boot with(Extra more) {
+            return new Boot(arch, disk, tpmState, forwards, rtcBase, work, memoryMiB, netns, more);
         }
 
         Boot(Path disk, Path tpmState, Map<Integer, Integer> forwards, String rtcBase, Path work, int memoryMiB) {
@@ -58,6 +68,15 @@ final class VirtualDevice implements AutoCloseable {
         Boot inNamespace(String name) {
             return new Boot(arch, disk, tpmState, Map.of(), rtcBase, work, memoryMiB, name);
         }
+    }
+
+    /**
+     * What a test adds to a machine: kernel command line arguments (systemd.run=..., systemd.mask=...), a
+     * second disk (a file system image, /dev/vdb in the guest), and guest ports the host reaches at
+     * 127.0.0.1 (host port to guest port; on the restricted user network, connections from the host only).
+     */
+    record Extra(String append, Path secondDisk, Map<Integer, Integer> hostToGuest) {
+        static final Extra NONE = new Extra("", null, Map.of());
     }
 
     /** The serial port of the device's Gogo shell, for an image of {@code arch}. */
@@ -125,6 +144,8 @@ final class VirtualDevice implements AutoCloseable {
             net.append("user,id=net0,restrict=on");
             boot.forwards().forEach((guest, host) -> net.append(",guestfwd=tcp:").append(HOST).append(':').append(guest)
                     .append("-cmd:socat - TCP:127.0.0.1:").append(host));
+            boot.extra().hostToGuest().forEach((host, guest) -> net.append(",hostfwd=tcp:127.0.0.1:").append(host).append("-:")
+                    .append(guest));
         } else {
             net.append("tap,id=net0,ifname=").append(TAP).append(",script=no,downscript=no");
             cmd.addAll(List.of("ip", "netns", "exec", boot.netns()));
@@ -136,7 +157,8 @@ final class VirtualDevice implements AutoCloseable {
         cmd.addAll(List.of("-accel", "tcg,thread=multi", "-smp", "2",
                 "-m", String.valueOf(boot.memoryMiB()), "-display", "none", "-no-reboot",
                 "-kernel", boots.resolve("vmlinuz").toString(), "-initrd", boots.resolve("initrd.img").toString(),
-                "-append", "root=PARTLABEL=avocado-p1 console=" + (pc ? "ttyS0" : "ttyAMA0") + " panic=-1",
+                "-append", "root=PARTLABEL=avocado-p1 console=" + (pc ? "ttyS0" : "ttyAMA0") + " panic=-1"
+                        + (boot.extra().append().isEmpty() ? "" : " " + boot.extra().append()),
                 "-drive", "file=" + boot.disk() + ",format=raw,if=none,id=disk0", "-device", "virtio-blk-pci,drive=disk0",
                 "-netdev", net.toString(), "-device", "virtio-net-pci,netdev=net0",
                 "-serial", "file:" + console,
@@ -147,6 +169,10 @@ final class VirtualDevice implements AutoCloseable {
                     "-device", "tpm-tis,tpmdev=tpm0", "-chardev", shellPort, "-serial", "chardev:shell"));
         } else {
             cmd.addAll(List.of("-chardev", shellPort, "-device", "virtio-serial-pci", "-device", "virtconsole,chardev=shell"));
+        }
+        if (boot.extra().secondDisk() != null) {
+            cmd.addAll(List.of("-drive", "file=" + boot.extra().secondDisk() + ",format=raw,if=none,id=disk1", "-device",
+                    "virtio-blk-pci,drive=disk1"));
         }
         if (boot.rtcBase() != null) {
             cmd.addAll(List.of("-rtc", "base=" + boot.rtcBase()));

@@ -123,5 +123,7 @@ public class ServiceConfigTest {
         f = conf("factory", "pki = /nonexistent\nopen = yes\n");
         r = Cli.run("factory", "serve", "--config", f.toString());
         assertTrue(r.output(), r.output().contains("open is a flag: true or false, not 'yes'"));
+        r = Cli.run("masa", "serve", "--config", "/nonexistent/masa.conf");
+        assertTrue(r.output(), r.output().contains("avocado: --config /nonexistent/masa.conf: no such file"));
     }
 }
