@@ -43,14 +43,16 @@ public final class ServerMetrics {
 
     public ServerMetrics(String service) {
         this.service = service;
-        requests = Counter.builder().name("avocado_requests_total")
+        // classic buckets and no exemplars: an exemplar looks for a trace span, and a native histogram keeps
+        // its own buckets, on every observation, which no scraper of ours reads
+        requests = Counter.builder().withoutExemplars().name("avocado_requests_total")
                 .help("Requests answered, by the step they serve and the HTTP status of the answer")
                 .labelNames("service", "step", "status").register(registry);
-        latency = Histogram.builder().name("avocado_request_duration_seconds")
+        latency = Histogram.builder().classicOnly().withoutExemplars().name("avocado_request_duration_seconds")
                 .help("Time from a request's arrival to its answer, by step")
                 .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
                 .labelNames("service", "step").register(registry);
-        issued = Counter.builder().name("avocado_issued_total")
+        issued = Counter.builder().withoutExemplars().name("avocado_issued_total")
                 .help("What the server issued and committed: idevid (O.6), voucher (C.6 at the MASA, C.9 at the registrar), "
                         + "ldevid (D.5)")
                 .labelNames("service", "kind").register(registry);

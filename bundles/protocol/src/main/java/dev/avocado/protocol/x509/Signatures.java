@@ -36,12 +36,13 @@ public final class Signatures {
 
     /**
      * The provider that signs with {@code key}: the chosen one for a software key; none (null) for a key
-     * held by a token that does not give its encoding out (a PKCS#11 key of the JDK's SunPKCS11, the
+     * held by a token that does not give its encoding out (no format) (a PKCS#11 key of the JDK's SunPKCS11, the
      * servers' keys in an HSM), so that the JCA picks the token's provider, the only one that takes its
      * key objects. A caller passes a provider of its own for keys it holds itself (the device's TPM).
      */
     public static Provider signing(java.security.PrivateKey key) {
-        return key.getEncoded() == null ? null : provider;
+        // the format, not the encoding: getEncoded() copies the private key into the heap at every call
+        return key.getFormat() == null ? null : provider;
     }
 
     /** For a server's main: every signature check and software-key signature from now on uses {@code p}. */
