@@ -99,14 +99,6 @@ final class Dispatcher extends Handler.Abstract {
         return true;
     }
 
-    private static Map<String, String> headers(Request request) {
-        Map<String, String> h = new HashMap<>();
-        for (org.eclipse.jetty.http.HttpField f : request.getHeaders()) {
-            h.putIfAbsent(f.getLowerCaseName(), f.getValue());
-        }
-        return Map.copyOf(h);
-    }
-
     private static Map<String, String> query(Request request) {
         if (request.getHttpURI().getQuery() == null) {
             return Map.of();
@@ -147,7 +139,7 @@ final class Dispatcher extends Handler.Abstract {
         }
         Exchange ex = new Exchange(request.getMethod(), path, request.getHeaders().get(HttpHeader.CONTENT_TYPE),
                 request.getHeaders().get(HttpHeader.ACCEPT), body, chain, Request.getRemoteAddr(request),
-                headers(request), query(request));
+                request.getHeaders()::get, query(request));
         try {
             return route.route().handle(ex);
         } catch (Exception | Error e) {

@@ -42,15 +42,16 @@ public final class HttpsServer implements AutoCloseable {
     /**
      * One request, read whole.
      *
-     * @param headers the request's headers by lower-case name (the first value of each)
+     * @param headers the request's headers, looked up by name (the request's own fields: nothing is copied
+     *        for the routes that read none)
      * @param query the query's parameters (the first value of each), decoded
      */
     public record Exchange(String method, String path, String contentType, String accept, byte[] body,
-            List<X509Certificate> clientChain, String remoteAddress, Map<String, String> headers, Map<String, String> query) {
+            List<X509Certificate> clientChain, String remoteAddress, Headers headers, Map<String, String> query) {
 
         /** A request header by name (any case), or null. */
         public String header(String name) {
-            return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+            return headers.get(name);
         }
 
         public String bodyText() {
@@ -76,6 +77,11 @@ public final class HttpsServer implements AutoCloseable {
         public String mediaType() {
             return contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
         }
+    }
+
+    /** A request's headers: the first value of a name, any case, or null. */
+    public interface Headers {
+        String get(String name);
     }
 
     /** One response. */
