@@ -51,7 +51,8 @@ final class ApprovalPolicy {
                 LOG.info("C.3 refused serial {}: not on the allowlist", serial);
                 return Optional.of(Reply.text(403, why));
             }
-            if (known.map(p -> p.status() == PledgeRegistry.Status.REFUSED).orElse(false)) {
+            // the owner's refusal, not an allowlist's of a registrar that ran with approval allowlist before
+            if (known.map(p -> p.status() == PledgeRegistry.Status.REFUSED && REFUSED_BY_OWNER.equals(p.reason())).orElse(false)) {
                 String why = "serial " + serial + " was refused by this registrar's owner";
                 registry.seen(c, serial, idevid, PledgeRegistry.Status.REFUSED, false, remote, known.get().reason());
                 LOG.info("C.3 refused serial {}: {}", serial, known.get().reason());

@@ -141,6 +141,17 @@ public class RegistrarConsoleTest {
         assertAnswer(401, "not known", get("/console/api/pledges", "avocado-console=made-up-token"));
         Session s = signIn();
         assertEquals(200, get("/console/api/pledges", s.cookie()).statusCode());
+        // a session past its 8 hours is refused (its row made older, as time would)
+        Session old = signIn();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(parties.registrarDb);
+                java.sql.PreparedStatement u = c.prepareStatement("UPDATE registrar_console_sessions SET expires_at = ? "
+                        + "WHERE request_token = ?")) {
+            u.setObject(1, java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).minusMinutes(1));
+            u.setString(2, old.token());
+            assertEquals(1, u.executeUpdate());
+        }
+        assertAnswer(401, "sign in again: the console session expired at", get("/console/api/pledges", old.cookie()));
+        assertEquals(200, get("/console/api/pledges", s.cookie()).statusCode());
         // a new password signs everyone out
         try (RegistrarService.Admin admin = RegistrarService.admin(parties.registrarDb)) {
             admin.consolePassword((PASSWORD + "-2").toCharArray());
@@ -219,6 +230,25 @@ public class RegistrarConsoleTest {
         }
         String nonce = "bm9uY2UtY29uc29sZS02";
         assertNotNull(pledge.acceptVoucher(pledge.requestVoucher(pledge.voucherRequest(nonce)), nonce, Instant.now()));
+    }
+
+    /** Only the owner's refusal holds: a pledge an allowlist refused before is pending once approval is manual. */
+    @Test
+    public void aPledgeAnAllowlistRefusedWaitsForTheOwnerWhenApprovalTurnsManual() throws Exception {
+        parties.registrar.close();
+        parties.startRegistrar(RegistrarService.Approval.ALLOWLIST, Duration.ofDays(365));
+        Parties.Device d = parties.device("SN-CON-3");
+        PledgeSession s = new PledgeSession(parties.registrarUri(), d.credential(), d.serial(), parties.trust(),
+                Duration.ofSeconds(5), Duration.ofSeconds(30));
+        s.connect();
+        PledgeSession.RegistrarAnswer refused = assertThrows(PledgeSession.RegistrarAnswer.class,
+                () -> s.requestVoucher(s.voucherRequest("bm9uY2UtY29uc29sZS03")));
+        assertEquals(403, refused.status());
+        assertTrue(refused.getMessage(), refused.getMessage().contains("is not on this registrar's allowlist"));
+        parties.registrar.close();
+        parties.startRegistrar(RegistrarService.Approval.MANUAL, Duration.ofDays(365));
+        origin = "https://127.0.0.1:" + parties.registrar.port();
+        pledgeAsks(d, "bm9uY2UtY29uc29sZS04");
     }
 
     private long rows(String table) throws Exception {
