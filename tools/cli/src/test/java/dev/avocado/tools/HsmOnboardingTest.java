@@ -34,14 +34,22 @@ public class HsmOnboardingTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
+    private String token;
+    private Path pinFile;
+
+    /** A new SoftHSM2 token, its PIN in a file, and the servers' PKI made by 'pki init' with its keys there. */
+    private OnboardingTest.Services servicesWithKeysInAToken() throws Exception {
+        token = "servers-" + UUID.randomUUID().toString().substring(0, 8);
+        SoftHsm.initToken(token, PIN);
+        pinFile = tmp.newFile("token.pin").toPath();
+        Files.writeString(pinFile, PIN + "\n");
+        return new OnboardingTest.Services(tmp.newFolder("pki").toPath(), "--pkcs11-module", SoftHsm.MODULE.toString(),
+                "--pkcs11-token", token, "--pkcs11-pin-file", pinFile.toString());
+    }
+
     @Test
     public void everyServerKeyIsInTheTokenAndADeviceProvisionsAndOnboards() throws Exception {
-        String token = "servers-" + UUID.randomUUID().toString().substring(0, 8);
-        SoftHsm.initToken(token, PIN);
-        Path pinFile = tmp.newFile("token.pin").toPath();
-        Files.writeString(pinFile, PIN + "\n");
-        try (OnboardingTest.Services s = new OnboardingTest.Services(tmp.newFolder("pki").toPath(), "--pkcs11-module",
-                SoftHsm.MODULE.toString(), "--pkcs11-token", token, "--pkcs11-pin-file", pinFile.toString())) {
+        try (OnboardingTest.Services s = servicesWithKeysInAToken()) {
             for (String name : Pki.IN_TOKEN) {
                 String party = Pki.partyOf(name);
                 assertTrue(s.initOutput, s.initOutput.contains(party + "/" + name + ", key in PKCS#11 token " + token + " of "
@@ -78,12 +86,7 @@ public class HsmOnboardingTest {
 
     @Test
     public void aWrongPinOrAMissingKeyStopsTheServerAtItsStart() throws Exception {
-        String token = "servers-" + UUID.randomUUID().toString().substring(0, 8);
-        SoftHsm.initToken(token, PIN);
-        Path pinFile = tmp.newFile("token.pin").toPath();
-        Files.writeString(pinFile, PIN + "\n");
-        OnboardingTest.Services s = new OnboardingTest.Services(tmp.newFolder("pki").toPath(), "--pkcs11-module",
-                SoftHsm.MODULE.toString(), "--pkcs11-token", token, "--pkcs11-pin-file", pinFile.toString());
+        OnboardingTest.Services s = servicesWithKeysInAToken();
         Files.writeString(pinFile, "0000-not-the-pin\n");
         Cli.Run factory = Cli.run("factory", "serve", "--pki", s.pki.folder().toString(), "--open");
         assertNotEquals(factory.output(), 0, factory.code());
