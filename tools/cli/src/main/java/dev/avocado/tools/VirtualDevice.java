@@ -73,10 +73,12 @@ final class VirtualDevice implements AutoCloseable {
     /**
      * What a test adds to a machine: kernel command line arguments (systemd.run=..., systemd.mask=...), a
      * second disk (a file system image, /dev/vdb in the guest), and guest ports the host reaches at
-     * 127.0.0.1 (host port to guest port; on the restricted user network, connections from the host only).
+     * 127.0.0.1 (host port to guest port; on the restricted user network, connections from the host only), and
+     * one host thread for all virtual CPUs: JIT-compiled code in a guest JVM crashed now and then (SIGILL,
+     * SIGSEGV in C1 code) under multi-threaded TCG, where one vCPU may run code another is patching.
      */
-    record Extra(String append, Path secondDisk, Map<Integer, Integer> hostToGuest) {
-        static final Extra NONE = new Extra("", null, Map.of());
+    record Extra(String append, Path secondDisk, Map<Integer, Integer> hostToGuest, boolean singleThreadedTcg) {
+        static final Extra NONE = new Extra("", null, Map.of(), false);
     }
 
     /** The serial port of the device's Gogo shell, for an image of {@code arch}. */
@@ -154,7 +156,7 @@ final class VirtualDevice implements AutoCloseable {
         if (!pc) {
             cmd.addAll(List.of("-M", "virt", "-cpu", "cortex-a72"));
         }
-        cmd.addAll(List.of("-accel", "tcg,thread=multi", "-smp", "2",
+        cmd.addAll(List.of("-accel", boot.extra().singleThreadedTcg() ? "tcg,thread=single" : "tcg,thread=multi", "-smp", "2",
                 "-m", String.valueOf(boot.memoryMiB()), "-display", "none", "-no-reboot",
                 "-kernel", boots.resolve("vmlinuz").toString(), "-initrd", boots.resolve("initrd.img").toString(),
                 "-append", "root=PARTLABEL=avocado-p1 console=" + (pc ? "ttyS0" : "ttyAMA0") + " panic=-1"

@@ -63,7 +63,7 @@ public class PackageInstallIT {
         String append = "systemd.mask=avocado.service systemd.mask=serial-getty@ttyS0.service systemd.run=\"/bin/sh -c 'mount -o ro /dev/vdb /mnt && "
                 + "exec /bin/sh /mnt/package-test.sh'\"";
         VirtualDevice.Boot boot = new VirtualDevice.Boot(disk, dir.resolve("tpm"), Map.of(), null, dir.resolve("boot"), 1536)
-                .with(new VirtualDevice.Extra(append, image, Map.of(hostPort, GUEST_PORT)));
+                .with(new VirtualDevice.Extra(append, image, Map.of(hostPort, GUEST_PORT), true));
         try (VirtualDevice vm = VirtualDevice.start(boot)) {
             String console = vm.console();
             // the script's end: READY, or FAILED with the step that failed (then it waits, and so would this)
